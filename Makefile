@@ -1,0 +1,85 @@
+# ai_model_registry.infra — every set-up step lives here; a fresh clone needs only `make test` or `make demo`.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := $(CURDIR)/.venv
+CHECKOV_VENV := $(CURDIR)/.venv-checkov
+BIN := $(VENV)/bin
+SITE := $(shell $(PYTHON) -c 'import sys; print(f"lib/python{sys.version_info[0]}.{sys.version_info[1]}/site-packages")')
+COLLECTIONS := $(CURDIR)/.build
+COLLECTION_LINK := $(COLLECTIONS)/ansible_collections/ai_model_registry/infra
+TEMPLATES := $(wildcard roles/*/files/*.yaml)
+PYTEST_WORKERS ?= 2
+
+export PATH := $(BIN):$(PATH)
+export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
+export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
+export PYTHONPATH := $(CURDIR)
+
+.PHONY: help setup emulator emulator-stop demo test lint ruff ansible-lint cfn-lint checkov sanity pytest molecule constraints clean
+
+help:  ## List the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt constraints-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements-dev.txt -c constraints-dev.txt
+	touch $@
+
+$(CHECKOV_VENV)/.installed: requirements-checkov.txt constraints-checkov.txt
+	$(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/pip install --quiet --upgrade pip
+	$(CHECKOV_VENV)/bin/pip install --quiet -r requirements-checkov.txt -c constraints-checkov.txt
+	touch $@
+
+# The checkout as an installed collection, next to the collections the `ansible` package bundles.
+$(COLLECTION_LINK): $(VENV)/.installed
+	mkdir -p $(dir $@)
+	ln -sfn ../../.. $@
+	for dep in amazon kubernetes community; do ln -sfn $(VENV)/$(SITE)/ansible_collections/$$dep $(COLLECTIONS)/ansible_collections/$$dep; done
+
+setup: $(VENV)/.installed $(CHECKOV_VENV)/.installed $(COLLECTION_LINK)  ## Install the pinned toolchain
+
+emulator: setup  ## Start (or reuse) the local AWS and Kubernetes emulators; writes .emulator/env
+	$(BIN)/python -m tests.emulator.launcher start
+
+emulator-stop:  ## Stop exactly the emulator processes `make emulator` started
+	@if [ -x $(BIN)/python ]; then $(BIN)/python -m tests.emulator.launcher stop; fi
+
+demo: setup  ## Run the main job end to end on the local emulator
+	$(BIN)/python -m tests.demo
+
+test: lint pytest  ## Every quality gate and every test
+	@echo "make test: all gates passed"
+
+lint: ruff ansible-lint cfn-lint checkov sanity  ## Static checks only
+
+ruff: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+ansible-lint: setup
+	$(BIN)/ansible-lint --profile production
+
+cfn-lint: setup
+	$(BIN)/cfn-lint $(TEMPLATES)
+
+checkov: setup
+	$(CHECKOV_VENV)/bin/checkov --quiet --compact --skip-download --framework cloudformation \
+	  --config-file .checkov.yaml $(addprefix -f ,$(TEMPLATES))
+
+sanity: setup
+	tests/sanity/run.sh
+
+pytest: setup  ## pytest: emulator, unit and integration tests (PYTEST_WORKERS in parallel)
+	$(BIN)/pytest -n $(PYTEST_WORKERS)
+
+constraints:  ## Re-pin every transitive dependency after a deliberate upgrade
+	$(BIN)/pip freeze --exclude-editable > constraints-dev.txt
+	$(CHECKOV_VENV)/bin/pip freeze > constraints-checkov.txt
+
+clean: emulator-stop  ## Remove venvs, build links and test output
+	rm -rf $(VENV) $(CHECKOV_VENV) .build .emulator tests/output .pytest_cache .ruff_cache

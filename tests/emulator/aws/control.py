@@ -1,0 +1,279 @@
+"""Test controls of the AWS emulator: latency, fault injection, throttling, request log.
+
+All of it lives in the server process and is driven over HTTP under ``/_emulator/``:
+
+- ``GET|POST /_emulator/config``: ``{"stack_latency": {"<fnmatch of stack name>": seconds},
+  "throttle": {"rate": 0.3, "services": ["cloudformation"], "actions": [...], "seed": 1}}``
+- ``POST /_emulator/faults``: ``{"resource": "LogicalId"|None, "type": "AWS::X::Y"|None,
+  "stack": "<fnmatch>"|None, "reason": "..."}``; ``DELETE`` clears them.
+- ``GET /_emulator/requests``: ``{"total", "writes", "by_action": {"service.Action": n},
+  "log": [...]}``; ``DELETE`` clears it.
+- ``POST /_emulator/reset``: moto's own reset plus all of the above.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import io
+import json
+import random
+import re
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qs
+
+import botocore.session
+
+# Actions that only read: everything else counts as a write in the request log.
+READ_PREFIXES = ("Describe", "List", "Get", "Head", "Lookup", "Validate", "Estimate", "Search", "Check")
+
+# Signing names that differ from botocore's service model names.
+SIGNING_TO_SERVICE = {"monitoring": "cloudwatch", "email": "ses", "states": "stepfunctions"}
+
+
+@dataclass
+class Fault:
+    reason: str
+    resource: str | None = None
+    type: str | None = None
+    stack: str | None = None
+
+    def matches(self, stack_name: str, logical_id: str, resource_type: str) -> bool:
+        if self.stack and not fnmatch.fnmatchcase(stack_name, self.stack):
+            return False
+        if self.resource and self.resource != logical_id:
+            return False
+        if self.type and self.type != resource_type:
+            return False
+        return bool(self.resource or self.type)
+
+
+@dataclass
+class ControlState:
+    stack_latency: dict[str, float] = field(default_factory=dict)
+    faults: list[Fault] = field(default_factory=list)
+    throttle: dict[str, Any] = field(default_factory=dict)
+    log: list[dict[str, Any]] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    rng: random.Random = field(default_factory=random.Random)
+
+    def reset(self) -> None:
+        with self.lock:
+            self.stack_latency = {}
+            self.faults = []
+            self.throttle = {}
+            self.log = []
+            self.rng = random.Random()
+
+    def latency_for(self, stack_name: str) -> float:
+        best = 0.0
+        for pattern, seconds in self.stack_latency.items():
+            if fnmatch.fnmatchcase(stack_name, pattern):
+                best = max(best, float(seconds))
+        return best
+
+    def fault_for(self, stack_name: str, logical_id: str, resource_type: str) -> Fault | None:
+        for fault in self.faults:
+            if fault.matches(stack_name, logical_id, resource_type):
+                return fault
+        return None
+
+    def should_throttle(self, service: str, action: str) -> bool:
+        spec = self.throttle
+        if not spec or not spec.get("rate"):
+            return False
+        if spec.get("services") and service not in spec["services"]:
+            return False
+        if spec.get("actions") and action not in spec["actions"]:
+            return False
+        with self.lock:
+            return self.rng.random() < float(spec["rate"])
+
+    def summary(self) -> dict[str, Any]:
+        with self.lock:
+            log = list(self.log)
+        by_action: dict[str, int] = {}
+        for entry in log:
+            key = f"{entry['service']}.{entry['action']}"
+            by_action[key] = by_action.get(key, 0) + 1
+        writes = [e for e in log if e["write"] and not e["throttled"]]
+        return {
+            "total": len(log),
+            "writes": len(writes),
+            "throttled": sum(1 for e in log if e["throttled"]),
+            "by_action": dict(sorted(by_action.items())),
+            "log": log,
+        }
+
+
+STATE = ControlState()
+
+
+class _OperationIndex:
+    """Maps an HTTP request to its API operation name with botocore's own service models."""
+
+    def __init__(self) -> None:
+        self._session = botocore.session.get_session()
+        self._rest: dict[str, list[tuple[str, re.Pattern[str], str]]] = {}
+        self._protocol: dict[str, str] = {}
+        self._lock = threading.Lock()
+
+    def _model(self, service: str):
+        return self._session.get_service_model(SIGNING_TO_SERVICE.get(service, service))
+
+    def protocol(self, service: str) -> str:
+        if service not in self._protocol:
+            try:
+                self._protocol[service] = self._model(service).metadata["protocol"]
+            except Exception:  # noqa: BLE001 - unknown service: treat as query
+                self._protocol[service] = "query"
+        return self._protocol[service]
+
+    def rest_operation(self, service: str, method: str, path: str, query: str) -> str:
+        with self._lock:
+            if service not in self._rest:
+                routes = []
+                model = self._model(service)
+                for name in model.operation_names:
+                    http = model.operation_model(name).http
+                    uri = http.get("requestUri", "/")
+                    uri_path, _, uri_query = uri.partition("?")
+                    pattern = re.sub(r"\\\{[^}]+\\\+\\\}", "(.+)", re.escape(uri_path))
+                    pattern = re.sub(r"\\\{[^}]+\\\}", "([^/]+)", pattern)
+                    routes.append((http.get("method", "POST"), re.compile(f"^{pattern}/?$"), name, uri_query))
+                # Longest literal first: /a/b/{x} beats /a/{y}/{z}
+                routes.sort(key=lambda r: -len(r[1].pattern.replace("([^/]+)", "")))
+                self._rest[service] = routes
+        fallback = None
+        for route_method, regex, name, uri_query in self._rest[service]:
+            if route_method != method or not regex.match(path):
+                continue
+            if uri_query:
+                key = uri_query.split("=")[0].split("&")[0]
+                if key in parse_qs(query, keep_blank_values=True):
+                    return name
+                continue
+            fallback = fallback or name
+        return fallback or f"{method} {path}"
+
+
+OPERATIONS = _OperationIndex()
+
+_CREDENTIAL = re.compile(r"Credential=[^/]+/[^/]+/([^/]+)/([^/]+)/aws4_request")
+
+
+def _identify(environ: dict[str, Any], body: bytes) -> tuple[str, str, str]:
+    """(service, action, region) of an AWS request, from its signature and body."""
+    match = _CREDENTIAL.search(environ.get("HTTP_AUTHORIZATION", ""))
+    region, service = (match.group(1), match.group(2)) if match else ("", "unknown")
+    target = environ.get("HTTP_X_AMZ_TARGET", "")
+    if target:
+        return service, target.rsplit(".", 1)[-1], region
+    protocol = OPERATIONS.protocol(service)
+    if protocol in ("query", "ec2"):
+        params = parse_qs(body.decode("utf-8", "replace")) if body else {}
+        params.update(parse_qs(environ.get("QUERY_STRING", "")))
+        return service, params.get("Action", ["unknown"])[0], region
+    action = OPERATIONS.rest_operation(
+        service, environ.get("REQUEST_METHOD", "GET"), environ.get("PATH_INFO", "/"), environ.get("QUERY_STRING", "")
+    )
+    return service, action, region
+
+
+def _throttle_response(service: str, start_response) -> list[bytes]:
+    """A throttling error in the wire format of the service's protocol, as AWS sends it."""
+    request_id = str(uuid.uuid4())
+    protocol = OPERATIONS.protocol(service)
+    if protocol in ("json", "rest-json"):
+        body = json.dumps({"__type": "ThrottlingException", "message": "Rate exceeded"}).encode()
+        headers = [("Content-Type", "application/x-amz-json-1.1"), ("x-amzn-ErrorType", "ThrottlingException"),
+                   ("x-amzn-RequestId", request_id)]
+        status = "400 Bad Request"
+    elif protocol == "rest-xml":  # S3 answers SlowDown with 503
+        body = (f"<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message>"
+                f"<RequestId>{request_id}</RequestId></Error>").encode()
+        headers = [("Content-Type", "application/xml")]
+        status = "503 Slow Down"
+    else:
+        body = (f'<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message>'
+                f'</Error><RequestId>{request_id}</RequestId></ErrorResponse>').encode()
+        headers = [("Content-Type", "text/xml")]
+        status = "400 Bad Request"
+    start_response(status, headers + [("Content-Length", str(len(body)))])
+    return [body]
+
+
+def _json_response(start_response, payload: Any, status: str = "200 OK") -> list[bytes]:
+    body = json.dumps(payload, default=str).encode()
+    start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+    return [body]
+
+
+class ControlMiddleware:
+    """Wraps moto's WSGI app: serves /_emulator/*, logs every AWS call, injects throttling."""
+
+    def __init__(self, app, reset_backends) -> None:
+        self.app = app
+        self.reset_backends = reset_backends
+
+    def __call__(self, environ: dict[str, Any], start_response):
+        path = environ.get("PATH_INFO", "")
+        if path.startswith("/_emulator/"):
+            return self._control(environ, start_response, path)
+        if path.startswith("/moto-api"):
+            if path.rstrip("/") == "/moto-api/reset":
+                STATE.reset()  # moto's own reset also clears our test controls
+            return self.app(environ, start_response)
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        body = environ["wsgi.input"].read(length) if length else b""
+        environ["wsgi.input"] = io.BytesIO(body)
+        service, action, region = _identify(environ, body)
+        throttled = STATE.should_throttle(service, action)
+        with STATE.lock:
+            STATE.log.append({
+                "time": time.time(), "service": service, "action": action, "region": region,
+                "write": not action.startswith(READ_PREFIXES), "throttled": throttled,
+            })
+        if throttled:
+            return _throttle_response(service, start_response)
+        return self.app(environ, start_response)
+
+    def _control(self, environ, start_response, path: str):
+        method = environ.get("REQUEST_METHOD", "GET")
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        raw = environ["wsgi.input"].read(length) if length else b""
+        payload = json.loads(raw) if raw.strip() else {}
+        if path == "/_emulator/health":
+            return _json_response(start_response, {"status": "ok"})
+        if path == "/_emulator/reset" and method == "POST":
+            self.reset_backends()
+            STATE.reset()
+            return _json_response(start_response, {"reset": True})
+        if path == "/_emulator/config":
+            if method == "POST":
+                with STATE.lock:
+                    if "stack_latency" in payload:
+                        STATE.stack_latency = {k: float(v) for k, v in payload["stack_latency"].items()}
+                    if "throttle" in payload:
+                        STATE.throttle = dict(payload["throttle"] or {})
+                        STATE.rng = random.Random(STATE.throttle.get("seed"))
+            return _json_response(start_response, {"stack_latency": STATE.stack_latency, "throttle": STATE.throttle})
+        if path == "/_emulator/faults":
+            if method == "POST":
+                if not payload.get("reason") or not (payload.get("resource") or payload.get("type")):
+                    return _json_response(start_response, {"error": "reason and resource or type are required"},
+                                          "400 Bad Request")
+                STATE.faults.append(Fault(reason=payload["reason"], resource=payload.get("resource"),
+                                          type=payload.get("type"), stack=payload.get("stack")))
+            elif method == "DELETE":
+                STATE.faults = []
+            return _json_response(start_response, [f.__dict__ for f in STATE.faults])
+        if path == "/_emulator/requests":
+            if method == "DELETE":
+                with STATE.lock:
+                    STATE.log = []
+            return _json_response(start_response, STATE.summary())
+        return _json_response(start_response, {"error": f"unknown control path {path}"}, "404 Not Found")

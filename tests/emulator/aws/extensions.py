@@ -1,0 +1,29 @@
+"""Installs every extension into moto before the server handles its first request."""
+
+from __future__ import annotations
+
+_installed = False
+
+
+def install() -> None:
+    global _installed
+    if _installed:
+        return
+    from tests.emulator.aws import backup_api, cfn_engine, moto_fixes, resources, s3_bucket  # noqa: F401 - resources registers models
+
+    # moto registers only direct subclasses of CloudFormationModel; ours come last, so they win.
+    from moto.cloudformation import parsing
+
+    def get_model_list():
+        return CloudFormationModel.__subclasses__() + resources.EmulatedResource.__subclasses__()
+
+    from moto.core.common_models import CloudFormationModel
+
+    parsing.get_model_list = get_model_list
+    for cached in (parsing.get_model_map, parsing.get_name_type_map):
+        cached.cache_clear()
+    cfn_engine.install()
+    backup_api.install()
+    moto_fixes.install()
+    s3_bucket.install()
+    _installed = True

@@ -1,0 +1,41 @@
+"""The AWS emulator process: moto server, our extensions, and the test-control middleware.
+
+Run as ``python -m tests.emulator.aws.server --port-file FILE``; it binds a free loopback
+port and writes it to FILE once it accepts connections.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import pathlib
+
+from moto.moto_api._internal.models import moto_api_backend
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+from werkzeug.serving import make_server
+
+from tests.emulator.aws import extensions
+from tests.emulator.aws.control import ControlMiddleware
+
+
+def build_app():
+    extensions.install()
+    return ControlMiddleware(DomainDispatcherApplication(create_backend_app), moto_api_backend.reset)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--port-file", required=True)
+    args = parser.parse_args()
+    server = make_server(args.host, args.port, build_app(), threaded=True, request_handler=MotoRequestHandler)
+    port_file = pathlib.Path(args.port_file)
+    tmp = port_file.with_suffix(".tmp")
+    tmp.write_text(str(server.server_address[1]))
+    os.replace(tmp, port_file)
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()

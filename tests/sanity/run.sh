@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# ansible-test sanity, offline, on a copy of the files git would commit.
+# ansible-test resolves symlinks and insists on an ansible_collections/<ns>/<name> path, so the
+# checkout is copied to .build/sanity (its tests/output, with the cached sanity venvs, is kept).
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+venv=$repo/.venv
+site=$("$venv/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
+root=$repo/.build/sanity/ansible_collections
+dest=$root/ai_model_registry/infra
+
+# ansible-test fetches get-pip from the internet; this stand-in does the same with ensurepip + PyPI.
+mkdir -p "$HOME/.ansible/test/cache"
+cp "$repo/tests/sanity/get_pip_offline.py" "$HOME/.ansible/test/cache/get_pip_24_2.py"
+
+mkdir -p "$dest"
+for dep in amazon kubernetes; do ln -sfn "$site/ansible_collections/$dep" "$root/$dep"; done
+find "$dest" -mindepth 1 -maxdepth 1 ! -name tests -exec rm -rf {} +
+if [ -d "$dest/tests" ]; then find "$dest/tests" -mindepth 1 -maxdepth 1 ! -name output -exec rm -rf {} +; fi
+(cd "$repo" && git ls-files --cached --others --exclude-standard -z | tar --null -T - -cf -) | tar -xf - -C "$dest"
+
+cd "$dest"
+exec "$venv/bin/ansible-test" sanity --venv --python 3.11 --color no "$@"
