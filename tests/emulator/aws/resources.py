@@ -584,6 +584,28 @@ class ElastiCacheParameterGroup(EmulatedResource):
         self.groups.pop(self.name, None)
 
 
+def _short_region(region: str) -> str:
+    """us-west-2 -> usw2, as in ElastiCache endpoint names."""
+    area, direction, number = region.split("-")
+    return f"{area}{direction[0]}{number}"
+
+
+def _fix_region_in_endpoints(group: Any, region: str) -> None:
+    """moto writes every endpoint as if in us-east-1 (".use1."); AWS names the group's own region."""
+    def fix(value: Any) -> Any:
+        if isinstance(value, str):
+            return value.replace(".use1.", f".{_short_region(region)}.")
+        if isinstance(value, dict):
+            return {k: fix(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [fix(v) for v in value]
+        return value
+
+    group.node_groups = fix(group.node_groups)
+    if getattr(group, "configuration_endpoint", None):
+        group.configuration_endpoint = fix(group.configuration_endpoint)
+
+
 class ElastiCacheReplicationGroup(EmulatedResource):
     TYPE = "AWS::ElastiCache::ReplicationGroup"
     NAME_PROPERTY = "ReplicationGroupId"
@@ -642,6 +664,7 @@ class ElastiCacheReplicationGroup(EmulatedResource):
             cluster_mode=cluster_mode,
             serverless_cache_snapshot_name=None,
         )
+        _fix_region_in_endpoints(self.group, self.region_name)
 
     @property
     def group(self):

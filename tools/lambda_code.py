@@ -1,0 +1,62 @@
+"""Embed each Lambda function's source file in the template that deploys it.
+
+The templates must deploy with a plain `aws cloudformation create-stack --template-body file://...`
+(the seed's commands), so the code sits inline in `Code.ZipFile`. The Python file next to the
+template stays the source of truth, tested on its own; a line
+
+    # lambda-code: lambda/<file>.py
+
+right above `ZipFile: |` names it. `python tools/lambda_code.py` rewrites the blocks;
+`--check` fails when a template is out of date (run by the tests).
+"""
+
+from __future__ import annotations
+
+import pathlib
+import re
+import sys
+
+REPO = pathlib.Path(__file__).resolve().parents[1]
+MARKER = re.compile(r"^(?P<indent>\s*)# lambda-code: (?P<source>\S+)\n(?P=indent)ZipFile: \|\n", re.M)
+
+
+def render(template: pathlib.Path) -> str:
+    text = template.read_text()
+    out, position = [], 0
+    for match in MARKER.finditer(text):
+        indent = match.group("indent")
+        body_indent = indent + "  "
+        source = (template.parent / match.group("source")).read_text()
+        out.append(text[position:match.end()])
+        out.append("".join(f"{body_indent}{line}" if line.strip() else "\n" for line in source.splitlines(True)))
+        # Skip the old block: every following line indented deeper than `ZipFile:` (or blank).
+        rest = text[match.end():]
+        old = re.match(rf"(?:(?:{re.escape(body_indent)}.*)?\n)*", rest)
+        position = match.end() + old.end()
+        if old.group(0) in ("", "\n") or old.group(0).endswith("\n\n"):
+            out.append("\n")  # keep the blank line that separates the next resource
+    out.append(text[position:])
+    return "".join(out)
+
+
+def templates() -> list[pathlib.Path]:
+    return sorted(p for p in REPO.glob("roles/*/files/*.yaml") if MARKER.search(p.read_text()))
+
+
+def main() -> int:
+    check = "--check" in sys.argv
+    stale = []
+    for template in templates():
+        rendered = render(template)
+        if rendered != template.read_text():
+            stale.append(template.relative_to(REPO))
+            if not check:
+                template.write_text(rendered)
+    if check and stale:
+        print("Lambda code out of date in: " + ", ".join(map(str, stale)) + " - run `make lambda-code`")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
