@@ -366,15 +366,48 @@ def update_termination_protection(self: CloudFormationResponse) -> ActionResult:
     return ActionResult({"StackId": stack.stack_id})
 
 
-_original_delete_stack = CloudFormationBackend.delete_stack
+_original_delete_resource = parsing.ResourceMap._delete_resource
+
+
+def _delete_resource(self: parsing.ResourceMap, parsed_resource: Any, resource_json: dict[str, Any]) -> None:
+    """Tell the resource its DeletionPolicy (Snapshot keeps a final snapshot) before deleting it."""
+    try:
+        parsed_resource.deletion_policy = resource_json.get("DeletionPolicy")
+    except AttributeError:
+        pass
+    _original_delete_resource(self, parsed_resource, resource_json)
 
 
 def delete_stack(self: CloudFormationBackend, name_or_stack_id: str) -> None:
-    for stack in self.stacks.values():
-        if name_or_stack_id in (stack.name, stack.stack_id) and stack.enable_termination_protection:
-            raise ValidationError(message=f"Stack [{stack.name}] cannot be deleted while TerminationProtection "
-                                          "is enabled")
-    _original_delete_stack(self, name_or_stack_id)
+    """AWS accepts the request and reports a failed resource delete as DELETE_FAILED on the stack."""
+    stack = next((s for s in self.stacks.values() if name_or_stack_id in (s.name, s.stack_id)), None)
+    if stack is None:
+        return  # deleting a stack that does not exist succeeds
+    if stack.enable_termination_protection:
+        raise ValidationError(message=f"Stack [{stack.name}] cannot be deleted while TerminationProtection "
+                                      "is enabled")
+    stack.status = "DELETE_IN_PROGRESS"
+    _add_stack_event(stack, "DELETE_IN_PROGRESS", resource_status_reason="User Initiated")
+    try:
+        stack.resource_map.delete()
+    except Exception as exc:  # noqa: BLE001 - the resource's own error is the reason AWS reports
+        reason = getattr(exc, "message", None) or str(exc)
+        remaining = [logical_id for logical_id, resource in stack.resource_map._parsed_resources.items()
+                     if hasattr(resource, "logical_resource_id")
+                     and stack.resource_map._resource_json_map.get(logical_id, {}).get("DeletionPolicy") != "Retain"]
+        for logical_id in remaining:
+            resource_type = stack.resource_map._resource_json_map[logical_id]["Type"]
+            _resource_event(stack, logical_id, resource_type, "DELETE_FAILED", reason=reason)
+        stack.status = "DELETE_FAILED"
+        _add_stack_event(stack, "DELETE_FAILED",
+                         f"The following resource(s) failed to delete: [{', '.join(sorted(remaining))}]. ")
+        return
+    stack.status = "DELETE_COMPLETE"
+    _add_stack_event(stack, "DELETE_COMPLETE")
+    self.stacks.pop(stack.stack_id)
+    self.deleted_stacks[stack.stack_id] = stack
+    for export in stack.exports:
+        self.exports.pop(export.name, None)
 
 
 def create_stack(self: CloudFormationBackend, name: str, template: str, parameters: dict[str, Any],
@@ -411,6 +444,7 @@ def install() -> None:
     CloudFormationBackend.describe_stack_events = describe_stack_events
     CloudFormationBackend.execute_change_set = execute_change_set
     CloudFormationBackend.delete_stack = delete_stack
+    parsing.ResourceMap._delete_resource = _delete_resource
     CloudFormationResponse._validate_status = _validate_status
     CloudFormationResponse._validate_different_update = _validate_different_update
     CloudFormationResponse.update_termination_protection = update_termination_protection

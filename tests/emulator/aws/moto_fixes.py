@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from moto.kms.models import Key
+from moto.rds.exceptions import InvalidParameterCombination, InvalidParameterValue
+from moto.rds.models import GlobalCluster, RDSBackend, find_cluster
 
 _original_key_create = Key.create_from_cloudformation_json.__func__
 
@@ -14,5 +16,37 @@ def _kms_key_create(cls, resource_name, cloudformation_json, account_id, region_
     return _original_key_create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
 
 
+def create_global_cluster(self: RDSBackend, global_cluster_identifier: str, source_db_cluster_identifier: str | None,
+                          engine: str | None, engine_version: str | None, storage_encrypted: bool | None,
+                          deletion_protection: bool | None) -> GlobalCluster:
+    """CreateGlobalCluster from a source cluster in any region (moto looks only in us-east-1)."""
+    source = None
+    if source_db_cluster_identifier is not None:
+        if not source_db_cluster_identifier.startswith("arn:"):
+            raise InvalidParameterValue("Malformed db cluster arn dbci")
+        if engine is not None:
+            raise InvalidParameterCombination(
+                "When creating global cluster from existing db cluster, value for engineName should not be "
+                "specified since it will be inherited from source cluster")
+        source = find_cluster(source_db_cluster_identifier)
+        if source.global_cluster_identifier:
+            raise InvalidParameterCombination(f"Cluster {source.db_cluster_identifier} is already a member of a "
+                                              "global cluster")
+        engine, engine_version = source.engine, source.engine_version
+        storage_encrypted = source.storage_encrypted
+    elif engine is None:
+        raise InvalidParameterValue("When creating standalone global cluster, value for engineName should be specified")
+    global_cluster = GlobalCluster(backend=self, global_cluster_identifier=global_cluster_identifier, engine=engine,
+                                   engine_version=engine_version, storage_encrypted=storage_encrypted,
+                                   deletion_protection=deletion_protection)
+    self.global_clusters[global_cluster_identifier] = global_cluster
+    if source is not None:
+        source.global_cluster_identifier = global_cluster.global_cluster_arn
+        source.is_writer = True
+        global_cluster.members.append(source)
+    return global_cluster
+
+
 def install() -> None:
     Key.create_from_cloudformation_json = classmethod(_kms_key_create)
+    RDSBackend.create_global_cluster = create_global_cluster

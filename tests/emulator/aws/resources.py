@@ -66,8 +66,16 @@ def _lower_id(name: str, limit: int = 63) -> str:
     return cleaned[:limit].strip("-")
 
 
+def _final_snapshot_name(resource_id: str) -> str:
+    """DeletionPolicy: Snapshot keeps a final snapshot of the deleted resource."""
+    return f"{resource_id}-final-{mock_random.get_random_hex(8)}"
+
+
 class EmulatedResource(CloudFormationModel):
     """Common behaviour: Ref, GetAtt, create, in-place update or replacement, delete."""
+
+    # Set by the stack engine from the template's DeletionPolicy just before a delete.
+    deletion_policy: str | None = None
 
     TYPE = ""
     NAME_PROPERTY = ""
@@ -196,7 +204,10 @@ class RDSDBCluster(EmulatedResource):
             "global_cluster_identifier": _name(p.get("GlobalClusterIdentifier")),
             "serverless_v2_scaling_configuration": _snake(p.get("ServerlessV2ScalingConfiguration")),
         }
-        if kwargs["global_cluster_identifier"] and not kwargs["master_username"]:
+        global_id = kwargs["global_cluster_identifier"]
+        if global_id and global_id not in rds_backends[self.account_id]["us-east-1"].global_clusters:
+            raise ValueError(f"Global cluster {global_id} not found (GlobalClusterNotFoundFault)")
+        if global_id and not kwargs["master_username"]:
             # A secondary cluster of a global database takes its credentials from the primary.
             kwargs.pop("master_user_password")
         self.backend.create_db_cluster({k: v for k, v in kwargs.items() if v is not None})
@@ -221,6 +232,8 @@ class RDSDBCluster(EmulatedResource):
         cluster = self.backend.clusters.get(self.name)
         if cluster is None:
             return
+        if self.deletion_policy == "Snapshot":
+            self.backend.create_db_cluster_snapshot(self.name, _final_snapshot_name(self.name))
         for instance in list(cluster._members) if hasattr(cluster, "_members") else []:
             self.backend.delete_db_instance(instance.db_instance_identifier)
         global_id = cluster.global_cluster_identifier
@@ -400,14 +413,16 @@ class RDSGlobalCluster(EmulatedResource):
 
     @property
     def backend(self):
-        return rds_backends[self.account_id][self.region_name]
+        # Global clusters belong to no region; moto keeps them all in its us-east-1 backend.
+        return rds_backends[self.account_id]["us-east-1"]
 
     def create(self) -> None:
         p = self.props
         self.name = _lower_id(self.name)
         source = _name(p.get("SourceDBClusterIdentifier"))
         if source and not source.startswith("arn:"):
-            source = self.backend.describe_db_clusters(db_cluster_identifier=source)[0].db_cluster_arn
+            regional = rds_backends[self.account_id][self.region_name]
+            source = regional.describe_db_clusters(db_cluster_identifier=source)[0].db_cluster_arn
         self.backend.create_global_cluster(
             global_cluster_identifier=self.name, source_db_cluster_identifier=source,
             engine=None if source else p.get("Engine"), engine_version=None if source else p.get("EngineVersion"),
@@ -680,6 +695,8 @@ class ElastiCacheReplicationGroup(EmulatedResource):
 
     def destroy(self) -> None:
         if self.name in self.backend.replication_groups:
+            if self.deletion_policy == "Snapshot":
+                self.backend.create_snapshot(_final_snapshot_name(self.name), self.name, None, None, None)
             self.backend.delete_replication_group(self.name, retain_primary_cluster=False)
 
     def attribute(self, name: str) -> Any:
