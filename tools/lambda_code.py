@@ -27,10 +27,10 @@ def render(template: pathlib.Path) -> str:
         indent = match.group("indent")
         body_indent = indent + "  "
         source = (template.parent / match.group("source")).read_text()
-        out.append(text[position:match.end()])
+        out.append(text[position : match.end()])
         out.append("".join(f"{body_indent}{line}" if line.strip() else "\n" for line in source.splitlines(True)))
         # Skip the old block: every following line indented deeper than `ZipFile:` (or blank).
-        rest = text[match.end():]
+        rest = text[match.end() :]
         old = re.match(rf"(?:(?:{re.escape(body_indent)}.*)?\n)*", rest)
         position = match.end() + old.end()
         if old.group(0) in ("", "\n") or old.group(0).endswith("\n\n"):

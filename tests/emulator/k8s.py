@@ -63,8 +63,13 @@ RESOURCES: dict[str, dict[str, Any]] = {
     "v1/namespaces": {"kind": "Namespace", "singular": "namespace", "namespaced": False, "shortnames": ["ns"]},
     "v1/secrets": {"kind": "Secret", "singular": "secret", "namespaced": True},
     "v1/configmaps": {"kind": "ConfigMap", "singular": "configmap", "namespaced": True, "shortnames": ["cm"]},
-    "apps/v1/deployments": {"kind": "Deployment", "singular": "deployment", "namespaced": True,
-                            "shortnames": ["deploy"], "subresources": ["status", "scale"]},
+    "apps/v1/deployments": {
+        "kind": "Deployment",
+        "singular": "deployment",
+        "namespaced": True,
+        "shortnames": ["deploy"],
+        "subresources": ["status", "scale"],
+    },
 }
 SEED_NAMESPACES = ("default", "kube-system", "kube-public")
 
@@ -76,10 +81,19 @@ class ApiError(Exception):
 
 
 def _status(code: int, reason: str, message: str, details: dict[str, Any] | None = None) -> aiohttp.web.Response:
-    return aiohttp.web.json_response({
-        "kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure" if code >= 400 else "Success",
-        "message": message, "reason": reason, "details": details or {}, "code": code,
-    }, status=code)
+    return aiohttp.web.json_response(
+        {
+            "kind": "Status",
+            "apiVersion": "v1",
+            "metadata": {},
+            "status": "Failure" if code >= 400 else "Success",
+            "message": message,
+            "reason": reason,
+            "details": details or {},
+            "code": code,
+        },
+        status=code,
+    )
 
 
 def _merge_patch(target: Any, patch: Any) -> Any:
@@ -96,7 +110,7 @@ def _merge_patch(target: Any, patch: Any) -> Any:
 
 
 def _now() -> str:
-    return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _matches_labels(obj: dict[str, Any], selector: str) -> bool:
@@ -156,8 +170,9 @@ class KubernetesApiServer(kmock.KubernetesEmulator):
         self._revision += 1
         return str(self._revision)
 
-    def _normalize(self, key: str, namespace: str | None, obj: dict[str, Any],
-                   previous: dict[str, Any] | None = None) -> dict[str, Any]:
+    def _normalize(
+        self, key: str, namespace: str | None, obj: dict[str, Any], previous: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
         info = RESOURCES[key]
         obj = copy.deepcopy(obj)
         group_version = key.rsplit("/", 1)[0]
@@ -181,8 +196,11 @@ class KubernetesApiServer(kmock.KubernetesEmulator):
                 try:
                     base64.b64decode(value, validate=True)
                 except (binascii.Error, TypeError) as exc:
-                    raise ApiError(422, "Invalid", f'Secret "{meta["name"]}" is invalid: data[{name}]: '
-                                                   "Invalid value: illegal base64 data") from exc
+                    raise ApiError(
+                        422,
+                        "Invalid",
+                        f'Secret "{meta["name"]}" is invalid: data[{name}]: Invalid value: illegal base64 data',
+                    ) from exc
             obj["data"] = data
         if info["kind"] == "Namespace":
             obj["status"] = {"phase": "Active"}
@@ -198,15 +216,22 @@ class KubernetesApiServer(kmock.KubernetesEmulator):
             meta["uid"], meta["creationTimestamp"], meta["generation"] = str(uuid.uuid4()), _now(), 1
         if info["kind"] == "Deployment":
             replicas = obj.setdefault("spec", {}).setdefault("replicas", 1)
-            obj["status"] = {"observedGeneration": meta["generation"], "replicas": replicas,
-                             "updatedReplicas": replicas, "readyReplicas": replicas, "availableReplicas": replicas,
-                             "conditions": [{"type": "Available", "status": "True"},
-                                            {"type": "Progressing", "status": "True",
-                                             "reason": "NewReplicaSetAvailable"}]}
+            obj["status"] = {
+                "observedGeneration": meta["generation"],
+                "replicas": replicas,
+                "updatedReplicas": replicas,
+                "readyReplicas": replicas,
+                "availableReplicas": replicas,
+                "conditions": [
+                    {"type": "Available", "status": "True"},
+                    {"type": "Progressing", "status": "True", "reason": "NewReplicaSetAvailable"},
+                ],
+            }
         comparable = {k: v for k, v in obj.items() if k != "metadata"}
         previous_comparable = {k: v for k, v in (previous or {}).items() if k != "metadata"}
         changed_meta = previous is None or {k: v for k, v in meta.items() if k != "resourceVersion"} != {
-            k: v for k, v in previous["metadata"].items() if k != "resourceVersion"}
+            k: v for k, v in previous["metadata"].items() if k != "resourceVersion"
+        }
         if previous is None or comparable != previous_comparable or changed_meta:
             meta["resourceVersion"] = self._next_revision()
         return obj
@@ -232,8 +257,9 @@ class KubernetesApiServer(kmock.KubernetesEmulator):
 
     def _require_namespace(self, key: str, namespace: str | None) -> None:
         if RESOURCES[key]["namespaced"] and ("v1/namespaces", None, namespace) not in self._store:
-            raise ApiError(404, "NotFound", f'namespaces "{namespace}" not found',
-                           {"name": namespace, "kind": "namespaces"})
+            raise ApiError(
+                404, "NotFound", f'namespaces "{namespace}" not found', {"name": namespace, "kind": "namespaces"}
+            )
 
     def _get(self, key: str, namespace: str | None, name: str) -> dict[str, Any]:
         obj = self._store.get((key, namespace, name))
@@ -246,29 +272,43 @@ class KubernetesApiServer(kmock.KubernetesEmulator):
         namespace, name = request.namespace, request.name
         method = str(request.method).upper()
         dry_run = "dryRun" in request.params
-        body = request.data if isinstance(request.data, (dict, list)) else (json.loads(request.text)
-                                                                          if request.text.strip() else {})
+        body = (
+            request.data
+            if isinstance(request.data, (dict, list))
+            else (json.loads(request.text) if request.text.strip() else {})
+        )
         if method == "GET" and name is None:
             return self._list(key, namespace, request.params)
         if method == "GET":
             return aiohttp.web.json_response(self._get(key, namespace, name))
         if method == "POST" and name is None:
-            namespace = namespace or body.get("metadata", {}).get("namespace") or (
-                "default" if RESOURCES[key]["namespaced"] else None)
+            namespace = (
+                namespace
+                or body.get("metadata", {}).get("namespace")
+                or ("default" if RESOURCES[key]["namespaced"] else None)
+            )
             self._require_namespace(key, namespace)
             obj = self._normalize(key, namespace, body)
             if (key, namespace, obj["metadata"]["name"]) in self._store:
                 plural = key.rsplit("/", 1)[-1]
-                raise ApiError(409, "AlreadyExists", f'{plural} "{obj["metadata"]["name"]}" already exists',
-                               {"name": obj["metadata"]["name"], "kind": plural})
+                raise ApiError(
+                    409,
+                    "AlreadyExists",
+                    f'{plural} "{obj["metadata"]["name"]}" already exists',
+                    {"name": obj["metadata"]["name"], "kind": plural},
+                )
             return aiohttp.web.json_response(obj if dry_run else self._put(key, namespace, obj), status=201)
         if method == "PUT" and name is not None:
             previous = self._get(key, namespace, name)
             wanted = body.get("metadata", {}).get("resourceVersion")
             if wanted and wanted != previous["metadata"]["resourceVersion"]:
-                raise ApiError(409, "Conflict", f'Operation cannot be fulfilled on {key.rsplit("/", 1)[-1]} '
-                                                f'"{name}": the object has been modified; please apply your '
-                                                "changes to the latest version and try again")
+                raise ApiError(
+                    409,
+                    "Conflict",
+                    f"Operation cannot be fulfilled on {key.rsplit('/', 1)[-1]} "
+                    f'"{name}": the object has been modified; please apply your '
+                    "changes to the latest version and try again",
+                )
             obj = self._normalize(key, namespace, body, previous)
             return aiohttp.web.json_response(obj if dry_run else self._put(key, namespace, obj))
         if method == "PATCH" and name is not None:
@@ -280,12 +320,12 @@ class KubernetesApiServer(kmock.KubernetesEmulator):
                 if key == "v1/namespaces":
                     for stored in [k for k in self._store if k[1] == name]:
                         del self._store[stored]
-            return _status(200, "", "", {"name": name, "kind": key.rsplit("/", 1)[-1],
-                                         "uid": obj["metadata"]["uid"]})
+            return _status(200, "", "", {"name": name, "kind": key.rsplit("/", 1)[-1], "uid": obj["metadata"]["uid"]})
         raise ApiError(405, "MethodNotAllowed", f"{method} is not supported on this path")
 
-    def _patch(self, request: kmock.Request, key: str, namespace: str | None, name: str, body: Any,
-               dry_run: bool) -> aiohttp.web.StreamResponse:
+    def _patch(
+        self, request: kmock.Request, key: str, namespace: str | None, name: str, body: Any, dry_run: bool
+    ) -> aiohttp.web.StreamResponse:
         content_type = request.headers.get("Content-Type", "").split(";")[0].strip()
         previous = self._store.get((key, namespace, name))
         if previous is None and content_type == "application/apply-patch+yaml":
@@ -305,16 +345,23 @@ class KubernetesApiServer(kmock.KubernetesEmulator):
         return aiohttp.web.json_response(obj if dry_run else self._put(key, namespace, obj))
 
     def _list(self, key: str, namespace: str | None, params: dict[str, str]) -> aiohttp.web.StreamResponse:
-        items = [obj for (k, ns, _), obj in sorted(self._store.items()) if k == key and (
-            namespace is None or ns == namespace)]
+        items = [
+            obj
+            for (k, ns, _), obj in sorted(self._store.items())
+            if k == key and (namespace is None or ns == namespace)
+        ]
         if params.get("labelSelector"):
             items = [o for o in items if _matches_labels(o, params["labelSelector"])]
         if params.get("fieldSelector"):
             items = [o for o in items if _matches_fields(o, params["fieldSelector"])]
-        return aiohttp.web.json_response({
-            "kind": f"{RESOURCES[key]['kind']}List", "apiVersion": key.rsplit("/", 1)[0],
-            "metadata": {"resourceVersion": str(self._revision)}, "items": items,
-        })
+        return aiohttp.web.json_response(
+            {
+                "kind": f"{RESOURCES[key]['kind']}List",
+                "apiVersion": key.rsplit("/", 1)[0],
+                "metadata": {"resourceVersion": str(self._revision)},
+                "items": items,
+            }
+        )
 
 
 async def serve(host: str, port: int, port_file: pathlib.Path) -> None:

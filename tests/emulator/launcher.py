@@ -25,7 +25,7 @@ REPO = pathlib.Path(__file__).resolve().parents[2]
 DEFAULT_STATE_DIR = REPO / ".emulator"
 DEFAULT_REGION = "us-west-2"
 # Dummy credentials: the emulator accepts any; botocore refuses to sign without some.
-CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}  # noqa: S105
+CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
 SERVERS = {"aws": "tests.emulator.aws.server", "k8s": "tests.emulator.k8s"}
 
 
@@ -56,9 +56,13 @@ class Emulator:
     def post(self, which: str, path: str, payload: object | None = None, method: str = "POST") -> object:
         base = self.aws_url if which == "aws" else self.k8s_url
         data = json.dumps(payload).encode() if payload is not None else b""
-        request = urllib.request.Request(base + path, data=data if method != "GET" else None, method=method,
-                                         headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - loopback only
+        request = urllib.request.Request(  # noqa: S310 - our own loopback emulator
+            base + path,
+            data=data if method != "GET" else None,
+            method=method,
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - our own loopback emulator
             return json.loads(response.read() or b"null")
 
     def reset(self) -> None:
@@ -117,7 +121,10 @@ def _spawn(name: str, state_dir: pathlib.Path) -> tuple[int, str]:
     log = (state_dir / f"{name}.log").open("ab")
     process = subprocess.Popen(  # noqa: S603 - our own module, fixed arguments
         [sys.executable, "-m", SERVERS[name], "--port-file", str(port_file)],
-        cwd=REPO, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        cwd=REPO,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
         env={**os.environ, "PYTHONPATH": str(REPO)},
     )
     deadline = time.monotonic() + 60
@@ -135,11 +142,15 @@ def _spawn(name: str, state_dir: pathlib.Path) -> tuple[int, str]:
 
 def _write_kubeconfig(emulator: Emulator) -> None:
     config = {
-        "apiVersion": "v1", "kind": "Config", "current-context": "emulator", "preferences": {},
+        "apiVersion": "v1",
+        "kind": "Config",
+        "current-context": "emulator",
+        "preferences": {},
         "clusters": [{"name": "emulator", "cluster": {"server": emulator.k8s_url}}],
         "users": [{"name": "emulator", "user": {"token": "emulator"}}],
-        "contexts": [{"name": "emulator", "context": {"cluster": "emulator", "user": "emulator",
-                                                      "namespace": "default"}}],
+        "contexts": [
+            {"name": "emulator", "context": {"cluster": "emulator", "user": "emulator", "namespace": "default"}}
+        ],
     }
     emulator.kubeconfig.write_text(json.dumps(config, indent=2))
 
@@ -194,8 +205,10 @@ def main() -> None:
     args = parser.parse_args()
     if args.command == "start":
         emulator = start(args.state_dir)
-        print(f"AWS emulator:        {emulator.aws_url}\nKubernetes emulator: {emulator.k8s_url}\n"
-              f"Environment:         source {emulator.env_file}")
+        print(
+            f"AWS emulator:        {emulator.aws_url}\nKubernetes emulator: {emulator.k8s_url}\n"
+            f"Environment:         source {emulator.env_file}"
+        )
     elif args.command == "stop":
         stopped = stop(args.state_dir)
         print(f"stopped {len(stopped)} emulator process(es)" if stopped else "no emulator was running")

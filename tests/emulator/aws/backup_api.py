@@ -46,8 +46,9 @@ def _live_plan(backend: BackupBackend, plan_id: str):
     return plan
 
 
-def create_selection(account_id: str, region: str, plan_id: str, selection: dict[str, Any],
-                     creator_request_id: str | None = None) -> str:
+def create_selection(
+    account_id: str, region: str, plan_id: str, selection: dict[str, Any], creator_request_id: str | None = None
+) -> str:
     backend = backup_backends[account_id][region]
     _live_plan(backend, plan_id)
     for required in ("SelectionName", "IamRoleArn"):
@@ -57,8 +58,11 @@ def create_selection(account_id: str, region: str, plan_id: str, selection: dict
         raise InvalidParameterValueException("SelectionName must be 1-50 letters, digits, -, _ or .")
     selection_id = str(mock_random.uuid4())
     _selections(backend)[selection_id] = {
-        "SelectionId": selection_id, "BackupPlanId": plan_id, "BackupSelection": selection,
-        "CreationDate": unix_time(), "CreatorRequestId": creator_request_id,
+        "SelectionId": selection_id,
+        "BackupPlanId": plan_id,
+        "BackupSelection": selection,
+        "CreationDate": unix_time(),
+        "CreatorRequestId": creator_request_id,
     }
     return selection_id
 
@@ -88,8 +92,9 @@ def _ids(response: BackupResponse) -> tuple[str, str]:
 def create_backup_selection(self: BackupResponse) -> str:
     plan_id, _ = _ids(self)
     params = json.loads(self.body or "{}")
-    selection_id = create_selection(self.current_account, self.region, plan_id, params.get("BackupSelection") or {},
-                                    params.get("CreatorRequestId"))
+    selection_id = create_selection(
+        self.current_account, self.region, plan_id, params.get("BackupSelection") or {}, params.get("CreatorRequestId")
+    )
     entry = _selections(self.backup_backend)[selection_id]
     return json.dumps({"SelectionId": selection_id, "BackupPlanId": plan_id, "CreationDate": entry["CreationDate"]})
 
@@ -105,11 +110,21 @@ def get_backup_selection(self: BackupResponse) -> str:
 def list_backup_selections(self: BackupResponse) -> str:
     plan_id, _ = _ids(self)
     _live_plan(self.backup_backend, plan_id)
-    return json.dumps({"BackupSelectionsList": [
-        {"SelectionId": s["SelectionId"], "SelectionName": s["BackupSelection"]["SelectionName"],
-         "BackupPlanId": plan_id, "CreationDate": s["CreationDate"], "CreatorRequestId": s["CreatorRequestId"],
-         "IamRoleArn": s["BackupSelection"]["IamRoleArn"]}
-        for s in selections_of(self.backup_backend, plan_id)]})
+    return json.dumps(
+        {
+            "BackupSelectionsList": [
+                {
+                    "SelectionId": s["SelectionId"],
+                    "SelectionName": s["BackupSelection"]["SelectionName"],
+                    "BackupPlanId": plan_id,
+                    "CreationDate": s["CreationDate"],
+                    "CreatorRequestId": s["CreatorRequestId"],
+                    "IamRoleArn": s["BackupSelection"]["IamRoleArn"],
+                }
+                for s in selections_of(self.backup_backend, plan_id)
+            ]
+        }
+    )
 
 
 def delete_backup_selection(self: BackupResponse) -> str:

@@ -58,6 +58,7 @@ class ResourceFailed(Exception):
 
 # --- status, latency and visibility -------------------------------------------------------------
 
+
 def _get_status(self: Stack) -> str:
     status = self.__dict__.get("_emu_status")
     if status in _HIDDEN_UNTIL_READY and time.time() < self.__dict__.get("_emu_ready_at", 0):
@@ -75,30 +76,50 @@ _original_outputs = Stack.outputs
 
 
 def _outputs(self: Stack):
-    if self.status.endswith("_IN_PROGRESS") or self.status.startswith("ROLLBACK"):
-        return None  # AWS shows outputs only once the stack is complete
+    status = self.status
+    if status.endswith("_IN_PROGRESS") or status.startswith(("ROLLBACK", "DELETE")):
+        return None  # AWS shows outputs only once the stack is complete; we cannot for deleted resources
     return _original_outputs.fget(self)
+
+
+_original_getitem = parsing.ResourceMap.__getitem__
+
+
+def _getitem(self: parsing.ResourceMap, key: str):
+    """moto creates a missing resource on first reference; once a stack is settled, nothing may."""
+    if self.__dict__.get("_emu_sealed") and key not in self._parsed_resources and key in self._resource_json_map:
+        return None
+    return _original_getitem(self, key)
 
 
 _original_add_stack_event = Stack._add_stack_event
 
 
-def _add_stack_event(self: Stack, resource_status: str, resource_status_reason: str | None = None,
-                     resource_properties: str | None = None) -> None:
+def _add_stack_event(
+    self: Stack, resource_status: str, resource_status_reason: str | None = None, resource_properties: str | None = None
+) -> None:
     _original_add_stack_event(self, resource_status, resource_status_reason, resource_properties)
     ready_at = self.__dict__.get("_emu_ready_at", 0)
     if resource_status in _HIDDEN_UNTIL_READY and ready_at > time.time():
         # The final event carries the time the stack really completes; it is listed from then on.
-        self.events[-1].timestamp = datetime.datetime.fromtimestamp(ready_at, datetime.timezone.utc).replace(tzinfo=None)
+        self.events[-1].timestamp = datetime.datetime.fromtimestamp(ready_at, datetime.UTC).replace(tzinfo=None)
 
 
-def _resource_event(stack: Stack, logical_id: str, resource_type: str, status: str,
-                    physical_id: str = "", reason: str | None = None) -> None:
-    stack.events.append(cfn_models.Event(
-        stack_id=stack.stack_id, stack_name=stack.name, logical_resource_id=logical_id,
-        physical_resource_id=physical_id, resource_type=resource_type, resource_status=status,
-        resource_status_reason=reason, resource_properties=None,
-    ))
+def _resource_event(
+    stack: Stack, logical_id: str, resource_type: str, status: str, physical_id: str = "", reason: str | None = None
+) -> None:
+    stack.events.append(
+        cfn_models.Event(
+            stack_id=stack.stack_id,
+            stack_name=stack.name,
+            logical_resource_id=logical_id,
+            physical_resource_id=physical_id,
+            resource_type=resource_type,
+            resource_status=status,
+            resource_status_reason=reason,
+            resource_properties=None,
+        )
+    )
 
 
 def describe_stack_events(self: CloudFormationBackend, stack_name: str) -> list[cfn_models.Event]:
@@ -120,26 +141,35 @@ def _stack_of(resources_map: parsing.ResourceMap) -> Stack | None:
     return backend.stacks.get(resources_map.stack_id)
 
 
-def parse_and_create_resource(logical_id: str, resource_json: dict[str, Any], resources_map: parsing.ResourceMap,
-                              account_id: str, region_name: str):
+def parse_and_create_resource(
+    logical_id: str,
+    resource_json: dict[str, Any],
+    resources_map: parsing.ResourceMap,
+    account_id: str,
+    region_name: str,
+):
     resource_type = resource_json["Type"]
     condition = resource_json.get("Condition")
     if condition and not resources_map.lazy_condition_map[condition]:
         return None
     stack = _stack_of(resources_map)
     stack_name = stack.name if stack else ""
-    if resource_type not in parsing.NULL_MODELS and not resource_type.startswith("Custom::") \
-            and parsing.resource_class_from_type(resource_type) is None:
+    if (
+        resource_type not in parsing.NULL_MODELS
+        and not resource_type.startswith("Custom::")
+        and parsing.resource_class_from_type(resource_type) is None
+    ):
         raise _fail(stack, logical_id, resource_type, f"Resource type {resource_type} is not supported by the emulator")
     fault = STATE.fault_for(stack_name, logical_id, resource_type)
     if fault:
         raise _fail(stack, logical_id, resource_type, fault.reason)
     try:
-        resource = _original_parse_and_create_resource(logical_id, resource_json, resources_map, account_id,
-                                                       region_name)
+        resource = _original_parse_and_create_resource(
+            logical_id, resource_json, resources_map, account_id, region_name
+        )
     except ResourceFailed:
         raise
-    except Exception as exc:  # noqa: BLE001 - any model error is a failed resource on AWS
+    except Exception as exc:
         raise _fail(stack, logical_id, resource_type, getattr(exc, "message", None) or str(exc)) from exc
     if stack is not None and resource is not None:
         physical = getattr(resource, "physical_resource_id", "") or ""
@@ -176,7 +206,8 @@ def _resolve_reference(match: re.Match[str], account_id: str, region_name: str) 
     rest += [""] * (4 - len(rest))
     _, json_key, stage, version_id = rest[:4]
     secret = secretsmanager_backends[account_id][region_name].get_secret_value(
-        secret_id=secret_id, version_id=version_id or None, version_stage=stage or None)
+        secret_id=secret_id, version_id=version_id or None, version_stage=stage or None
+    )
     value = secret["SecretString"] if isinstance(secret, dict) else secret.secret_string
     if json_key:
         value = json.loads(value)[json_key]
@@ -198,12 +229,14 @@ def parse_resource(resource_json: dict[str, Any], resources_map: parsing.Resourc
     if not result:
         return result
     resource_class, cleaned, resource_type = result
-    cleaned["Properties"] = _resolve_dynamic(cleaned.get("Properties", {}), resources_map._account_id,
-                                             resources_map._region_name)
+    cleaned["Properties"] = _resolve_dynamic(
+        cleaned.get("Properties", {}), resources_map._account_id, resources_map._region_name
+    )
     return resource_class, cleaned, resource_type
 
 
 # --- create, update, execute change set: with rollback ---------------------------------------------
+
 
 def _delete_created(stack: Stack, logical_ids: list[str]) -> None:
     """Delete resources in reverse creation order, as a rollback does."""
@@ -226,20 +259,24 @@ def _run(stack: Stack, work) -> ResourceFailed | None:
     previous = getattr(_context, "stack", None)
     _context.stack = stack
     stack.__dict__["_emu_created"] = []
+    stack.resource_map.__dict__["_emu_sealed"] = False
     try:
         work()
     except ResourceFailed as failure:
         return failure
     finally:
         _context.stack = previous
+        stack.resource_map.__dict__["_emu_sealed"] = True
     return None
 
 
 def _roll_back_creation(stack: Stack, failure: ResourceFailed) -> None:
     stack.status = "ROLLBACK_IN_PROGRESS"
-    _add_stack_event(stack, "ROLLBACK_IN_PROGRESS",
-                     f"The following resource(s) failed to create: [{failure.logical_id}]. "
-                     "Rollback requested by user.")
+    _add_stack_event(
+        stack,
+        "ROLLBACK_IN_PROGRESS",
+        f"The following resource(s) failed to create: [{failure.logical_id}]. Rollback requested by user.",
+    )
     _delete_created(stack, stack.__dict__.get("_emu_created", []))
     stack.status = "ROLLBACK_COMPLETE"
     _add_stack_event(stack, "ROLLBACK_COMPLETE")
@@ -259,16 +296,19 @@ def create_resources(self: Stack) -> None:
 def _snapshot(stack: Stack) -> dict[str, Any]:
     resource_map = stack.resource_map
     return {
-        "template": stack.template, "parameters": stack.parameters,
-        "json_map": resource_map._resource_json_map, "map_template": resource_map._template,
+        "template": stack.template,
+        "parameters": stack.parameters,
+        "json_map": resource_map._resource_json_map,
+        "map_template": resource_map._template,
         "input_parameters": resource_map.input_parameters,
     }
 
 
 def _roll_back_update(stack: Stack, failure: ResourceFailed, before: dict[str, Any]) -> None:
     stack.status = "UPDATE_ROLLBACK_IN_PROGRESS"
-    _add_stack_event(stack, "UPDATE_ROLLBACK_IN_PROGRESS",
-                     f"The following resource(s) failed to update: [{failure.logical_id}]. ")
+    _add_stack_event(
+        stack, "UPDATE_ROLLBACK_IN_PROGRESS", f"The following resource(s) failed to update: [{failure.logical_id}]. "
+    )
     _delete_created(stack, stack.__dict__.get("_emu_created", []))
     resource_map = stack.resource_map
     resource_map._resource_json_map = before["json_map"]
@@ -281,8 +321,13 @@ def _roll_back_update(stack: Stack, failure: ResourceFailed, before: dict[str, A
     _add_stack_event(stack, "UPDATE_ROLLBACK_COMPLETE")
 
 
-def update(self: Stack, template: str, role_arn: str | None = None, parameters: dict[str, Any] | None = None,
-           tags: dict[str, str] | None = None) -> None:
+def update(
+    self: Stack,
+    template: str,
+    role_arn: str | None = None,
+    parameters: dict[str, Any] | None = None,
+    tags: dict[str, str] | None = None,
+) -> None:
     before = _snapshot(self)
     self.status = "UPDATE_IN_PROGRESS"
     _add_stack_event(self, "UPDATE_IN_PROGRESS", resource_status_reason="User Initiated")
@@ -309,8 +354,10 @@ def update(self: Stack, template: str, role_arn: str | None = None, parameters: 
 def execute_change_set(self: CloudFormationBackend, change_set_name: str, stack_name: str | None = None) -> None:
     change_set = self.describe_change_set(change_set_name)
     if change_set.execution_status != "AVAILABLE":
-        raise ValidationError(message=f"ChangeSet [{change_set.change_set_id}] cannot be executed in its current "
-                                      f"status of [{change_set.status}]")
+        raise ValidationError(
+            message=f"ChangeSet [{change_set.change_set_id}] cannot be executed in its current "
+            f"status of [{change_set.status}]"
+        )
     stack = self.stacks[change_set.stack_id]
     kind = change_set.change_set_type
     before = _snapshot(stack)
@@ -335,22 +382,26 @@ def execute_change_set(self: CloudFormationBackend, change_set_name: str, stack_
         stack.status = f"{kind}_COMPLETE"
         _add_stack_event(stack, f"{kind}_COMPLETE")
     # AWS deletes the stack's other change sets once one is executed.
-    for other_id in [cs_id for cs_id, cs in self.change_sets.items()
-                     if cs.stack_id == stack.stack_id and cs is not change_set]:
+    for other_id in [
+        cs_id for cs_id, cs in self.change_sets.items() if cs.stack_id == stack.stack_id and cs is not change_set
+    ]:
         del self.change_sets[other_id]
 
 
 # --- guards that AWS applies ----------------------------------------------------------------------
 
+
 def _validate_status(self: CloudFormationResponse, stack: Stack) -> None:
     status = stack.status
     if status == "ROLLBACK_COMPLETE" or status.endswith("_IN_PROGRESS") or status.endswith("_FAILED"):
-        raise ValidationError(stack.stack_id,
-                              message=f"Stack:{stack.stack_id} is in {status} state and can not be updated.")
+        raise ValidationError(
+            stack.stack_id, message=f"Stack:{stack.stack_id} is in {status} state and can not be updated."
+        )
 
 
-def _validate_different_update(self: CloudFormationResponse, incoming_params, stack_body: str,
-                               old_stack: Stack) -> None:
+def _validate_different_update(
+    self: CloudFormationResponse, incoming_params, stack_body: str, old_stack: Stack
+) -> None:
     """AWS compares the parsed template, the resolved parameters and the tags."""
     new_params = self._get_param_values(incoming_params or [], old_stack.stack_parameters)
     new_tags = {item["Key"]: item["Value"] for item in self._get_param("Tags", [])} or None
@@ -384,44 +435,63 @@ def delete_stack(self: CloudFormationBackend, name_or_stack_id: str) -> None:
     if stack is None:
         return  # deleting a stack that does not exist succeeds
     if stack.enable_termination_protection:
-        raise ValidationError(message=f"Stack [{stack.name}] cannot be deleted while TerminationProtection "
-                                      "is enabled")
+        raise ValidationError(message=f"Stack [{stack.name}] cannot be deleted while TerminationProtection is enabled")
     stack.status = "DELETE_IN_PROGRESS"
     _add_stack_event(stack, "DELETE_IN_PROGRESS", resource_status_reason="User Initiated")
     try:
         stack.resource_map.delete()
     except Exception as exc:  # noqa: BLE001 - the resource's own error is the reason AWS reports
         reason = getattr(exc, "message", None) or str(exc)
-        remaining = [logical_id for logical_id, resource in stack.resource_map._parsed_resources.items()
-                     if hasattr(resource, "logical_resource_id")
-                     and stack.resource_map._resource_json_map.get(logical_id, {}).get("DeletionPolicy") != "Retain"]
+        remaining = [
+            logical_id
+            for logical_id, resource in stack.resource_map._parsed_resources.items()
+            if hasattr(resource, "logical_resource_id")
+            and stack.resource_map._resource_json_map.get(logical_id, {}).get("DeletionPolicy") != "Retain"
+        ]
         for logical_id in remaining:
             resource_type = stack.resource_map._resource_json_map[logical_id]["Type"]
             _resource_event(stack, logical_id, resource_type, "DELETE_FAILED", reason=reason)
         stack.status = "DELETE_FAILED"
-        _add_stack_event(stack, "DELETE_FAILED",
-                         f"The following resource(s) failed to delete: [{', '.join(sorted(remaining))}]. ")
+        _add_stack_event(
+            stack, "DELETE_FAILED", f"The following resource(s) failed to delete: [{', '.join(sorted(remaining))}]. "
+        )
         return
     stack.status = "DELETE_COMPLETE"
     _add_stack_event(stack, "DELETE_COMPLETE")
     self.stacks.pop(stack.stack_id)
     self.deleted_stacks[stack.stack_id] = stack
-    for export in stack.exports:
-        self.exports.pop(export.name, None)
+    for name in [name for name, export in self.exports.items() if export.exporting_stack_id == stack.stack_id]:
+        del self.exports[name]
 
 
-def create_stack(self: CloudFormationBackend, name: str, template: str, parameters: dict[str, Any],
-                 notification_arns: list[str] | None = None, tags: dict[str, str] | None = None,
-                 role_arn: str | None = None, enable_termination_protection: bool | None = False,
-                 timeout_in_mins: int | None = None, stack_policy_body: str | None = None) -> Stack:
+def create_stack(
+    self: CloudFormationBackend,
+    name: str,
+    template: str,
+    parameters: dict[str, Any],
+    notification_arns: list[str] | None = None,
+    tags: dict[str, str] | None = None,
+    role_arn: str | None = None,
+    enable_termination_protection: bool | None = False,
+    timeout_in_mins: int | None = None,
+    stack_policy_body: str | None = None,
+) -> Stack:
     """moto's create_stack, with exports published after the resources exist (and only on success)."""
     if name in [stack.name for stack in self.stacks.values()]:
         raise cfn_models.AlreadyExistsException(f"Stack [{name}] already exists")
     stack = Stack(
-        stack_id=cfn_models.generate_stack_id(name, self.region_name, self.account_id), name=name,
-        template=template, parameters=parameters, account_id=self.account_id, region_name=self.region_name,
-        notification_arns=notification_arns, tags=tags, role_arn=role_arn, cross_stack_resources=self.exports,
-        enable_termination_protection=enable_termination_protection, timeout_in_mins=timeout_in_mins,
+        stack_id=cfn_models.generate_stack_id(name, self.region_name, self.account_id),
+        name=name,
+        template=template,
+        parameters=parameters,
+        account_id=self.account_id,
+        region_name=self.region_name,
+        notification_arns=notification_arns,
+        tags=tags,
+        role_arn=role_arn,
+        cross_stack_resources=self.exports,
+        enable_termination_protection=enable_termination_protection,
+        timeout_in_mins=timeout_in_mins,
         stack_policy_body=stack_policy_body,
     )
     self.stacks[stack.stack_id] = stack
@@ -445,6 +515,7 @@ def install() -> None:
     CloudFormationBackend.execute_change_set = execute_change_set
     CloudFormationBackend.delete_stack = delete_stack
     parsing.ResourceMap._delete_resource = _delete_resource
+    parsing.ResourceMap.__getitem__ = _getitem
     CloudFormationResponse._validate_status = _validate_status
     CloudFormationResponse._validate_different_update = _validate_different_update
     CloudFormationResponse.update_termination_protection = update_termination_protection

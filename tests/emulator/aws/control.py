@@ -189,17 +189,24 @@ def _throttle_response(service: str, start_response) -> list[bytes]:
     protocol = OPERATIONS.protocol(service)
     if protocol in ("json", "rest-json"):
         body = json.dumps({"__type": "ThrottlingException", "message": "Rate exceeded"}).encode()
-        headers = [("Content-Type", "application/x-amz-json-1.1"), ("x-amzn-ErrorType", "ThrottlingException"),
-                   ("x-amzn-RequestId", request_id)]
+        headers = [
+            ("Content-Type", "application/x-amz-json-1.1"),
+            ("x-amzn-ErrorType", "ThrottlingException"),
+            ("x-amzn-RequestId", request_id),
+        ]
         status = "400 Bad Request"
     elif protocol == "rest-xml":  # S3 answers SlowDown with 503
-        body = (f"<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message>"
-                f"<RequestId>{request_id}</RequestId></Error>").encode()
+        body = (
+            f"<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message>"
+            f"<RequestId>{request_id}</RequestId></Error>"
+        ).encode()
         headers = [("Content-Type", "application/xml")]
         status = "503 Slow Down"
     else:
-        body = (f'<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message>'
-                f'</Error><RequestId>{request_id}</RequestId></ErrorResponse>').encode()
+        body = (
+            f"<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message>"
+            f"</Error><RequestId>{request_id}</RequestId></ErrorResponse>"
+        ).encode()
         headers = [("Content-Type", "text/xml")]
         status = "400 Bad Request"
     start_response(status, headers + [("Content-Length", str(len(body)))])
@@ -233,10 +240,16 @@ class ControlMiddleware:
         service, action, region = _identify(environ, body)
         throttled = STATE.should_throttle(service, action)
         with STATE.lock:
-            STATE.log.append({
-                "time": time.time(), "service": service, "action": action, "region": region,
-                "write": not action.startswith(READ_PREFIXES), "throttled": throttled,
-            })
+            STATE.log.append(
+                {
+                    "time": time.time(),
+                    "service": service,
+                    "action": action,
+                    "region": region,
+                    "write": not action.startswith(READ_PREFIXES),
+                    "throttled": throttled,
+                }
+            )
         if throttled:
             return _throttle_response(service, start_response)
         return self.app(environ, start_response)
@@ -264,10 +277,17 @@ class ControlMiddleware:
         if path == "/_emulator/faults":
             if method == "POST":
                 if not payload.get("reason") or not (payload.get("resource") or payload.get("type")):
-                    return _json_response(start_response, {"error": "reason and resource or type are required"},
-                                          "400 Bad Request")
-                STATE.faults.append(Fault(reason=payload["reason"], resource=payload.get("resource"),
-                                          type=payload.get("type"), stack=payload.get("stack")))
+                    return _json_response(
+                        start_response, {"error": "reason and resource or type are required"}, "400 Bad Request"
+                    )
+                STATE.faults.append(
+                    Fault(
+                        reason=payload["reason"],
+                        resource=payload.get("resource"),
+                        type=payload.get("type"),
+                        stack=payload.get("stack"),
+                    )
+                )
             elif method == "DELETE":
                 STATE.faults = []
             return _json_response(start_response, [f.__dict__ for f in STATE.faults])

@@ -9,10 +9,10 @@ def install() -> None:
     global _installed
     if _installed:
         return
-    from tests.emulator.aws import backup_api, cfn_engine, moto_fixes, resources, s3_bucket  # noqa: F401 - resources registers models
-
     # moto registers only direct subclasses of CloudFormationModel; ours come last, so they win.
     from moto.cloudformation import parsing
+
+    from tests.emulator.aws import backup_api, cfn_engine, moto_fixes, resources, s3_bucket
 
     def get_model_list():
         return CloudFormationModel.__subclasses__() + resources.EmulatedResource.__subclasses__()

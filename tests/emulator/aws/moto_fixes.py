@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from moto.elasticache.models import ElastiCacheBackend
 from moto.kms.models import Key
 from moto.rds.exceptions import InvalidParameterCombination, InvalidParameterValue
 from moto.rds.models import GlobalCluster, RDSBackend, find_cluster
@@ -16,9 +17,15 @@ def _kms_key_create(cls, resource_name, cloudformation_json, account_id, region_
     return _original_key_create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
 
 
-def create_global_cluster(self: RDSBackend, global_cluster_identifier: str, source_db_cluster_identifier: str | None,
-                          engine: str | None, engine_version: str | None, storage_encrypted: bool | None,
-                          deletion_protection: bool | None) -> GlobalCluster:
+def create_global_cluster(
+    self: RDSBackend,
+    global_cluster_identifier: str,
+    source_db_cluster_identifier: str | None,
+    engine: str | None,
+    engine_version: str | None,
+    storage_encrypted: bool | None,
+    deletion_protection: bool | None,
+) -> GlobalCluster:
     """CreateGlobalCluster from a source cluster in any region (moto looks only in us-east-1)."""
     source = None
     if source_db_cluster_identifier is not None:
@@ -27,18 +34,25 @@ def create_global_cluster(self: RDSBackend, global_cluster_identifier: str, sour
         if engine is not None:
             raise InvalidParameterCombination(
                 "When creating global cluster from existing db cluster, value for engineName should not be "
-                "specified since it will be inherited from source cluster")
+                "specified since it will be inherited from source cluster"
+            )
         source = find_cluster(source_db_cluster_identifier)
         if source.global_cluster_identifier:
-            raise InvalidParameterCombination(f"Cluster {source.db_cluster_identifier} is already a member of a "
-                                              "global cluster")
+            raise InvalidParameterCombination(
+                f"Cluster {source.db_cluster_identifier} is already a member of a global cluster"
+            )
         engine, engine_version = source.engine, source.engine_version
         storage_encrypted = source.storage_encrypted
     elif engine is None:
         raise InvalidParameterValue("When creating standalone global cluster, value for engineName should be specified")
-    global_cluster = GlobalCluster(backend=self, global_cluster_identifier=global_cluster_identifier, engine=engine,
-                                   engine_version=engine_version, storage_encrypted=storage_encrypted,
-                                   deletion_protection=deletion_protection)
+    global_cluster = GlobalCluster(
+        backend=self,
+        global_cluster_identifier=global_cluster_identifier,
+        engine=engine,
+        engine_version=engine_version,
+        storage_encrypted=storage_encrypted,
+        deletion_protection=deletion_protection,
+    )
     self.global_clusters[global_cluster_identifier] = global_cluster
     if source is not None:
         source.global_cluster_identifier = global_cluster.global_cluster_arn
@@ -47,6 +61,17 @@ def create_global_cluster(self: RDSBackend, global_cluster_identifier: str, sour
     return global_cluster
 
 
+_original_delete_replication_group = ElastiCacheBackend.delete_replication_group
+
+
+def delete_replication_group(self: ElastiCacheBackend, replication_group_id: str, retain_primary_cluster: bool | None):
+    """AWS answers with the group in status "deleting" and then removes it; moto keeps it forever."""
+    group = _original_delete_replication_group(self, replication_group_id, retain_primary_cluster)
+    del self.replication_groups[replication_group_id]
+    return group
+
+
 def install() -> None:
+    ElastiCacheBackend.delete_replication_group = delete_replication_group
     Key.create_from_cloudformation_json = classmethod(_kms_key_create)
     RDSBackend.create_global_cluster = create_global_cluster

@@ -13,12 +13,12 @@ import string
 from typing import Any
 
 # moto's own models first: a type defined here and there resolves to ours (defined later).
-import moto.backup.models  # noqa: F401
-import moto.cloudwatch.models  # noqa: F401
-import moto.elasticache.models  # noqa: F401
-import moto.rds.models  # noqa: F401
-import moto.s3.models  # noqa: F401
-import moto.secretsmanager.models  # noqa: F401
+import moto.backup.models
+import moto.cloudwatch.models
+import moto.elasticache.models
+import moto.rds.models
+import moto.s3.models
+import moto.secretsmanager.models
 import moto.sns.models  # noqa: F401
 from moto.backup.models import backup_backends
 from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
@@ -112,20 +112,33 @@ class EmulatedResource(CloudFormationModel):
         return self.ref()
 
     @classmethod
-    def create_from_cloudformation_json(cls, resource_name: str, cloudformation_json: dict[str, Any],
-                                        account_id: str, region_name: str, **kwargs: Any):
-        resource = cls(resource_name, cloudformation_json.get("Properties") or {}, account_id, region_name,
-                       kwargs.get("LogicalId", ""))
+    def create_from_cloudformation_json(
+        cls, resource_name: str, cloudformation_json: dict[str, Any], account_id: str, region_name: str, **kwargs: Any
+    ):
+        resource = cls(
+            resource_name,
+            cloudformation_json.get("Properties") or {},
+            account_id,
+            region_name,
+            kwargs.get("LogicalId", ""),
+        )
         resource.create()
         return resource
 
     @classmethod
-    def update_from_cloudformation_json(cls, original_resource, new_resource_name: str,
-                                        cloudformation_json: dict[str, Any], account_id: str, region_name: str):
+    def update_from_cloudformation_json(
+        cls,
+        original_resource,
+        new_resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
+    ):
         props = cloudformation_json.get("Properties") or {}
         if any(original_resource.props.get(p) != props.get(p) for p in cls.REPLACE_ON):
-            replacement = cls.create_from_cloudformation_json(new_resource_name, cloudformation_json, account_id,
-                                                              region_name, LogicalId=original_resource.logical_id)
+            replacement = cls.create_from_cloudformation_json(
+                new_resource_name, cloudformation_json, account_id, region_name, LogicalId=original_resource.logical_id
+            )
             original_resource.destroy()
             return replacement
         previous = original_resource.props
@@ -134,8 +147,9 @@ class EmulatedResource(CloudFormationModel):
         return original_resource
 
     @classmethod
-    def delete_from_cloudformation_json(cls, resource_name: str, cloudformation_json: dict[str, Any],
-                                        account_id: str, region_name: str) -> None:
+    def delete_from_cloudformation_json(
+        cls, resource_name: str, cloudformation_json: dict[str, Any], account_id: str, region_name: str
+    ) -> None:
         """Deletion goes through the instance (``delete``); moto calls this only as a fallback."""
 
     def delete(self, account_id: str, region_name: str) -> None:
@@ -160,13 +174,29 @@ class EmulatedResource(CloudFormationModel):
 
 # --- RDS ------------------------------------------------------------------------------------------
 
+
 class RDSDBCluster(EmulatedResource):
     TYPE = "AWS::RDS::DBCluster"
     NAME_PROPERTY = "DBClusterIdentifier"
-    ATTRIBUTES = ("DBClusterArn", "DBClusterResourceId", "Endpoint.Address", "Endpoint.Port",
-                  "ReadEndpoint.Address", "MasterUserSecret.SecretArn")
-    REPLACE_ON = ("DBClusterIdentifier", "Engine", "DatabaseName", "KmsKeyId", "StorageEncrypted",
-                  "DBSubnetGroupName", "MasterUsername", "SourceDBClusterIdentifier", "SnapshotIdentifier")
+    ATTRIBUTES = (
+        "DBClusterArn",
+        "DBClusterResourceId",
+        "Endpoint.Address",
+        "Endpoint.Port",
+        "ReadEndpoint.Address",
+        "MasterUserSecret.SecretArn",
+    )
+    REPLACE_ON = (
+        "DBClusterIdentifier",
+        "Engine",
+        "DatabaseName",
+        "KmsKeyId",
+        "StorageEncrypted",
+        "DBSubnetGroupName",
+        "MasterUsername",
+        "SourceDBClusterIdentifier",
+        "SnapshotIdentifier",
+    )
 
     @property
     def backend(self):
@@ -190,7 +220,9 @@ class RDSDBCluster(EmulatedResource):
             "storage_encrypted": _bool(p.get("StorageEncrypted")),
             "storage_type": p.get("StorageType"),
             # Aurora storage grows on its own; AWS reports AllocatedStorage 1 for it.
-            "allocated_storage": 1 if str(p.get("Engine", "")).startswith("aurora") else _int(p.get("AllocatedStorage")),
+            "allocated_storage": 1
+            if str(p.get("Engine", "")).startswith("aurora")
+            else _int(p.get("AllocatedStorage")),
             "kms_key_id": p.get("KmsKeyId"),
             "deletion_protection": _bool(p.get("DeletionProtection")),
             "backup_retention_period": _int(p.get("BackupRetentionPeriod"), 1),
@@ -340,8 +372,11 @@ class RDSDBClusterParameterGroup(EmulatedResource):
     def create(self) -> None:
         self.name = _lower_id(self.name, 255)
         group = self.backend.create_db_cluster_parameter_group(
-            db_cluster_parameter_group_name=self.name, db_parameter_group_family=self.props["Family"],
-            description=self.props["Description"], tags=_tags(self.props))
+            db_cluster_parameter_group_name=self.name,
+            db_parameter_group_family=self.props["Family"],
+            description=self.props["Description"],
+            tags=_tags(self.props),
+        )
         group.parameters = dict(self.props.get("Parameters") or {})
 
     def modify(self, previous: dict[str, Any]) -> None:
@@ -367,9 +402,14 @@ class RDSDBParameterGroup(EmulatedResource):
 
     def create(self) -> None:
         self.name = _lower_id(self.name, 255)
-        self.backend.create_db_parameter_group({
-            "db_parameter_group_name": self.name, "db_parameter_group_family": self.props["Family"],
-            "description": self.props["Description"], "tags": _tags(self.props)})
+        self.backend.create_db_parameter_group(
+            {
+                "db_parameter_group_name": self.name,
+                "db_parameter_group_family": self.props["Family"],
+                "description": self.props["Description"],
+                "tags": _tags(self.props),
+            }
+        )
 
     def destroy(self) -> None:
         if self.name in self.backend.db_parameter_groups:
@@ -390,8 +430,9 @@ class RDSDBSubnetGroup(EmulatedResource):
 
     def create(self) -> None:
         self.name = _lower_id(self.name, 255)
-        self.backend.create_subnet_group(self.name, self.props["DBSubnetGroupDescription"], self._subnets(),
-                                         _tags(self.props))
+        self.backend.create_subnet_group(
+            self.name, self.props["DBSubnetGroupDescription"], self._subnets(), _tags(self.props)
+        )
 
     def _subnets(self) -> list[Any]:
         ec2 = ec2_backends[self.account_id][self.region_name]
@@ -424,10 +465,13 @@ class RDSGlobalCluster(EmulatedResource):
             regional = rds_backends[self.account_id][self.region_name]
             source = regional.describe_db_clusters(db_cluster_identifier=source)[0].db_cluster_arn
         self.backend.create_global_cluster(
-            global_cluster_identifier=self.name, source_db_cluster_identifier=source,
-            engine=None if source else p.get("Engine"), engine_version=None if source else p.get("EngineVersion"),
+            global_cluster_identifier=self.name,
+            source_db_cluster_identifier=source,
+            engine=None if source else p.get("Engine"),
+            engine_version=None if source else p.get("EngineVersion"),
             storage_encrypted=_bool(p.get("StorageEncrypted")) if "StorageEncrypted" in p else None,
-            deletion_protection=_bool(p.get("DeletionProtection")))
+            deletion_protection=_bool(p.get("DeletionProtection")),
+        )
 
     def modify(self, previous: dict[str, Any]) -> None:
         self.backend.global_clusters[self.name].deletion_protection = _bool(self.props.get("DeletionProtection"))
@@ -447,6 +491,7 @@ class RDSGlobalCluster(EmulatedResource):
 
 
 # --- Secrets Manager ------------------------------------------------------------------------------
+
 
 class SecretsManagerSecret(EmulatedResource):
     TYPE = "AWS::SecretsManager::Secret"
@@ -483,24 +528,33 @@ class SecretsManagerSecret(EmulatedResource):
         if secret_string is None and "GenerateSecretString" in p:
             secret_string = self._generate()
         result = self.backend.create_secret(
-            name=self.name, secret_string=secret_string, secret_binary=None, description=p.get("Description"),
-            tags=_tags(p), kms_key_id=p.get("KmsKeyId"), client_request_token=None,
-            replica_regions=[{"Region": r["Region"], "KmsKeyId": r.get("KmsKeyId")}
-                             for r in p.get("ReplicaRegions") or []],
-            force_overwrite=False)
+            name=self.name,
+            secret_string=secret_string,
+            secret_binary=None,
+            description=p.get("Description"),
+            tags=_tags(p),
+            kms_key_id=p.get("KmsKeyId"),
+            client_request_token=None,
+            replica_regions=[
+                {"Region": r["Region"], "KmsKeyId": r.get("KmsKeyId")} for r in p.get("ReplicaRegions") or []
+            ],
+            force_overwrite=False,
+        )
         self.arn = json.loads(result)["ARN"] if isinstance(result, str) else result["ARN"]
 
     def modify(self, previous: dict[str, Any]) -> None:
         secret = self.backend.secrets[self.arn]
         secret.description = self.props.get("Description")
         if self.props.get("SecretString") is not None and self.props.get("SecretString") != previous.get(
-                "SecretString"):
+            "SecretString"
+        ):
             self.backend.put_secret_value(self.arn, self.props["SecretString"], None, None, ["AWSCURRENT"])
 
     def destroy(self) -> None:
         if self.arn in self.backend.secrets:
-            self.backend.delete_secret(secret_id=self.arn, recovery_window_in_days=None,
-                                       force_delete_without_recovery=True)
+            self.backend.delete_secret(
+                secret_id=self.arn, recovery_window_in_days=None, force_delete_without_recovery=True
+            )
 
     def ref(self) -> str:
         return self.arn
@@ -526,12 +580,20 @@ class SecretsManagerSecretTargetAttachment(EmulatedResource):
         document = json.loads(secret["SecretString"] if isinstance(secret, dict) else secret.secret_string)
         if p["TargetType"] == "AWS::RDS::DBCluster":
             cluster = rds.describe_db_clusters(db_cluster_identifier=target)[0]
-            document.update(engine="postgres" if "postgres" in cluster.engine else "mysql", host=cluster.endpoint,
-                            port=cluster.port, dbClusterIdentifier=cluster.db_cluster_identifier)
+            document.update(
+                engine="postgres" if "postgres" in cluster.engine else "mysql",
+                host=cluster.endpoint,
+                port=cluster.port,
+                dbClusterIdentifier=cluster.db_cluster_identifier,
+            )
         elif p["TargetType"] == "AWS::RDS::DBInstance":
             instance = rds.databases[target]
-            document.update(engine=instance.engine, host=instance.address, port=instance.port,
-                            dbInstanceIdentifier=instance.db_instance_identifier)
+            document.update(
+                engine=instance.engine,
+                host=instance.address,
+                port=instance.port,
+                dbInstanceIdentifier=instance.db_instance_identifier,
+            )
         else:
             raise ValueError(f"TargetType {p['TargetType']} is not supported")
         backend.put_secret_value(self.secret_id, json.dumps(document), None, None, ["AWSCURRENT"])
@@ -551,6 +613,7 @@ class SecretsManagerSecretTargetAttachment(EmulatedResource):
 
 # --- ElastiCache ----------------------------------------------------------------------------------
 
+
 class ElastiCacheSubnetGroup(EmulatedResource):
     TYPE = "AWS::ElastiCache::SubnetGroup"
     NAME_PROPERTY = "CacheSubnetGroupName"
@@ -562,8 +625,9 @@ class ElastiCacheSubnetGroup(EmulatedResource):
 
     def create(self) -> None:
         self.name = _lower_id(self.name, 255)
-        self.backend.create_cache_subnet_group(self.name, self.props["Description"], self.props["SubnetIds"],
-                                               _tags(self.props))
+        self.backend.create_cache_subnet_group(
+            self.name, self.props["Description"], self.props["SubnetIds"], _tags(self.props)
+        )
 
     def destroy(self) -> None:
         self.backend.cache_subnet_groups.pop(self.name, None)
@@ -607,6 +671,7 @@ def _short_region(region: str) -> str:
 
 def _fix_region_in_endpoints(group: Any, region: str) -> None:
     """moto writes every endpoint as if in us-east-1 (".use1."); AWS names the group's own region."""
+
     def fix(value: Any) -> Any:
         if isinstance(value, str):
             return value.replace(".use1.", f".{_short_region(region)}.")
@@ -624,11 +689,24 @@ def _fix_region_in_endpoints(group: Any, region: str) -> None:
 class ElastiCacheReplicationGroup(EmulatedResource):
     TYPE = "AWS::ElastiCache::ReplicationGroup"
     NAME_PROPERTY = "ReplicationGroupId"
-    ATTRIBUTES = ("PrimaryEndPoint.Address", "PrimaryEndPoint.Port", "ReaderEndPoint.Address",
-                  "ReaderEndPoint.Port", "ConfigurationEndPoint.Address", "ConfigurationEndPoint.Port",
-                  "ReadEndPoint.Addresses")
-    REPLACE_ON = ("ReplicationGroupId", "AtRestEncryptionEnabled", "KmsKeyId", "CacheSubnetGroupName",
-                  "NumNodeGroups", "Port", "Engine")
+    ATTRIBUTES = (
+        "PrimaryEndPoint.Address",
+        "PrimaryEndPoint.Port",
+        "ReaderEndPoint.Address",
+        "ReaderEndPoint.Port",
+        "ConfigurationEndPoint.Address",
+        "ConfigurationEndPoint.Port",
+        "ReadEndPoint.Addresses",
+    )
+    REPLACE_ON = (
+        "ReplicationGroupId",
+        "AtRestEncryptionEnabled",
+        "KmsKeyId",
+        "CacheSubnetGroupName",
+        "NumNodeGroups",
+        "Port",
+        "Engine",
+    )
 
     @property
     def backend(self):
@@ -638,6 +716,11 @@ class ElastiCacheReplicationGroup(EmulatedResource):
         p = self.props
         self.name = _lower_id(self.name, 40)
         cluster_mode = p.get("ClusterMode") or ("enabled" if p.get("NumNodeGroups") else "disabled")
+        replicas = _int(p.get("ReplicasPerNodeGroup"))
+        if cluster_mode == "disabled" and p.get("NumCacheClusters"):
+            # AWS: NumCacheClusters counts the primary and its replicas; moto reads only the replica count.
+            replicas = int(p["NumCacheClusters"]) - 1
+        zones = p.get("PreferredCacheClusterAZs") or [f"{self.region_name}{z}" for z in "abcdef"]
         self.backend.create_replication_group(
             replication_group_id=self.name,
             replication_group_description=p["ReplicationGroupDescription"],
@@ -646,9 +729,9 @@ class ElastiCacheReplicationGroup(EmulatedResource):
             automatic_failover_enabled=_bool(p.get("AutomaticFailoverEnabled")),
             multi_az_enabled=_bool(p.get("MultiAZEnabled")),
             num_cache_clusters=_int(p.get("NumCacheClusters")),
-            preferred_cache_cluster_azs=p.get("PreferredCacheClusterAZs") or [],
+            preferred_cache_cluster_azs=zones,
             num_node_groups=_int(p.get("NumNodeGroups")),
-            replicas_per_node_group=_int(p.get("ReplicasPerNodeGroup")),
+            replicas_per_node_group=replicas,
             node_group_configuration=p.get("NodeGroupConfiguration") or [],
             cache_node_type=p.get("CacheNodeType"),
             engine=p.get("Engine") or "redis",
@@ -717,6 +800,7 @@ class ElastiCacheReplicationGroup(EmulatedResource):
 
 # --- AWS Backup -----------------------------------------------------------------------------------
 
+
 class BackupVault(EmulatedResource):
     TYPE = "AWS::Backup::BackupVault"
     NAME_PROPERTY = "BackupVaultName"
@@ -730,8 +814,11 @@ class BackupVault(EmulatedResource):
     def create(self) -> None:
         p = self.props
         vault = self.backend.create_backup_vault(
-            backup_vault_name=self.name, backup_vault_tags=p.get("BackupVaultTags") or {},
-            encryption_key_arn=p.get("EncryptionKeyArn"), creator_request_id=None)
+            backup_vault_name=self.name,
+            backup_vault_tags=p.get("BackupVaultTags") or {},
+            encryption_key_arn=p.get("EncryptionKeyArn"),
+            creator_request_id=None,
+        )
         vault.notifications = p.get("Notifications")
         vault.access_policy = p.get("AccessPolicy")
 
@@ -772,7 +859,9 @@ class BackupPlan(EmulatedResource):
     def create(self) -> None:
         plan = self.backend.create_backup_plan(
             backup_plan=_plan_document(self.props["BackupPlan"]),
-            backup_plan_tags=self.props.get("BackupPlanTags") or {}, creator_request_id=None)
+            backup_plan_tags=self.props.get("BackupPlanTags") or {},
+            creator_request_id=None,
+        )
         self.plan_id = plan.backup_plan_id
 
     def modify(self, previous: dict[str, Any]) -> None:
@@ -790,8 +879,11 @@ class BackupPlan(EmulatedResource):
 
     def attribute(self, name: str) -> Any:
         plan = self.backend.plans[self.plan_id]
-        return {"BackupPlanArn": plan.backup_plan_arn, "BackupPlanId": plan.backup_plan_id,
-                "VersionId": plan.version_id}[name]
+        return {
+            "BackupPlanArn": plan.backup_plan_arn,
+            "BackupPlanId": plan.backup_plan_id,
+            "VersionId": plan.version_id,
+        }[name]
 
 
 class BackupSelection(EmulatedResource):
@@ -803,8 +895,9 @@ class BackupSelection(EmulatedResource):
         from tests.emulator.aws.backup_api import create_selection
 
         self.plan_id = self.props["BackupPlanId"]
-        self.selection_id = create_selection(self.account_id, self.region_name, self.plan_id,
-                                             self.props["BackupSelection"])
+        self.selection_id = create_selection(
+            self.account_id, self.region_name, self.plan_id, self.props["BackupSelection"]
+        )
 
     def destroy(self) -> None:
         from tests.emulator.aws.backup_api import delete_selection
@@ -820,21 +913,35 @@ class BackupSelection(EmulatedResource):
 
 # --- CloudWatch, SNS, S3 --------------------------------------------------------------------------
 
+
 def _metric_queries(metrics: list[dict[str, Any]] | None) -> list[MetricDataQuery] | None:
     if not metrics:
         return None
     queries = []
     for m in metrics:
         stat = m.get("MetricStat")
-        queries.append(MetricDataQuery(
-            query_id=m["Id"], label=m.get("Label"), period=m.get("Period"), return_data=m.get("ReturnData"),
-            expression=m.get("Expression"), account_id=m.get("AccountId"),
-            metric_stat={
-                "metric": {"namespace": stat["Metric"]["Namespace"], "metric_name": stat["Metric"]["MetricName"],
-                           "dimensions": stat["Metric"].get("Dimensions") or []},
-                "period": stat["Period"], "stat": stat["Stat"], "unit": stat.get("Unit"),
-            } if stat else None,
-        ))
+        queries.append(
+            MetricDataQuery(
+                query_id=m["Id"],
+                label=m.get("Label"),
+                period=m.get("Period"),
+                return_data=m.get("ReturnData"),
+                expression=m.get("Expression"),
+                account_id=m.get("AccountId"),
+                metric_stat={
+                    "metric": {
+                        "namespace": stat["Metric"]["Namespace"],
+                        "metric_name": stat["Metric"]["MetricName"],
+                        "dimensions": stat["Metric"].get("Dimensions") or [],
+                    },
+                    "period": stat["Period"],
+                    "stat": stat["Stat"],
+                    "unit": stat.get("Unit"),
+                }
+                if stat
+                else None,
+            )
+        )
     return queries
 
 
@@ -851,18 +958,29 @@ class CloudWatchAlarm(EmulatedResource):
     def create(self) -> None:
         p = self.props
         self.backend.put_metric_alarm(
-            name=self.name, namespace=p.get("Namespace"), metric_name=p.get("MetricName"),
-            comparison_operator=p["ComparisonOperator"], evaluation_periods=int(p["EvaluationPeriods"]),
-            period=_int(p.get("Period")), threshold=float(p["Threshold"]), statistic=p.get("Statistic"),
+            name=self.name,
+            namespace=p.get("Namespace"),
+            metric_name=p.get("MetricName"),
+            comparison_operator=p["ComparisonOperator"],
+            evaluation_periods=int(p["EvaluationPeriods"]),
+            period=_int(p.get("Period")),
+            threshold=float(p["Threshold"]),
+            statistic=p.get("Statistic"),
             description=p.get("AlarmDescription"),
             dimensions=[{"Name": d["Name"], "Value": d["Value"]} for d in p.get("Dimensions") or []],
-            alarm_actions=p.get("AlarmActions") or [], metric_data_queries=_metric_queries(p.get("Metrics")),
-            datapoints_to_alarm=_int(p.get("DatapointsToAlarm")), extended_statistic=p.get("ExtendedStatistic"),
-            ok_actions=p.get("OKActions") or [], insufficient_data_actions=p.get("InsufficientDataActions") or [],
-            unit=p.get("Unit"), actions_enabled=_bool(p.get("ActionsEnabled"), True),
+            alarm_actions=p.get("AlarmActions") or [],
+            metric_data_queries=_metric_queries(p.get("Metrics")),
+            datapoints_to_alarm=_int(p.get("DatapointsToAlarm")),
+            extended_statistic=p.get("ExtendedStatistic"),
+            ok_actions=p.get("OKActions") or [],
+            insufficient_data_actions=p.get("InsufficientDataActions") or [],
+            unit=p.get("Unit"),
+            actions_enabled=_bool(p.get("ActionsEnabled"), True),
             treat_missing_data=p.get("TreatMissingData"),
             evaluate_low_sample_count_percentile=p.get("EvaluateLowSampleCountPercentile"),
-            threshold_metric_id=p.get("ThresholdMetricId"), tags=[])
+            threshold_metric_id=p.get("ThresholdMetricId"),
+            tags=[],
+        )
 
     def modify(self, previous: dict[str, Any]) -> None:
         self.create()  # PutMetricAlarm overwrites an alarm of the same name

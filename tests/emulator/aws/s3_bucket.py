@@ -25,19 +25,25 @@ def _replication(config: dict[str, Any]) -> dict[str, Any]:
 def _lifecycle(config: dict[str, Any]) -> list[dict[str, Any]]:
     rules = []
     for rule in config.get("Rules") or []:
-        api_rule: dict[str, Any] = {"ID": rule.get("Id", ""), "Status": rule["Status"],
-                                    "Filter": {"Prefix": rule.get("Prefix", "")}}
+        api_rule: dict[str, Any] = {
+            "ID": rule.get("Id", ""),
+            "Status": rule["Status"],
+            "Filter": {"Prefix": rule.get("Prefix", "")},
+        }
         if "ExpirationInDays" in rule:
             api_rule["Expiration"] = {"Days": rule["ExpirationInDays"]}
         if "NoncurrentVersionExpiration" in rule:
             api_rule["NoncurrentVersionExpiration"] = {
-                "NoncurrentDays": rule["NoncurrentVersionExpiration"]["NoncurrentDays"]}
+                "NoncurrentDays": rule["NoncurrentVersionExpiration"]["NoncurrentDays"]
+            }
         if "Transitions" in rule:
-            api_rule["Transition"] = [{"Days": t["TransitionInDays"], "StorageClass": t["StorageClass"]}
-                                      for t in rule["Transitions"]]
+            api_rule["Transition"] = [
+                {"Days": t["TransitionInDays"], "StorageClass": t["StorageClass"]} for t in rule["Transitions"]
+            ]
         if "AbortIncompleteMultipartUpload" in rule:
             api_rule["AbortIncompleteMultipartUpload"] = {
-                "DaysAfterInitiation": rule["AbortIncompleteMultipartUpload"]["DaysAfterInitiation"]}
+                "DaysAfterInitiation": rule["AbortIncompleteMultipartUpload"]["DaysAfterInitiation"]
+            }
         rules.append(api_rule)
     return rules
 
@@ -64,10 +70,10 @@ def create_from_cloudformation_json(cls, resource_name, cloudformation_json, acc
     return bucket
 
 
-def update_from_cloudformation_json(cls, original_resource, new_resource_name, cloudformation_json, account_id,
-                                    region_name):
-    bucket = _original_update(cls, original_resource, new_resource_name, cloudformation_json, account_id,
-                              region_name)
+def update_from_cloudformation_json(
+    cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name
+):
+    bucket = _original_update(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name)
     _apply(bucket, cloudformation_json.get("Properties") or {}, account_id)
     return bucket
 

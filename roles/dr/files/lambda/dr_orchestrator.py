@@ -36,14 +36,24 @@ def _lag_seconds(cloudwatch, cluster_id):
     """Newest AuroraGlobalDBRPOLag of a secondary cluster (milliseconds in CloudWatch), or None."""
     now = datetime.datetime.now(datetime.timezone.utc)
     result = cloudwatch.get_metric_data(
-        MetricDataQueries=[{
-            "Id": "rpo",
-            "MetricStat": {
-                "Metric": {"Namespace": "AWS/RDS", "MetricName": "AuroraGlobalDBRPOLag",
-                           "Dimensions": [{"Name": "DBClusterIdentifier", "Value": cluster_id}]},
-                "Period": 60, "Stat": "Maximum"},
-        }],
-        StartTime=now - datetime.timedelta(minutes=10), EndTime=now, ScanBy="TimestampDescending")
+        MetricDataQueries=[
+            {
+                "Id": "rpo",
+                "MetricStat": {
+                    "Metric": {
+                        "Namespace": "AWS/RDS",
+                        "MetricName": "AuroraGlobalDBRPOLag",
+                        "Dimensions": [{"Name": "DBClusterIdentifier", "Value": cluster_id}],
+                    },
+                    "Period": 60,
+                    "Stat": "Maximum",
+                },
+            }
+        ],
+        StartTime=now - datetime.timedelta(minutes=10),
+        EndTime=now,
+        ScanBy="TimestampDescending",
+    )
     values = result["MetricDataResults"][0].get("Values", [])
     return values[0] / 1000.0 if values else None
 
@@ -57,8 +67,7 @@ def _status(rds, cloudwatch, global_id):
             continue
         cluster_id = member["DBClusterArn"].split(":")[-1]
         secondaries.append({"arn": member["DBClusterArn"], "lag_seconds": _lag_seconds(cloudwatch, cluster_id)})
-    return {"global_cluster": global_id, "status": cluster.get("Status"), "writer": writer,
-            "secondaries": secondaries}
+    return {"global_cluster": global_id, "status": cluster.get("Status"), "writer": writer, "secondaries": secondaries}
 
 
 def _target(members, event, region):
@@ -108,13 +117,15 @@ def handler(event, context, clients=None):
             if event.get("allow_data_loss") is not True:
                 raise RefusedError("a failover can lose data: set allow_data_loss to true to confirm")
             result["estimated_data_loss_seconds"] = lag
-            rds.failover_global_cluster(GlobalClusterIdentifier=global_id, TargetDbClusterIdentifier=target,
-                                        AllowDataLoss=True)
+            rds.failover_global_cluster(
+                GlobalClusterIdentifier=global_id, TargetDbClusterIdentifier=target, AllowDataLoss=True
+            )
         result["changed"] = True
     except RefusedError as exc:
         result.update(changed=False, refused=str(exc))
     topic = os.environ.get("SNS_TOPIC_ARN")
     if topic and action != "status":
-        sns.publish(TopicArn=topic, Subject=f"AI model registry DR {action}"[:100],
-                    Message=json.dumps(result, default=str))
+        sns.publish(
+            TopicArn=topic, Subject=f"AI model registry DR {action}"[:100], Message=json.dumps(result, default=str)
+        )
     return result

@@ -1,0 +1,155 @@
+"""The real templates, deployed with the seed's parameters, create what the service APIs then return.
+
+Each assertion names the AWS behaviour it checks (CloudFormation resource reference: Ref/GetAtt
+values; service API references: shapes and identifiers).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from botocore.exceptions import ClientError
+
+from tests.emulator.tests.templates import DR, PRIMARY, deploy_seed_order, describe
+
+RDS_CLUSTER_ENDPOINT = re.compile(r"^[a-z0-9-]+\.cluster-[a-z0-9]{12}\.us-west-2\.rds\.amazonaws\.com$")
+RDS_READER_ENDPOINT = re.compile(r"^[a-z0-9-]+\.cluster-ro-[a-z0-9]{12}\.us-west-2\.rds\.amazonaws\.com$")
+REDIS_PRIMARY_ENDPOINT = re.compile(r"^master\.ai-model-registry-redis\.[a-z0-9]{6}\.usw2\.cache\.amazonaws\.com$")
+
+
+@pytest.fixture
+def seed(client):
+    return deploy_seed_order(client)
+
+
+def test_every_stack_completes_in_the_seed_order(client, seed):
+    for stack in ("aurora", "redis", "backup", "dr"):
+        assert describe(client, f"ai-model-registry-{stack}", PRIMARY)["StackStatus"] == "CREATE_COMPLETE"
+    for stack in ("backup-dr-vault", "dr-replica", "dr-secondary"):
+        assert describe(client, f"ai-model-registry-{stack}", DR)["StackStatus"] == "CREATE_COMPLETE"
+
+
+def test_aurora_outputs_have_aws_shapes_and_the_cluster_is_in_rds(client, seed):
+    out = seed["aurora"]
+    assert out["ClusterIdentifier"] == "ai-model-registry-aurora-cluster"  # the seed's DR command names it
+    assert RDS_CLUSTER_ENDPOINT.match(out["ClusterEndpoint"]), out["ClusterEndpoint"]
+    assert RDS_READER_ENDPOINT.match(out["ReaderEndpoint"]), out["ReaderEndpoint"]
+    assert out["Port"] == "5432"
+    cluster = client("rds").describe_db_clusters(DBClusterIdentifier=out["ClusterIdentifier"])["DBClusters"][0]
+    assert cluster["Endpoint"] == out["ClusterEndpoint"]
+    assert cluster["Engine"] == "aurora-postgresql"
+    assert cluster["StorageEncrypted"] is True
+    assert cluster["DeletionProtection"] is True  # production
+    assert cluster["DBClusterArn"] == out["ClusterArn"]
+    # writer plus the default two read replicas, from AWS::RDS::DBInstance with DBClusterIdentifier
+    assert len(cluster["DBClusterMembers"]) == 3
+    assert sum(m["IsClusterWriter"] for m in cluster["DBClusterMembers"]) == 1
+
+
+def test_database_secret_is_generated_and_attached(client, seed):
+    secret = client("secretsmanager").get_secret_value(SecretId="ai-model-registry-aurora-db-credentials")
+    document = json.loads(secret["SecretString"])
+    assert document["username"] == "postgres"
+    assert len(document["password"]) == 32  # GenerateSecretString PasswordLength
+    assert not set(document["password"]) & set("\"@/\\'`")  # ExcludeCharacters
+    # SecretTargetAttachment adds the connection details of the cluster
+    assert document["host"] == seed["aurora"]["ClusterEndpoint"]
+    assert document["port"] == 5432
+    assert document["dbClusterIdentifier"] == "ai-model-registry-aurora-cluster"
+    assert document["engine"] == "postgres"
+
+
+def test_redis_replication_group_token_and_endpoints(client, seed):
+    out = seed["redis"]
+    assert REDIS_PRIMARY_ENDPOINT.match(out["RedisEndpoint"]), out["RedisEndpoint"]
+    assert out["RedisPort"] == "6379"
+    group = client("elasticache").describe_replication_groups(ReplicationGroupId=out["ReplicationGroupId"])
+    group = group["ReplicationGroups"][0]
+    assert group["NodeGroups"][0]["PrimaryEndpoint"]["Address"] == out["RedisEndpoint"]
+    assert group["AtRestEncryptionEnabled"] and group["TransitEncryptionEnabled"] and group["AuthTokenEnabled"]
+    assert group["AutomaticFailover"] == "enabled" and group["MultiAZ"] == "enabled"
+    assert len(group["MemberClusters"]) == 3
+    assert group["SnapshotRetentionLimit"] == 7
+    # the seed's kubectl reads the token as the whole SecretString
+    token = client("secretsmanager").get_secret_value(SecretId="ai-model-registry-redis-auth-token")["SecretString"]
+    assert len(token) == 64 and token.isalnum()
+
+
+def test_backup_plan_selection_and_vaults(client, seed):
+    backup = client("backup")
+    plan = backup.get_backup_plan(BackupPlanId=seed["backup"]["BackupPlanId"])["BackupPlan"]
+    rules = {r["RuleName"]: r for r in plan["Rules"]}
+    assert set(rules) == {"hourly", "daily", "weekly"}
+    assert rules["daily"]["CopyActions"][0]["DestinationBackupVaultArn"] == seed["backup-dr-vault"]["BackupVaultArn"]
+    selections = backup.list_backup_selections(BackupPlanId=seed["backup"]["BackupPlanId"])["BackupSelectionsList"]
+    assert [s["SelectionId"] for s in selections] == [seed["backup"]["AuroraSelectionId"]]
+    selection = backup.get_backup_selection(
+        BackupPlanId=seed["backup"]["BackupPlanId"], SelectionId=seed["backup"]["AuroraSelectionId"]
+    )["BackupSelection"]
+    assert selection["Resources"] == [seed["aurora"]["ClusterArn"]]
+    vault = backup.describe_backup_vault(BackupVaultName="ai-model-registry-production-vault")
+    assert vault["BackupVaultArn"] == seed["backup"]["BackupVaultArn"]
+    assert client("backup", DR).describe_backup_vault(BackupVaultName="ai-model-registry-production-dr-vault")
+
+
+def test_global_database_spans_both_regions(client, seed):
+    global_id = seed["dr"]["GlobalClusterIdentifier"]
+    members = client("rds").describe_global_clusters(GlobalClusterIdentifier=global_id)["GlobalClusters"][0]
+    writers = {m["DBClusterArn"]: m["IsWriter"] for m in members["GlobalClusterMembers"]}
+    assert writers == {seed["aurora"]["ClusterArn"]: True, seed["dr-secondary"]["SecondaryClusterArn"]: False}
+    assert ".us-east-1.rds.amazonaws.com" in seed["dr-secondary"]["SecondaryClusterEndpoint"]
+
+
+def test_artifacts_bucket_replicates_to_the_dr_region(client, seed):
+    s3 = client("s3")
+    assert s3.get_bucket_versioning(Bucket="ai-model-registry-artifacts")["Status"] == "Enabled"
+    assert s3.get_bucket_versioning(Bucket="ai-model-registry-artifacts-replica")["Status"] == "Enabled"
+    rule = s3.get_bucket_replication(Bucket="ai-model-registry-artifacts")["ReplicationConfiguration"]["Rules"][0]
+    assert rule["Destination"]["Bucket"] == "arn:aws:s3:::ai-model-registry-artifacts-replica"
+    assert rule["Destination"]["ReplicationTime"] == {"Status": "Enabled", "Time": {"Minutes": 15}}
+    assert rule["Destination"]["Metrics"]["Status"] == "Enabled"
+    policy = json.loads(s3.get_bucket_policy(Bucket="ai-model-registry-artifacts")["Policy"])  # S3::BucketPolicy
+    assert policy["Statement"][0]["Sid"] == "DenyInsecureTransport"
+    block = s3.get_public_access_block(Bucket="ai-model-registry-artifacts")["PublicAccessBlockConfiguration"]
+    assert all(block.values())
+
+
+def test_alarms_subscriptions_and_the_orchestrator(client, seed):
+    alarms = client("cloudwatch").describe_alarms(AlarmNamePrefix="ai-model-registry-production-redis")
+    assert {a["MetricName"] for a in alarms["MetricAlarms"]} >= {
+        "EngineCPUUtilization", "DatabaseMemoryUsagePercentage", "CurrConnections", "Evictions", "ReplicationLag",
+    }
+    dr_alarms = client("cloudwatch", DR).describe_alarms(AlarmNamePrefix="ai-model-registry-production-dr")
+    metrics = {a["MetricName"] for a in dr_alarms["MetricAlarms"]}
+    assert {"AuroraGlobalDBRPOLag", "AuroraGlobalDBReplicationLag", "RecoveryTimeSeconds"} <= metrics
+    function = client("lambda", DR).get_function(FunctionName=seed["dr-secondary"]["OrchestratorFunctionName"])
+    assert function["Configuration"]["Environment"]["Variables"]["GLOBAL_CLUSTER_ID"] == (
+        seed["dr"]["GlobalClusterIdentifier"]
+    )
+
+
+def test_deleting_the_stacks_deletes_their_resources(client, seed):
+    cfn_dr, cfn = client("cloudformation", DR), client("cloudformation")
+    rds = client("rds")
+    # production clusters have deletion protection: the delete fails the way AWS reports it
+    cfn.delete_stack(StackName="ai-model-registry-aurora")
+    assert describe(client, "ai-model-registry-aurora", PRIMARY)["StackStatus"] == "DELETE_FAILED"
+    rds.modify_db_cluster(DBClusterIdentifier="ai-model-registry-aurora-cluster", DeletionProtection=False)
+    client("rds", DR).modify_db_cluster(DBClusterIdentifier="ai-model-registry-aurora-cluster-dr",
+                                        DeletionProtection=False)
+    for stack in ("dr-secondary", "dr-replica", "backup-dr-vault"):
+        cfn_dr.delete_stack(StackName=f"ai-model-registry-{stack}")
+    for stack in ("dr", "backup", "redis", "aurora"):
+        cfn.delete_stack(StackName=f"ai-model-registry-{stack}")
+    with pytest.raises(ClientError, match="DBClusterNotFound"):
+        rds.describe_db_clusters(DBClusterIdentifier="ai-model-registry-aurora-cluster")
+    with pytest.raises(ClientError, match="ResourceNotFound"):
+        client("secretsmanager").get_secret_value(SecretId="ai-model-registry-aurora-db-credentials")
+    with pytest.raises(ClientError, match="ReplicationGroupNotFound"):
+        client("elasticache").describe_replication_groups(ReplicationGroupId="ai-model-registry-redis")
+    # DeletionPolicy: Snapshot leaves a final snapshot; Retain keeps the buckets
+    snapshots = rds.describe_db_cluster_snapshots()["DBClusterSnapshots"]
+    assert any(s["DBClusterSnapshotIdentifier"].startswith("ai-model-registry-aurora-cluster-final-") for s in snapshots)
+    assert client("s3").head_bucket(Bucket="ai-model-registry-artifacts")
