@@ -239,7 +239,7 @@ class KubernetesApiServer(kmock.KubernetesEmulator):
     # -- request handling --
     async def _handle(self, request: kmock.Request) -> aiohttp.web.StreamResponse:
         path = request.url.path
-        if path == "/_emulator/reset" and request.method == "POST":
+        if path == "/_emulator/reset" and request.method.value == "POST":
             self.reset()
             return aiohttp.web.json_response({"reset": True})
         if path == "/_emulator/health":
@@ -270,7 +270,7 @@ class KubernetesApiServer(kmock.KubernetesEmulator):
 
     async def _serve(self, request: kmock.Request, key: str) -> aiohttp.web.StreamResponse:
         namespace, name = request.namespace, request.name
-        method = str(request.method).upper()
+        method = request.method.value
         dry_run = "dryRun" in request.params
         body = (
             request.data

@@ -403,6 +403,8 @@ def _validate_different_update(
     self: CloudFormationResponse, incoming_params, stack_body: str, old_stack: Stack
 ) -> None:
     """AWS compares the parsed template, the resolved parameters and the tags."""
+    if self._get_param("ChangeSetName"):
+        return  # a change set without changes is created in status FAILED, not refused
     new_params = self._get_param_values(incoming_params or [], old_stack.stack_parameters)
     new_tags = {item["Key"]: item["Value"] for item in self._get_param("Tags", [])} or None
     same_template = stack_body is None or Stack.parse_template(stack_body) == Stack.parse_template(old_stack.template)

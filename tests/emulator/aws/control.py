@@ -3,7 +3,8 @@
 All of it lives in the server process and is driven over HTTP under ``/_emulator/``:
 
 - ``GET|POST /_emulator/config``: ``{"stack_latency": {"<fnmatch of stack name>": seconds},
-  "throttle": {"rate": 0.3, "services": ["cloudformation"], "actions": [...], "seed": 1}}``
+  "throttle": {"rate": 0.3 | "count": 2, "services": ["cloudformation"], "actions": [...], "seed": 1}}``
+  (a fraction of the matching calls, or exactly the next ``count`` of them)
 - ``POST /_emulator/faults``: ``{"resource": "LogicalId"|None, "type": "AWS::X::Y"|None,
   "stack": "<fnmatch>"|None, "reason": "..."}``; ``DELETE`` clears them.
 - ``GET /_emulator/requests``: ``{"total", "writes", "by_action": {"service.Action": n},
@@ -83,14 +84,17 @@ class ControlState:
 
     def should_throttle(self, service: str, action: str) -> bool:
         spec = self.throttle
-        if not spec or not spec.get("rate"):
+        if not spec or not (spec.get("rate") or spec.get("count")):
             return False
         if spec.get("services") and service not in spec["services"]:
             return False
         if spec.get("actions") and action not in spec["actions"]:
             return False
         with self.lock:
-            return self.rng.random() < float(spec["rate"])
+            if spec.get("count"):  # the next `count` matching calls, deterministically
+                spec["count"] -= 1
+                return True
+            return self.rng.random() < float(spec.get("rate") or 0)
 
     def summary(self) -> dict[str, Any]:
         with self.lock:

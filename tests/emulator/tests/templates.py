@@ -56,8 +56,11 @@ def outputs(stack: dict) -> dict[str, str]:
 
 def failures(client, stack: str, region: str) -> list[tuple[str, str, str]]:
     events = client("cloudformation", region).describe_stack_events(StackName=stack)["StackEvents"]
-    return [(e["LogicalResourceId"], e["ResourceStatus"], e.get("ResourceStatusReason", "")) for e in events
-            if e["ResourceStatus"].endswith("FAILED")]
+    return [
+        (e["LogicalResourceId"], e["ResourceStatus"], e.get("ResourceStatusReason", ""))
+        for e in events
+        if e["ResourceStatus"].endswith("FAILED")
+    ]
 
 
 def deploy_seed_order(client, environment: str = "production") -> dict[str, dict[str, str]]:

@@ -119,14 +119,19 @@ def test_artifacts_bucket_replicates_to_the_dr_region(client, seed):
 def test_alarms_subscriptions_and_the_orchestrator(client, seed):
     alarms = client("cloudwatch").describe_alarms(AlarmNamePrefix="ai-model-registry-production-redis")
     assert {a["MetricName"] for a in alarms["MetricAlarms"]} >= {
-        "EngineCPUUtilization", "DatabaseMemoryUsagePercentage", "CurrConnections", "Evictions", "ReplicationLag",
+        "EngineCPUUtilization",
+        "DatabaseMemoryUsagePercentage",
+        "CurrConnections",
+        "Evictions",
+        "ReplicationLag",
     }
     dr_alarms = client("cloudwatch", DR).describe_alarms(AlarmNamePrefix="ai-model-registry-production-dr")
     metrics = {a["MetricName"] for a in dr_alarms["MetricAlarms"]}
     assert {"AuroraGlobalDBRPOLag", "AuroraGlobalDBReplicationLag", "RecoveryTimeSeconds"} <= metrics
     function = client("lambda", DR).get_function(FunctionName=seed["dr-secondary"]["OrchestratorFunctionName"])
-    assert function["Configuration"]["Environment"]["Variables"]["GLOBAL_CLUSTER_ID"] == (
-        seed["dr"]["GlobalClusterIdentifier"]
+    assert (
+        function["Configuration"]["Environment"]["Variables"]["GLOBAL_CLUSTER_ID"]
+        == (seed["dr"]["GlobalClusterIdentifier"])
     )
 
 
@@ -137,8 +142,9 @@ def test_deleting_the_stacks_deletes_their_resources(client, seed):
     cfn.delete_stack(StackName="ai-model-registry-aurora")
     assert describe(client, "ai-model-registry-aurora", PRIMARY)["StackStatus"] == "DELETE_FAILED"
     rds.modify_db_cluster(DBClusterIdentifier="ai-model-registry-aurora-cluster", DeletionProtection=False)
-    client("rds", DR).modify_db_cluster(DBClusterIdentifier="ai-model-registry-aurora-cluster-dr",
-                                        DeletionProtection=False)
+    client("rds", DR).modify_db_cluster(
+        DBClusterIdentifier="ai-model-registry-aurora-cluster-dr", DeletionProtection=False
+    )
     for stack in ("dr-secondary", "dr-replica", "backup-dr-vault"):
         cfn_dr.delete_stack(StackName=f"ai-model-registry-{stack}")
     for stack in ("dr", "backup", "redis", "aurora"):
@@ -150,6 +156,6 @@ def test_deleting_the_stacks_deletes_their_resources(client, seed):
     with pytest.raises(ClientError, match="ReplicationGroupNotFound"):
         client("elasticache").describe_replication_groups(ReplicationGroupId="ai-model-registry-redis")
     # DeletionPolicy: Snapshot leaves a final snapshot; Retain keeps the buckets
-    snapshots = rds.describe_db_cluster_snapshots()["DBClusterSnapshots"]
-    assert any(s["DBClusterSnapshotIdentifier"].startswith("ai-model-registry-aurora-cluster-final-") for s in snapshots)
+    snapshots = [s["DBClusterSnapshotIdentifier"] for s in rds.describe_db_cluster_snapshots()["DBClusterSnapshots"]]
+    assert any(s.startswith("ai-model-registry-aurora-cluster-final-") for s in snapshots)
     assert client("s3").head_bucket(Bucket="ai-model-registry-artifacts")
