@@ -7,7 +7,6 @@ PYTHON ?= python3
 VENV := $(CURDIR)/.venv
 CHECKOV_VENV := $(CURDIR)/.venv-checkov
 BIN := $(VENV)/bin
-SITE := $(shell $(PYTHON) -c 'import sys; print(f"lib/python{sys.version_info[0]}.{sys.version_info[1]}/site-packages")')
 COLLECTIONS := $(CURDIR)/.build
 COLLECTION_LINK := $(COLLECTIONS)/ansible_collections/ai_model_registry/infra
 TEMPLATES := $(wildcard roles/*/files/*.yaml)
@@ -18,7 +17,7 @@ export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help setup emulator emulator-stop demo test lint ruff ansible-lint cfn-lint checkov sanity pytest molecule constraints clean
+.PHONY: lambda-code help setup emulator emulator-stop demo test lint ruff ansible-lint cfn-lint checkov sanity pytest molecule constraints clean
 
 help:  ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -35,11 +34,10 @@ $(CHECKOV_VENV)/.installed: requirements-checkov.txt constraints-checkov.txt
 	$(CHECKOV_VENV)/bin/pip install --quiet -r requirements-checkov.txt -c constraints-checkov.txt
 	touch $@
 
-# The checkout as an installed collection, next to the collections the `ansible` package bundles.
+# The checkout as an installed collection; amazon.aws and kubernetes.core come from the `ansible` package.
 $(COLLECTION_LINK): $(VENV)/.installed
 	mkdir -p $(dir $@)
 	ln -sfn ../../.. $@
-	for dep in amazon kubernetes community; do ln -sfn $(VENV)/$(SITE)/ansible_collections/$$dep $(COLLECTIONS)/ansible_collections/$$dep; done
 
 setup: $(VENV)/.installed $(CHECKOV_VENV)/.installed $(COLLECTION_LINK)  ## Install the pinned toolchain
 
@@ -50,7 +48,7 @@ emulator-stop:  ## Stop exactly the emulator processes `make emulator` started
 	@if [ -x $(BIN)/python ]; then $(BIN)/python -m tests.emulator.launcher stop; fi
 
 demo: setup  ## Run the main job end to end on the local emulator
-	$(BIN)/python -m tests.demo
+	$(BIN)/python -m tests.emulator.demo
 
 test: lint pytest  ## Every quality gate and every test
 	@echo "make test: all gates passed"
@@ -76,6 +74,9 @@ sanity: setup
 
 pytest: setup  ## pytest: emulator, unit and integration tests (PYTEST_WORKERS in parallel)
 	$(BIN)/pytest -n $(PYTEST_WORKERS)
+
+lambda-code: setup  ## Embed roles/*/files/lambda/*.py into the templates that deploy them
+	$(BIN)/python tools/lambda_code.py
 
 constraints:  ## Re-pin every transitive dependency after a deliberate upgrade
 	$(BIN)/pip freeze --exclude-editable > constraints-dev.txt

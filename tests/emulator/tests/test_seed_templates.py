@@ -12,7 +12,7 @@ import re
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.emulator.tests.templates import DR, PRIMARY, deploy_seed_order, describe
+from tests.emulator.seed import DR, PRIMARY, deploy_seed_order, describe
 
 RDS_CLUSTER_ENDPOINT = re.compile(r"^[a-z0-9-]+\.cluster-[a-z0-9]{12}\.us-west-2\.rds\.amazonaws\.com$")
 RDS_READER_ENDPOINT = re.compile(r"^[a-z0-9-]+\.cluster-ro-[a-z0-9]{12}\.us-west-2\.rds\.amazonaws\.com$")

@@ -51,7 +51,7 @@ def _lag_seconds(cloudwatch, cluster_id):
             }
         ],
         StartTime=now - datetime.timedelta(minutes=10),
-        EndTime=now,
+        EndTime=now + datetime.timedelta(minutes=1),  # rounded up: the current, open minute counts
         ScanBy="TimestampDescending",
     )
     values = result["MetricDataResults"][0].get("Values", [])

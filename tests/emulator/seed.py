@@ -1,4 +1,4 @@
-"""Deploying the real templates on the emulator the way the seed's commands do."""
+"""The seed's create-stack commands, in order, against the emulator (tests and `make demo` use it)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pathlib
 
 import yaml
 
-REPO = pathlib.Path(__file__).resolve().parents[3]
+REPO = pathlib.Path(__file__).resolve().parents[2]
 TEMPLATES = {
     "aurora": REPO / "roles/aurora/files/aurora-cluster.yaml",
     "redis": REPO / "roles/redis/files/redis-cluster.yaml",
