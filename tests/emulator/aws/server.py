@@ -14,12 +14,13 @@ from moto.moto_api._internal.models import moto_api_backend
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 from werkzeug.serving import make_server
 
-from tests.emulator.aws import extensions
+from tests.emulator.aws import extensions, network
 from tests.emulator.aws.control import ControlMiddleware
 
 
 def build_app():
     extensions.install()
+    network.install()
     return ControlMiddleware(DomainDispatcherApplication(create_backend_app), moto_api_backend.reset)
 
 

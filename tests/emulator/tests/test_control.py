@@ -75,3 +75,16 @@ def test_a_fault_needs_a_reason_and_a_target(aws):
 
     with pytest.raises(HTTPError, match="400"):
         aws.post("aws", "/_emulator/faults", {"resource": "X"})
+
+
+@pytest.mark.parametrize("region", ["us-west-2", "us-east-1"])
+def test_the_fixed_network_exists_and_survives_a_reset(aws, client, region):
+    from tests.emulator.aws.network import network_ids
+
+    ids = network_ids(region)
+    for _ in range(2):
+        ec2 = client("ec2", region)
+        assert ec2.describe_vpcs(VpcIds=[ids["vpc_id"]])["Vpcs"][0]["CidrBlock"] == ids["cidr"]
+        subnets = ec2.describe_subnets(SubnetIds=ids["subnet_ids"])["Subnets"]
+        assert len({s["AvailabilityZone"] for s in subnets}) == 3
+        aws.reset()
