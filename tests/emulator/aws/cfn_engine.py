@@ -405,7 +405,10 @@ def _validate_different_update(
     """AWS compares the parsed template, the resolved parameters and the tags."""
     if self._get_param("ChangeSetName"):
         return  # a change set without changes is created in status FAILED, not refused
-    new_params = self._get_param_values(incoming_params or [], old_stack.stack_parameters)
+    template = Stack.parse_template(stack_body) if stack_body is not None else old_stack.template_dict
+    new_params = {name: _api_value(spec["Default"]) for name, spec in (template.get("Parameters") or {}).items()
+                  if "Default" in spec}
+    new_params.update(self._get_param_values(incoming_params or [], old_stack.stack_parameters))
     new_tags = {item["Key"]: item["Value"] for item in self._get_param("Tags", [])} or None
     same_template = stack_body is None or Stack.parse_template(stack_body) == Stack.parse_template(old_stack.template)
     same_tags = new_tags is None or new_tags == old_stack.tags
@@ -506,7 +509,28 @@ def create_stack(
     return stack
 
 
+def _api_value(value: Any) -> str:
+    """A parameter as the API shows it: list parameters comma-joined, numbers as text."""
+    if isinstance(value, list):
+        return ",".join(str(v) for v in value)
+    return str(value)
+
+
+def _parameter_list(self: Stack) -> list[dict[str, Any]]:
+    """DescribeStacks parameters; moto printed lists as Python reprs and masked NoEcho by value."""
+    resource_map = self.resource_map
+    return [{"ParameterKey": key,
+             "ParameterValue": "****" if key in getattr(resource_map, "no_echo_parameter_keys", []) else _api_value(v)}
+            for key, v in resource_map.resolved_parameters.items()]
+
+
+def _stack_parameters(self: Stack) -> dict[str, str]:
+    return {key: _api_value(v) for key, v in self.resource_map.resolved_parameters.items()}
+
+
 def install() -> None:
+    Stack.parameter_list = property(_parameter_list)
+    Stack.stack_parameters = property(_stack_parameters)
     CloudFormationBackend.create_stack = create_stack
     Stack.status = property(_get_status, _set_status)
     Stack.outputs = property(_outputs)

@@ -211,3 +211,28 @@ def test_creation_latency_keeps_the_stack_in_progress(aws, client):
     cfn.update_stack(StackName="fast-one", TemplateBody=_template(50).replace("engine-test", "engine-fast"))
     with pytest.raises(ClientError, match="UPDATE_IN_PROGRESS state and can not be updated"):
         cfn.update_stack(StackName="fast-one", TemplateBody=_template(60).replace("engine-test", "engine-fast"))
+
+
+def test_parameters_are_described_as_the_api_shows_them(client):
+    template = {
+        "Parameters": {
+            "Subnets": {"Type": "List<AWS::EC2::Subnet::Id>"},
+            "Count": {"Type": "Number", "Default": 3},
+            "Secret": {"Type": "String", "NoEcho": True},
+        },
+        "Resources": {"Topic": {"Type": "AWS::SNS::Topic"}},
+    }
+    cfn = client("cloudformation")
+    cfn.create_stack(StackName="s", TemplateBody=json.dumps(template), Parameters=[
+        {"ParameterKey": "Subnets", "ParameterValue": "subnet-1,subnet-2"},
+        {"ParameterKey": "Secret", "ParameterValue": "hunter2"},
+    ])
+    described = {p["ParameterKey"]: p["ParameterValue"] for p in cfn.describe_stacks(StackName="s")["Stacks"][0]
+                 ["Parameters"]}
+    assert described == {"Subnets": "subnet-1,subnet-2", "Count": "3", "Secret": "****"}
+    # the same values again are no change
+    with pytest.raises(ClientError, match="No updates are to be performed."):
+        cfn.update_stack(StackName="s", TemplateBody=json.dumps(template), Parameters=[
+            {"ParameterKey": "Subnets", "ParameterValue": "subnet-1,subnet-2"},
+            {"ParameterKey": "Secret", "ParameterValue": "hunter2"},
+        ])
