@@ -48,7 +48,7 @@ emulator-stop:  ## Stop exactly the emulator processes `make emulator` started
 	@if [ -x $(BIN)/python ]; then $(BIN)/python -m tests.emulator.launcher stop; fi
 
 demo: setup  ## Run the main job end to end on the local emulator
-	$(BIN)/python -m tests.emulator.demo
+	$(BIN)/python tools/demo.py
 
 test: lint pytest  ## Every quality gate and every test
 	@echo "make test: all gates passed"

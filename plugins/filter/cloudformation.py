@@ -106,8 +106,9 @@ def cfn_parameter_changes(deployed, wanted):
     for name in sorted(set(deployed) | set(wanted)):
         before, after = deployed.get(name), wanted.get(name)
         if before != after:
-            lines.append("%s: %s -> %s" % (name, "(none)" if before is None else before,
-                                           "(removed)" if after is None else after))
+            lines.append(
+                "%s: %s -> %s" % (name, "(none)" if before is None else before, "(removed)" if after is None else after)
+            )
     return lines
 
 

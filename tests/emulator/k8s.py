@@ -347,7 +347,7 @@ class KubernetesApiServer(kmock.KubernetesEmulator):
     def _list(self, key: str, namespace: str | None, params: dict[str, str]) -> aiohttp.web.StreamResponse:
         items = [
             obj
-            for (k, ns, _), obj in sorted(self._store.items())
+            for (k, ns, _name), obj in sorted(self._store.items())
             if k == key and (namespace is None or ns == namespace)
         ]
         if params.get("labelSelector"):

@@ -144,7 +144,7 @@ def test_orchestrator_status_reports_writer_and_lag(client, orchestrator, global
 
 
 def test_orchestrator_refuses_unsafe_actions_without_changing_anything(client, orchestrator, global_database):
-    primary, _ = global_database
+    primary = global_database[0]
     clients = _clients(client)
     unknown_lag = orchestrator.handler({"action": "switchover"}, None, clients=clients)
     assert unknown_lag["changed"] is False and "lag" in unknown_lag["refused"]

@@ -90,7 +90,7 @@ def _ids(response: BackupResponse) -> tuple[str, str]:
 
 
 def create_backup_selection(self: BackupResponse) -> str:
-    plan_id, _ = _ids(self)
+    plan_id = _ids(self)[0]
     params = json.loads(self.body or "{}")
     selection_id = create_selection(
         self.current_account, self.region, plan_id, params.get("BackupSelection") or {}, params.get("CreatorRequestId")
@@ -108,7 +108,7 @@ def get_backup_selection(self: BackupResponse) -> str:
 
 
 def list_backup_selections(self: BackupResponse) -> str:
-    plan_id, _ = _ids(self)
+    plan_id = _ids(self)[0]
     _live_plan(self.backup_backend, plan_id)
     return json.dumps(
         {

@@ -204,7 +204,7 @@ def _resolve_reference(match: re.Match[str], account_id: str, region_name: str) 
     else:
         secret_id, rest = parts[0], parts[1:]
     rest += [""] * (4 - len(rest))
-    _, json_key, stage, version_id = rest[:4]
+    json_key, stage, version_id = rest[1:4]
     secret = secretsmanager_backends[account_id][region_name].get_secret_value(
         secret_id=secret_id, version_id=version_id or None, version_stage=stage or None
     )
@@ -406,8 +406,11 @@ def _validate_different_update(
     if self._get_param("ChangeSetName"):
         return  # a change set without changes is created in status FAILED, not refused
     template = Stack.parse_template(stack_body) if stack_body is not None else old_stack.template_dict
-    new_params = {name: _api_value(spec["Default"]) for name, spec in (template.get("Parameters") or {}).items()
-                  if "Default" in spec}
+    new_params = {
+        name: _api_value(spec["Default"])
+        for name, spec in (template.get("Parameters") or {}).items()
+        if "Default" in spec
+    }
     new_params.update(self._get_param_values(incoming_params or [], old_stack.stack_parameters))
     new_tags = {item["Key"]: item["Value"] for item in self._get_param("Tags", [])} or None
     same_template = stack_body is None or Stack.parse_template(stack_body) == Stack.parse_template(old_stack.template)
@@ -519,9 +522,13 @@ def _api_value(value: Any) -> str:
 def _parameter_list(self: Stack) -> list[dict[str, Any]]:
     """DescribeStacks parameters; moto printed lists as Python reprs and masked NoEcho by value."""
     resource_map = self.resource_map
-    return [{"ParameterKey": key,
-             "ParameterValue": "****" if key in getattr(resource_map, "no_echo_parameter_keys", []) else _api_value(v)}
-            for key, v in resource_map.resolved_parameters.items()]
+    return [
+        {
+            "ParameterKey": key,
+            "ParameterValue": "****" if key in getattr(resource_map, "no_echo_parameter_keys", []) else _api_value(v),
+        }
+        for key, v in resource_map.resolved_parameters.items()
+    ]
 
 
 def _stack_parameters(self: Stack) -> dict[str, str]:

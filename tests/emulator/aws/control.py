@@ -144,7 +144,7 @@ class _OperationIndex:
                 for name in model.operation_names:
                     http = model.operation_model(name).http
                     uri = http.get("requestUri", "/")
-                    uri_path, _, uri_query = uri.partition("?")
+                    uri_path, _separator, uri_query = uri.partition("?")
                     pattern = re.sub(r"\\\{[^}]+\\\+\\\}", "(.+)", re.escape(uri_path))
                     pattern = re.sub(r"\\\{[^}]+\\\}", "([^/]+)", pattern)
                     routes.append((http.get("method", "POST"), re.compile(f"^{pattern}/?$"), name, uri_query))

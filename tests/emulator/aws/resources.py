@@ -12,14 +12,7 @@ import json
 import string
 from typing import Any
 
-# moto's own models first: a type defined here and there resolves to ours (defined later).
-import moto.backup.models
-import moto.cloudwatch.models
-import moto.elasticache.models
-import moto.rds.models
-import moto.s3.models
-import moto.secretsmanager.models
-import moto.sns.models  # noqa: F401
+# Importing moto's models (below) defines their CloudFormation types first; ours, defined later, win.
 from moto.backup.models import backup_backends
 from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
 from moto.cloudwatch.models import MetricDataQuery, cloudwatch_backends

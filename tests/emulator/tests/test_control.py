@@ -38,7 +38,7 @@ def test_throttling_is_retried_by_botocore(aws, client):
 def test_a_fraction_of_calls_is_throttled(aws, client):
     aws.post("aws", "/_emulator/config", {"throttle": {"rate": 0.5, "seed": 3}})
     sns = client("sns", retries={"max_attempts": 1})
-    for _ in range(20):
+    for _attempt in range(20):
         try:
             sns.list_topics()
         except ClientError:
@@ -82,7 +82,7 @@ def test_the_fixed_network_exists_and_survives_a_reset(aws, client, region):
     from tests.emulator.aws.network import network_ids
 
     ids = network_ids(region)
-    for _ in range(2):
+    for _attempt in range(2):
         ec2 = client("ec2", region)
         assert ec2.describe_vpcs(VpcIds=[ids["vpc_id"]])["Vpcs"][0]["CidrBlock"] == ids["cidr"]
         subnets = ec2.describe_subnets(SubnetIds=ids["subnet_ids"])["Subnets"]
