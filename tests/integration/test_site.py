@@ -1,0 +1,174 @@
+"""playbooks/site.yml on inventories/local against the emulators: the main job, as users run it."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+
+import pytest
+import yaml
+from kubernetes import client as k8s
+from kubernetes import config
+
+from tests.integration.ansible import REPO, playbook
+
+STACKS = {
+    "us-west-2": ["aurora", "redis", "backup", "dr"],
+    "us-east-1": ["backup-dr-vault", "dr-replica", "dr-secondary"],
+}
+
+
+def _recap(stdout: str) -> dict[str, dict[str, int]]:
+    recap = {}
+    for host, counts in re.findall(r"^(\S+)\s+:\s+(ok=.*)$", stdout[stdout.rindex("PLAY RECAP") :], re.M):
+        recap[host] = {k: int(v) for k, v in re.findall(r"(\w+)=(\d+)", counts)}
+    return recap
+
+
+def _stack_status(client, region: str, name: str) -> str:
+    return client("cloudformation", region).describe_stacks(StackName=name)["Stacks"][0]["StackStatus"]
+
+
+@pytest.fixture
+def inventory(tmp_path):
+    """A copy of inventories/local whose group_vars a test may change."""
+    target = tmp_path / "inventory"
+    shutil.copytree(REPO / "inventories/local", target)
+    path = target / "group_vars/local.yml"
+
+    def edit(**changes):
+        values = yaml.safe_load(path.read_text())
+        for key, value in changes.items():
+            if value is None:
+                values.pop(key, None)
+            else:
+                values[key] = value
+        path.write_text(yaml.safe_dump(values))
+        return target
+
+    edit.path = target
+    return edit
+
+
+@pytest.mark.slow
+def test_site_deploys_everything_and_a_rerun_changes_nothing(aws, client):
+    first = playbook(aws, "playbooks/site.yml", "-i", "inventories/local")
+    assert all(counts["failed"] == 0 for counts in _recap(first.stdout).values())
+    for region, stacks in STACKS.items():
+        for stack in stacks:
+            assert _stack_status(client, region, f"ai-model-registry-development-{stack}") == "CREATE_COMPLETE"
+    # backup and dr were fed from the aurora and redis outputs, not from typed ARNs
+    cluster = client("rds").describe_db_clusters(DBClusterIdentifier="ai-model-registry-development-aurora-cluster")
+    arn = cluster["DBClusters"][0]["DBClusterArn"]
+    selection_plan = client("backup").list_backup_plans()["BackupPlansList"][0]["BackupPlanId"]
+    selection = client("backup").list_backup_selections(BackupPlanId=selection_plan)["BackupSelectionsList"][0]
+    resources = client("backup").get_backup_selection(
+        BackupPlanId=selection_plan, SelectionId=selection["SelectionId"]
+    )["BackupSelection"]
+    assert resources["Resources"] == [arn]
+    # the Secrets the seed's kubectl commands make, with the stack's endpoint
+    core = k8s.CoreV1Api(config.new_client_from_config(config_file=str(aws.kubeconfig)))
+    import base64
+
+    data = core.read_namespaced_secret("postgresql-credentials", "default").data
+    assert set(data) == {"host", "port", "username", "password", "reader_host"}
+    assert base64.b64decode(data["host"]).decode() == cluster["DBClusters"][0]["Endpoint"]
+    assert set(core.read_namespaced_secret("redis-credentials", "default").data) == {"host", "port", "password"}
+
+    aws.post("aws", "/_emulator/requests", method="DELETE")
+    second = playbook(aws, "playbooks/site.yml", "-i", "inventories/local")
+    assert {host: counts["changed"] for host, counts in _recap(second.stdout).items()} == dict.fromkeys(
+        _recap(second.stdout), 0
+    )
+    calls = aws.requests()
+    assert calls["writes"] == 0, calls["by_action"]
+
+
+@pytest.mark.slow
+def test_no_secret_appears_in_verbose_output(aws, client):
+    result = playbook(aws, "playbooks/site.yml", "-i", "inventories/local", "-vvv")
+    secrets = client("secretsmanager")
+    database = json.loads(
+        secrets.get_secret_value(SecretId="ai-model-registry-development-aurora-db-credentials")["SecretString"]
+    )
+    token = secrets.get_secret_value(SecretId="ai-model-registry-development-redis-auth-token")["SecretString"]
+    output = result.stdout + result.stderr
+    assert len(output) > 10000  # really verbose
+    for secret in (database["password"], token):
+        assert secret not in output
+        import base64
+
+        assert base64.b64encode(secret.encode()).decode() not in output
+
+
+BAD_INPUTS = [
+    ({"registry_vpc_id": None}, "registry_vpc_id"),
+    ({"registry_private_subnet_ids": ["subnet-0a000000000000001"]}, "at least two subnets"),
+    ({"registry_environment": "qa"}, "registry_environment"),
+    ({"registry_dr_region": "us-west-2"}, "must differ from registry_primary_region"),
+    ({"registry_artifacts_bucket": "Bad_Bucket"}, "not a usable bucket name"),
+]
+
+
+@pytest.mark.parametrize(("changes", "message"), BAD_INPUTS, ids=[case[1] for case in BAD_INPUTS])
+def test_bad_input_fails_before_any_aws_call(aws, inventory, changes, message):
+    result = playbook(aws, "playbooks/site.yml", "-i", str(inventory(**changes)), check=False)
+    assert result.returncode != 0
+    assert message in result.stdout + result.stderr
+    assert aws.requests()["total"] == 0
+
+
+def test_an_unreachable_kubernetes_api_fails_before_any_aws_call(aws, tmp_path):
+    kubeconfig = tmp_path / "kubeconfig"
+    kubeconfig.write_text(aws.kubeconfig.read_text().replace(aws.k8s_url, "http://127.0.0.1:9"))
+    result = playbook(
+        aws,
+        "playbooks/site.yml",
+        "-i",
+        "inventories/local",
+        check=False,
+        env={"KUBECONFIG": str(kubeconfig), "K8S_AUTH_KUBECONFIG": str(kubeconfig)},
+    )
+    assert result.returncode != 0
+    assert "The Kubernetes API does not answer" in result.stdout
+    assert aws.requests()["total"] == 0
+
+
+@pytest.mark.slow
+def test_a_failed_stack_is_diagnosed_and_recovered_on_the_next_run(aws, client):
+    aws.post("aws", "/_emulator/faults", {"resource": "ReplicationGroup", "reason": "Insufficient cache capacity"})
+    failed = playbook(aws, "playbooks/site.yml", "-i", "inventories/local", "--tags", "redis", check=False)
+    assert failed.returncode != 0
+    assert "ReplicationGroup (AWS::ElastiCache::ReplicationGroup): CREATE_FAILED - Insufficient cache capacity" in (
+        failed.stdout
+    )
+    assert _stack_status(client, "us-west-2", "ai-model-registry-development-redis") == "ROLLBACK_COMPLETE"
+    aws.post("aws", "/_emulator/faults", method="DELETE")
+    playbook(aws, "playbooks/site.yml", "-i", "inventories/local", "--tags", "redis")
+    assert _stack_status(client, "us-west-2", "ai-model-registry-development-redis") == "CREATE_COMPLETE"
+
+
+@pytest.mark.slow
+def test_check_mode_previews_a_change_and_writes_nothing(aws, client):
+    playbook(aws, "playbooks/site.yml", "-i", "inventories/local", "--tags", "aurora")
+    aws.post("aws", "/_emulator/requests", method="DELETE")
+    preview = playbook(
+        aws,
+        "playbooks/site.yml",
+        "-i",
+        "inventories/local",
+        "--tags",
+        "aurora",
+        "--check",
+        "-e",
+        "aurora_read_replicas=1",
+    )
+    assert "parameter ReadReplicaCount: 2 -> 1" in preview.stdout
+    assert "would change" in preview.stdout
+    actions = aws.requests()["by_action"]
+    assert not {"cloudformation.UpdateStack", "cloudformation.ExecuteChangeSet", "cloudformation.CreateStack"} & set(
+        actions
+    )
+    stack = client("cloudformation").describe_stacks(StackName="ai-model-registry-development-aurora")["Stacks"][0]
+    assert {p["ParameterKey"]: p["ParameterValue"] for p in stack["Parameters"]}["ReadReplicaCount"] == "2"
