@@ -172,3 +172,44 @@ def test_check_mode_previews_a_change_and_writes_nothing(aws, client):
     )
     stack = client("cloudformation").describe_stacks(StackName="ai-model-registry-development-aurora")["Stacks"][0]
     assert {p["ParameterKey"]: p["ParameterValue"] for p in stack["Parameters"]}["ReadReplicaCount"] == "2"
+
+
+def test_teardown_refuses_production_without_confirmation(aws, inventory):
+    result = playbook(
+        aws, "playbooks/teardown.yml", "-i", str(inventory(registry_environment="production")), check=False
+    )
+    assert result.returncode != 0
+    assert "-e registry_teardown_confirm=registry-local" in result.stdout
+    assert aws.requests()["total"] == 0
+
+
+@pytest.mark.slow
+def test_teardown_deletes_in_reverse_order_and_keeps_the_data(aws, client):
+    playbook(aws, "playbooks/site.yml", "-i", "inventories/local")
+    playbook(aws, "playbooks/teardown.yml", "-i", "inventories/local")
+    for region in STACKS:
+        assert client("cloudformation", region).describe_stacks()["Stacks"] == []
+    deletes = [e for e in aws.requests()["log"] if e["action"] == "DeleteStack"]
+    assert [e["region"] for e in deletes][:1] == ["us-east-1"]  # the DR secondary goes first
+    core = k8s.CoreV1Api(config.new_client_from_config(config_file=str(aws.kubeconfig)))
+    assert [s.metadata.name for s in core.list_namespaced_secret("default").items] == []
+    # retained: the artifacts bucket, the vaults; final snapshots of the cluster and the cache
+    assert client("s3").head_bucket(Bucket="ai-model-registry-local-artifacts")
+    snapshots = client("rds").describe_db_cluster_snapshots()["DBClusterSnapshots"]
+    assert any("final" in s["DBClusterSnapshotIdentifier"] for s in snapshots)
+
+
+@pytest.mark.parametrize("environment", ["staging", "production"])
+def test_the_example_inventories_pass_the_preflight_checks(aws, environment):
+    """Their settings are well formed; the run stops at the first AWS call's missing account, not before."""
+    result = playbook(
+        aws,
+        "playbooks/site.yml",
+        "-i",
+        f"inventories/{environment}",
+        "--tags",
+        "never",
+        "-e",
+        "preflight_check_kubernetes=false",
+    )
+    assert "ok=" in result.stdout and aws.requests()["total"] == 0
