@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from moto.core.responses import ActionResult
+from moto.s3.exceptions import ReplicationConfigurationNotFoundError
 from moto.s3.models import FakeBucket, s3_backends
+from moto.s3.responses import S3Response
 
 
 def _replication(config: dict[str, Any]) -> dict[str, Any]:
@@ -78,6 +81,33 @@ def update_from_cloudformation_json(
     return bucket
 
 
+_RULE_FIELDS = (
+    "ID",
+    "Priority",
+    "Status",
+    "Filter",
+    "DeleteMarkerReplication",
+    "Destination",
+    "SourceSelectionCriteria",
+    "ExistingObjectReplication",
+)
+
+
+def get_bucket_replication(self: S3Response):
+    """GetBucketReplication with the rules as stored; moto answered every rule with DeleteMarkerReplication
+    Disabled and an empty prefix filter, whatever was put."""
+    self.data["Action"] = "GetBucketReplication"
+    replication = self.backend.get_bucket_replication(self.bucket_name)
+    if not replication:
+        raise ReplicationConfigurationNotFoundError(bucket_name=self.bucket_name)
+    rules = [{key: rule[key] for key in _RULE_FIELDS if key in rule} for rule in replication["Rule"]]
+    for rule in rules:
+        rule.setdefault("DeleteMarkerReplication", {"Status": "Disabled"})
+        rule.setdefault("Filter", {"Prefix": ""})
+    return self.serialized(ActionResult({"ReplicationConfiguration": {"Role": replication["Role"], "Rules": rules}}))
+
+
 def install() -> None:
+    S3Response.get_bucket_replication = get_bucket_replication
     FakeBucket.create_from_cloudformation_json = classmethod(create_from_cloudformation_json)
     FakeBucket.update_from_cloudformation_json = classmethod(update_from_cloudformation_json)

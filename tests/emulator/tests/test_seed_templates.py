@@ -110,6 +110,8 @@ def test_artifacts_bucket_replicates_to_the_dr_region(client, seed):
     assert rule["Destination"]["Bucket"] == "arn:aws:s3:::ai-model-registry-artifacts-replica"
     assert rule["Destination"]["ReplicationTime"] == {"Status": "Enabled", "Time": {"Minutes": 15}}
     assert rule["Destination"]["Metrics"]["Status"] == "Enabled"
+    assert rule["DeleteMarkerReplication"] == {"Status": "Enabled"}
+    assert rule["SourceSelectionCriteria"] == {"SseKmsEncryptedObjects": {"Status": "Enabled"}}
     policy = json.loads(s3.get_bucket_policy(Bucket="ai-model-registry-artifacts")["Policy"])  # S3::BucketPolicy
     assert policy["Statement"][0]["Sid"] == "DenyInsecureTransport"
     block = s3.get_public_access_block(Bucket="ai-model-registry-artifacts")["PublicAccessBlockConfiguration"]
