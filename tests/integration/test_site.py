@@ -75,6 +75,9 @@ def test_site_deploys_everything_and_a_rerun_changes_nothing(aws, client):
     assert set(data) == {"host", "port", "username", "password", "reader_host"}
     assert base64.b64decode(data["host"]).decode() == cluster["DBClusters"][0]["Endpoint"]
     assert set(core.read_namespaced_secret("redis-credentials", "default").data) == {"host", "port", "password"}
+    # the credentials can be read in the DR region too (secret replicas), for a failover
+    for secret in ("aurora-db-credentials", "redis-auth-token"):
+        assert client("secretsmanager", "us-east-1").describe_secret(SecretId=f"ai-model-registry-development-{secret}")
 
     aws.post("aws", "/_emulator/requests", method="DELETE")
     second = playbook(aws, "playbooks/site.yml", "-i", "inventories/local")
@@ -213,3 +216,10 @@ def test_the_example_inventories_pass_the_preflight_checks(aws, environment):
         "preflight_check_kubernetes=false",
     )
     assert "ok=" in result.stdout and aws.requests()["total"] == 0
+
+
+def test_site_runs_by_its_collection_name(aws):
+    """`ansible-playbook ai_model_registry.infra.site`, as from an installed collection."""
+    result = playbook(aws, "ai_model_registry.infra.site", "-i", "inventories/local", "--list-tasks")
+    assert "ansible_collections/ai_model_registry/infra/playbooks/site.yml" in result.stdout
+    assert "Level 2" in result.stdout and "ai_model_registry.infra.k8s_secrets : Write the Secrets" in result.stdout
