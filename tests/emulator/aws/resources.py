@@ -545,6 +545,9 @@ class SecretsManagerSecret(EmulatedResource):
 
     def destroy(self) -> None:
         if self.arn in self.backend.secrets:
+            regions = [r["Region"] for r in self.props.get("ReplicaRegions") or []]
+            if regions:  # AWS refuses to delete a secret with replicas; the handler removes them first
+                self.backend.remove_regions_from_replication(self.arn, regions)
             self.backend.delete_secret(
                 secret_id=self.arn, recovery_window_in_days=None, force_delete_without_recovery=True
             )

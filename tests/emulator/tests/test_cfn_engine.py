@@ -245,3 +245,28 @@ def test_parameters_are_described_as_the_api_shows_them(client):
                 {"ParameterKey": "Secret", "ParameterValue": "hunter2"},
             ],
         )
+
+
+def test_a_secret_with_a_replica_is_deleted_and_created_again(client):
+    template = json.dumps(
+        {
+            "Resources": {
+                "S": {
+                    "Type": "AWS::SecretsManager::Secret",
+                    "Properties": {
+                        "Name": "replicated",
+                        "GenerateSecretString": {},
+                        "ReplicaRegions": [{"Region": "us-east-1"}],
+                    },
+                }
+            }
+        }
+    )
+    cfn = client("cloudformation")
+    cfn.create_stack(StackName="s", TemplateBody=template)
+    assert client("secretsmanager", "us-east-1").describe_secret(SecretId="replicated")
+    cfn.delete_stack(StackName="s")
+    with pytest.raises(ClientError, match="ResourceNotFoundException"):
+        client("secretsmanager", "us-east-1").describe_secret(SecretId="replicated")
+    cfn.create_stack(StackName="s", TemplateBody=template)
+    assert _status(cfn, "s") == "CREATE_COMPLETE"
