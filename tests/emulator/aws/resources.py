@@ -69,6 +69,8 @@ class EmulatedResource(CloudFormationModel):
 
     # Set by the stack engine from the template's DeletionPolicy just before a delete.
     deletion_policy: str | None = None
+    # moto's BackendDict of the service (account -> region -> backend), for `self.backend`.
+    BACKENDS: Any = None
 
     TYPE = ""
     NAME_PROPERTY = ""
@@ -103,6 +105,10 @@ class EmulatedResource(CloudFormationModel):
     @property
     def physical_resource_id(self) -> str:
         return self.ref()
+
+    @property
+    def backend(self):
+        return self.BACKENDS[self.account_id][self.region_name]
 
     @classmethod
     def create_from_cloudformation_json(
@@ -191,9 +197,7 @@ class RDSDBCluster(EmulatedResource):
         "SnapshotIdentifier",
     )
 
-    @property
-    def backend(self):
-        return rds_backends[self.account_id][self.region_name]
+    BACKENDS = rds_backends
 
     def create(self) -> None:
         p = self.props
@@ -296,9 +300,7 @@ class RDSDBInstance(EmulatedResource):
     ATTRIBUTES = ("DBInstanceArn", "DbiResourceId", "Endpoint.Address", "Endpoint.Port")
     REPLACE_ON = ("DBInstanceIdentifier", "DBClusterIdentifier", "Engine", "AvailabilityZone")
 
-    @property
-    def backend(self):
-        return rds_backends[self.account_id][self.region_name]
+    BACKENDS = rds_backends
 
     def create(self) -> None:
         p = self.props
@@ -358,9 +360,7 @@ class RDSDBClusterParameterGroup(EmulatedResource):
     ATTRIBUTES = ("DBClusterParameterGroupName",)
     REPLACE_ON = ("DBClusterParameterGroupName", "Family", "Description")
 
-    @property
-    def backend(self):
-        return rds_backends[self.account_id][self.region_name]
+    BACKENDS = rds_backends
 
     def create(self) -> None:
         self.name = _lower_id(self.name, 255)
@@ -389,9 +389,7 @@ class RDSDBParameterGroup(EmulatedResource):
     ATTRIBUTES = ("DBParameterGroupName",)
     REPLACE_ON = ("DBParameterGroupName", "Family", "Description")
 
-    @property
-    def backend(self):
-        return rds_backends[self.account_id][self.region_name]
+    BACKENDS = rds_backends
 
     def create(self) -> None:
         self.name = _lower_id(self.name, 255)
@@ -417,9 +415,7 @@ class RDSDBSubnetGroup(EmulatedResource):
     NAME_PROPERTY = "DBSubnetGroupName"
     REPLACE_ON = ("DBSubnetGroupName",)
 
-    @property
-    def backend(self):
-        return rds_backends[self.account_id][self.region_name]
+    BACKENDS = rds_backends
 
     def create(self) -> None:
         self.name = _lower_id(self.name, 255)
@@ -492,9 +488,7 @@ class SecretsManagerSecret(EmulatedResource):
     ATTRIBUTES = ("Id",)
     REPLACE_ON = ("Name",)
 
-    @property
-    def backend(self):
-        return secretsmanager_backends[self.account_id][self.region_name]
+    BACKENDS = secretsmanager_backends
 
     def _generate(self) -> str:
         spec = self.props["GenerateSecretString"]
@@ -615,9 +609,7 @@ class ElastiCacheSubnetGroup(EmulatedResource):
     NAME_PROPERTY = "CacheSubnetGroupName"
     REPLACE_ON = ("CacheSubnetGroupName",)
 
-    @property
-    def backend(self):
-        return elasticache_backends[self.account_id][self.region_name]
+    BACKENDS = elasticache_backends
 
     def create(self) -> None:
         self.name = _lower_id(self.name, 255)
@@ -704,9 +696,7 @@ class ElastiCacheReplicationGroup(EmulatedResource):
         "Engine",
     )
 
-    @property
-    def backend(self):
-        return elasticache_backends[self.account_id][self.region_name]
+    BACKENDS = elasticache_backends
 
     def create(self) -> None:
         p = self.props
@@ -803,9 +793,7 @@ class BackupVault(EmulatedResource):
     ATTRIBUTES = ("BackupVaultArn", "BackupVaultName")
     REPLACE_ON = ("BackupVaultName", "EncryptionKeyArn")
 
-    @property
-    def backend(self):
-        return backup_backends[self.account_id][self.region_name]
+    BACKENDS = backup_backends
 
     def create(self) -> None:
         p = self.props
@@ -848,9 +836,7 @@ class BackupPlan(EmulatedResource):
     TYPE = "AWS::Backup::BackupPlan"
     ATTRIBUTES = ("BackupPlanArn", "BackupPlanId", "VersionId")
 
-    @property
-    def backend(self):
-        return backup_backends[self.account_id][self.region_name]
+    BACKENDS = backup_backends
 
     def create(self) -> None:
         plan = self.backend.create_backup_plan(
@@ -947,9 +933,7 @@ class CloudWatchAlarm(EmulatedResource):
     ATTRIBUTES = ("Arn",)
     REPLACE_ON = ("AlarmName",)
 
-    @property
-    def backend(self):
-        return cloudwatch_backends[self.account_id][self.region_name]
+    BACKENDS = cloudwatch_backends
 
     def create(self) -> None:
         p = self.props
