@@ -29,6 +29,7 @@ from moto.core.utils import utcnow
 from moto.secretsmanager.models import secretsmanager_backends
 from moto.ssm.models import ssm_backends
 
+from tests.emulator.aws import cfn_parameters
 from tests.emulator.aws.control import STATE
 
 Stack = cfn_models.Stack
@@ -328,6 +329,8 @@ def update(
     parameters: dict[str, Any] | None = None,
     tags: dict[str, str] | None = None,
 ) -> None:
+    parameters_as_given = {k: _api_value(v) for k, v in (parameters or {}).items()}
+    cfn_parameters.validate(Stack.parse_template(template), parameters_as_given, self.account_id, self.region_name)
     before = _snapshot(self)
     self.status = "UPDATE_IN_PROGRESS"
     _add_stack_event(self, "UPDATE_IN_PROGRESS", resource_status_reason="User Initiated")
@@ -487,6 +490,7 @@ def create_stack(
     """moto's create_stack, with exports published after the resources exist (and only on success)."""
     if name in [stack.name for stack in self.stacks.values()]:
         raise cfn_models.AlreadyExistsException(f"Stack [{name}] already exists")
+    cfn_parameters.validate(Stack.parse_template(template), parameters, self.account_id, self.region_name)
     stack = Stack(
         stack_id=cfn_models.generate_stack_id(name, self.region_name, self.account_id),
         name=name,

@@ -419,9 +419,14 @@ class RDSDBSubnetGroup(EmulatedResource):
 
     def create(self) -> None:
         self.name = _lower_id(self.name, 255)
-        self.backend.create_subnet_group(
-            self.name, self.props["DBSubnetGroupDescription"], self._subnets(), _tags(self.props)
-        )
+        subnets = self._subnets()
+        zones = sorted({subnet.availability_zone for subnet in subnets})
+        if len(zones) < 2:
+            raise ValueError(
+                "The DB subnet group doesn't meet Availability Zone (AZ) coverage requirement. Current AZ coverage: "
+                f"{', '.join(zones)}. Add subnets to cover at least 2 AZs. (DBSubnetGroupDoesNotCoverEnoughAZs)"
+            )
+        self.backend.create_subnet_group(self.name, self.props["DBSubnetGroupDescription"], subnets, _tags(self.props))
 
     def _subnets(self) -> list[Any]:
         ec2 = ec2_backends[self.account_id][self.region_name]

@@ -227,21 +227,21 @@ def test_parameters_are_described_as_the_api_shows_them(client):
         StackName="s",
         TemplateBody=json.dumps(template),
         Parameters=[
-            {"ParameterKey": "Subnets", "ParameterValue": "subnet-1,subnet-2"},
+            {"ParameterKey": "Subnets", "ParameterValue": "subnet-0a000000000000001,subnet-0a000000000000002"},
             {"ParameterKey": "Secret", "ParameterValue": "hunter2"},
         ],
     )
     described = {
         p["ParameterKey"]: p["ParameterValue"] for p in cfn.describe_stacks(StackName="s")["Stacks"][0]["Parameters"]
     }
-    assert described == {"Subnets": "subnet-1,subnet-2", "Count": "3", "Secret": "****"}
+    assert described == {"Subnets": "subnet-0a000000000000001,subnet-0a000000000000002", "Count": "3", "Secret": "****"}
     # the same values again are no change
     with pytest.raises(ClientError, match="No updates are to be performed."):
         cfn.update_stack(
             StackName="s",
             TemplateBody=json.dumps(template),
             Parameters=[
-                {"ParameterKey": "Subnets", "ParameterValue": "subnet-1,subnet-2"},
+                {"ParameterKey": "Subnets", "ParameterValue": "subnet-0a000000000000001,subnet-0a000000000000002"},
                 {"ParameterKey": "Secret", "ParameterValue": "hunter2"},
             ],
         )

@@ -161,3 +161,66 @@ def test_deleting_the_stacks_deletes_their_resources(client, seed):
     snapshots = [s["DBClusterSnapshotIdentifier"] for s in rds.describe_db_cluster_snapshots()["DBClusterSnapshots"]]
     assert any(s.startswith("ai-model-registry-aurora-cluster-final-") for s in snapshots)
     assert client("s3").head_bucket(Bucket="ai-model-registry-artifacts")
+
+
+@pytest.mark.parametrize(
+    ("parameters", "message"),
+    [
+        ({"VpcId": "vpc-nope"}, "parameter value vpc-nope for parameter name VpcId does not exist"),
+        ({"Environment": "qa"}, "Parameter 'Environment' must be one of AllowedValues"),
+        ({"ReadReplicaCount": "7"}, "Parameter 'ReadReplicaCount' must be one of AllowedValues"),
+        ({"DatabaseName": "Bad-Name"}, "Parameter 'DatabaseName' must match pattern"),
+        ({"BackupRetentionDays": "90"}, "must be a number not greater than 35"),
+    ],
+)
+def test_the_aurora_template_refuses_bad_parameters(client, parameters, message):
+    from tests.emulator.seed import create, default_network
+
+    vpc, subnets = default_network(client, PRIMARY)
+    given = {"VpcId": vpc, "PrivateSubnetIds": ",".join(subnets), "Environment": "staging", **parameters}
+    with pytest.raises(ClientError, match=message):
+        create(client, "aurora", "bad", PRIMARY, **given)
+    assert client("rds").describe_db_clusters()["DBClusters"] == []
+
+
+def test_the_dr_templates_refuse_the_dr_region_equal_to_the_primary(client):
+    from tests.emulator.seed import create
+
+    with pytest.raises(ClientError, match="DRRegion must differ from PrimaryRegion"):
+        create(
+            client,
+            "dr",
+            "bad",
+            PRIMARY,
+            Environment="staging",
+            PrimaryRegion=PRIMARY,
+            DRRegion=PRIMARY,
+            S3BucketName="bucket-x",
+            AuroraClusterIdentifier="c1",
+        )
+    with pytest.raises(ClientError, match="Deploy this stack in PrimaryRegion"):
+        create(
+            client,
+            "dr",
+            "bad",
+            DR,
+            Environment="staging",
+            PrimaryRegion=PRIMARY,
+            DRRegion=DR,
+            S3BucketName="bucket-x",
+            AuroraClusterIdentifier="c1",
+        )
+
+
+def test_one_subnet_fails_the_subnet_group_and_rolls_back(client):
+    from tests.emulator.seed import create, default_network, failures
+
+    vpc, subnets = default_network(client, PRIMARY)
+    stack = create(
+        client, "aurora", "one-subnet", PRIMARY, VpcId=vpc, PrivateSubnetIds=subnets[0], Environment="staging"
+    )
+    assert stack["StackStatus"] == "ROLLBACK_COMPLETE"
+    reasons = [
+        reason for logical, _status, reason in failures(client, "one-subnet", PRIMARY) if logical == "SubnetGroup"
+    ]
+    assert "cover at least 2 AZs" in reasons[0]
