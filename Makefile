@@ -17,7 +17,7 @@ export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: bench lambda-code help setup emulator emulator-stop demo test lint ruff ansible-lint cfn-lint checkov sanity pytest molecule constraints clean
+.PHONY: role-docs bench lambda-code help setup emulator emulator-stop demo test lint ruff ansible-lint cfn-lint checkov sanity pytest molecule constraints clean
 
 help:  ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -77,6 +77,9 @@ pytest: setup  ## pytest: emulator, unit and integration tests (PYTEST_WORKERS i
 
 bench: setup  ## Performance figures of site.yml on the emulator (not part of make test)
 	$(BIN)/python bench/bench.py
+
+role-docs: setup  ## Write docs/roles.md from the roles' argument specs
+	$(BIN)/python tools/role_docs.py
 
 lambda-code: setup  ## Embed roles/*/files/lambda/*.py into the templates that deploy them
 	$(BIN)/python tools/lambda_code.py

@@ -223,3 +223,50 @@ def test_site_runs_by_its_collection_name(aws):
     result = playbook(aws, "ai_model_registry.infra.site", "-i", "inventories/local", "--list-tasks")
     assert "ansible_collections/ai_model_registry/infra/playbooks/site.yml" in result.stdout
     assert "Level 2" in result.stdout and "ai_model_registry.infra.k8s_secrets : Write the Secrets" in result.stdout
+
+
+@pytest.mark.slow
+def test_repointing_the_secrets_restarts_the_named_deployments(aws):
+    """After a failover, the same role repoints the Secrets; changed values restart the Deployments."""
+    import base64
+
+    playbook(aws, "playbooks/site.yml", "-i", "inventories/local")
+    apps = k8s.AppsV1Api(config.new_client_from_config(config_file=str(aws.kubeconfig)))
+    core = k8s.CoreV1Api(config.new_client_from_config(config_file=str(aws.kubeconfig)))
+    apps.create_namespaced_deployment(
+        "default",
+        {
+            "apiVersion": "apps/v1",
+            "kind": "Deployment",
+            "metadata": {"name": "model-registry-api"},
+            "spec": {
+                "replicas": 1,
+                "selector": {"matchLabels": {"app": "api"}},
+                "template": {
+                    "metadata": {"labels": {"app": "api"}},
+                    "spec": {"containers": [{"name": "api", "image": "registry/api"}]},
+                },
+            },
+        },
+    )
+    before = apps.read_namespaced_deployment("model-registry-api", "default").metadata.generation
+    repoint = [
+        "--tags",
+        "k8s_secrets",
+        "-e",
+        json.dumps(
+            {
+                "k8s_secrets_postgresql_host": "dr-writer.cluster-x.us-east-1.rds.amazonaws.com",
+                "k8s_secrets_restart_deployments": [{"namespace": "default", "name": "model-registry-api"}],
+            }
+        ),
+    ]
+    playbook(aws, "playbooks/site.yml", "-i", "inventories/local", *repoint)
+    secret = core.read_namespaced_secret("postgresql-credentials", "default")
+    assert base64.b64decode(secret.data["host"]).decode() == "dr-writer.cluster-x.us-east-1.rds.amazonaws.com"
+    restarted = apps.read_namespaced_deployment("model-registry-api", "default")
+    assert restarted.metadata.generation == before + 1
+    assert "kubectl.kubernetes.io/restartedAt" in restarted.spec.template.metadata.annotations
+    again = playbook(aws, "playbooks/site.yml", "-i", "inventories/local", *repoint)
+    assert "RUNNING HANDLER" not in again.stdout  # nothing changed, nothing restarted
+    assert apps.read_namespaced_deployment("model-registry-api", "default").metadata.generation == before + 1
