@@ -15,6 +15,7 @@ from typing import Any
 # Importing moto's models (below) defines their CloudFormation types first; ours, defined later, win.
 from moto.backup.models import backup_backends
 from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
+from moto.cloudtrail.models import cloudtrail_backends
 from moto.cloudwatch.models import MetricDataQuery, cloudwatch_backends
 from moto.core.common_models import CloudFormationModel
 from moto.ec2.models import ec2_backends
@@ -1037,3 +1038,68 @@ class S3BucketPolicy(EmulatedResource):
 
     def attribute(self, name: str) -> Any:
         return self.ref()
+
+
+# --- CloudTrail -----------------------------------------------------------------------------------
+
+
+class CloudTrailTrail(EmulatedResource):
+    """AWS::CloudTrail::Trail. As AWS, creation is refused unless the bucket policy lets CloudTrail
+    write (InsufficientS3BucketPolicyException), so a template that forgets it fails here too."""
+
+    TYPE = "AWS::CloudTrail::Trail"
+    NAME_PROPERTY = "TrailName"
+    ATTRIBUTES = ("Arn", "SnsTopicArn")
+    REPLACE_ON = ("TrailName",)
+
+    BACKENDS = cloudtrail_backends
+
+    def create(self) -> None:
+        p = self.props
+        bucket = _name(p["S3BucketName"])
+        self._check_bucket_policy(bucket)
+        topic = p.get("SnsTopicName")
+        trail = self.backend.create_trail(
+            self.name,
+            bucket,
+            p.get("S3KeyPrefix"),
+            topic.rsplit(":", 1)[-1] if topic else None,
+            _bool(p.get("IncludeGlobalServiceEvents"), True),
+            _bool(p.get("IsMultiRegionTrail")),
+            _bool(p.get("EnableLogFileValidation")),
+            _bool(p.get("IsOrganizationTrail")),
+            p.get("CloudWatchLogsLogGroupArn"),
+            p.get("CloudWatchLogsRoleArn"),
+            p.get("KMSKeyId"),
+            _tags(p),
+        )
+        if p.get("EventSelectors"):
+            trail.put_event_selectors(p["EventSelectors"], None)
+        if _bool(p.get("IsLogging")):
+            trail.start_logging()
+
+    def _check_bucket_policy(self, bucket: str) -> None:
+        policy = s3_backends[self.account_id]["aws"].get_bucket(bucket).policy
+        statements = json.loads(policy)["Statement"] if policy else []
+        for statement in statements:
+            principal = (statement.get("Principal") or {}) if isinstance(statement.get("Principal"), dict) else {}
+            actions = statement.get("Action")
+            actions = [actions] if isinstance(actions, str) else actions or []
+            if (
+                statement.get("Effect") == "Allow"
+                and principal.get("Service") == "cloudtrail.amazonaws.com"
+                and "s3:PutObject" in actions
+            ):
+                return
+        raise ValueError(f"Incorrect S3 bucket policy is detected for bucket: {bucket} (InsufficientS3BucketPolicyException)")
+
+    def modify(self, previous: dict[str, Any]) -> None:
+        self.destroy()
+        self.create()
+
+    def destroy(self) -> None:
+        self.backend.delete_trail(self.name)
+
+    def attribute(self, name: str) -> Any:
+        trail = self.backend.get_trail(self.name)
+        return trail.arn if name == "Arn" else trail.topic_arn

@@ -12,7 +12,7 @@ import re
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.emulator.seed import DR, PRIMARY, deploy_seed_order, describe
+from tests.emulator.seed import DR, PRIMARY, deploy_seed_order, describe, failures
 
 RDS_CLUSTER_ENDPOINT = re.compile(r"^[a-z0-9-]+\.cluster-[a-z0-9]{12}\.us-west-2\.rds\.amazonaws\.com$")
 RDS_READER_ENDPOINT = re.compile(r"^[a-z0-9-]+\.cluster-ro-[a-z0-9]{12}\.us-west-2\.rds\.amazonaws\.com$")
@@ -135,6 +135,49 @@ def test_alarms_subscriptions_and_the_orchestrator(client, seed):
         function["Configuration"]["Environment"]["Variables"]["GLOBAL_CLUSTER_ID"]
         == (seed["dr"]["GlobalClusterIdentifier"])
     )
+
+
+def test_dashboards_for_each_concern_with_valid_bodies(client, seed):
+    cloudwatch = client("cloudwatch")
+    names = {d["DashboardName"] for d in cloudwatch.list_dashboards()["DashboardEntries"]}
+    expected = {
+        seed["aurora"]["PerformanceDashboardName"]: "ai-model-registry-aurora-cluster",
+        seed["redis"]["PerformanceDashboardName"]: "ai-model-registry-redis",
+        seed["backup"]["SuccessDashboardName"]: "ai-model-registry-production-vault",
+        seed["dr"]["DashboardName"]: "ai-model-registry-aurora-cluster-dr",
+        seed["dr"]["CostDashboardName"]: "EstimatedCharges",
+    }
+    assert set(expected) <= names
+    for name, reference in expected.items():
+        dashboard = json.loads(cloudwatch.get_dashboard(DashboardName=name)["DashboardBody"])
+        # Fn::Sub filled every reference: the body names the real resources, no ${...} is left.
+        assert reference in json.dumps(dashboard)
+        assert "${" not in json.dumps(dashboard)
+        assert all(w["properties"]["metrics"] for w in dashboard["widgets"])
+
+
+def test_a_trail_records_infrastructure_changes(client, seed):
+    trail = client("cloudtrail").get_trail(Name=seed["dr"]["AuditTrailArn"])["Trail"]
+    assert trail["IsMultiRegionTrail"] and trail["LogFileValidationEnabled"] and trail["KmsKeyId"]
+    assert trail["S3BucketName"] == "ai-model-registry-artifacts-audit-trail"
+    assert client("cloudtrail").get_trail_status(Name=trail["TrailARN"])["IsLogging"]
+    selectors = client("cloudtrail").get_event_selectors(TrailName=trail["TrailARN"])["EventSelectors"]
+    assert selectors == [{"ReadWriteType": "WriteOnly", "IncludeManagementEvents": True}]
+
+
+def test_a_trail_without_a_bucket_policy_for_cloudtrail_fails_as_on_aws(client):
+    template = {
+        "Resources": {
+            "Bucket": {"Type": "AWS::S3::Bucket", "Properties": {"BucketName": "no-policy-trail"}},
+            "Trail": {
+                "Type": "AWS::CloudTrail::Trail",
+                "Properties": {"TrailName": "t1", "S3BucketName": {"Ref": "Bucket"}, "IsLogging": True},
+            },
+        }
+    }
+    client("cloudformation").create_stack(StackName="trail", TemplateBody=json.dumps(template))
+    assert describe(client, "trail", PRIMARY)["StackStatus"] == "ROLLBACK_COMPLETE"
+    assert any("InsufficientS3BucketPolicyException" in reason for _, _, reason in failures(client, "trail", PRIMARY))
 
 
 def test_deleting_the_stacks_deletes_their_resources(client, seed):
