@@ -4,7 +4,8 @@ All of it lives in the server process and is driven over HTTP under ``/_emulator
 
 - ``GET|POST /_emulator/config``: ``{"stack_latency": {"<fnmatch of stack name>": seconds},
   "throttle": {"rate": 0.3 | "count": 2, "services": ["cloudformation"], "actions": [...], "seed": 1}}``
-  (a fraction of the matching calls, or exactly the next ``count`` of them)
+  (a fraction of the matching calls, or exactly the next ``count`` of them), and the ``SETTINGS``
+  below (global database transitions and lag, see global_failover.py)
 - ``POST /_emulator/faults``: ``{"resource": "LogicalId"|None, "type": "AWS::X::Y"|None,
   "stack": "<fnmatch>"|None, "reason": "..."}``; ``DELETE`` clears them.
 - ``GET /_emulator/requests``: ``{"total", "writes", "by_action": {"service.Action": n},
@@ -30,6 +31,13 @@ import botocore.session
 
 # Actions that only read: everything else counts as a write in the request log.
 READ_PREFIXES = ("Describe", "List", "Get", "Head", "Lookup", "Validate", "Estimate", "Search", "Check")
+
+# Other settings POST /_emulator/config accepts, with what they control.
+SETTINGS = {
+    "global_switchover_seconds": "duration of SwitchoverGlobalCluster (default 1)",
+    "global_failover_seconds": "duration of FailoverGlobalCluster with AllowDataLoss (default 1)",
+    "replication_lag_ms": "AuroraGlobalDB*Lag published for secondaries: a number, or {fnmatch of cluster id: ms}",
+}
 
 # Signing names that differ from botocore's service model names.
 SIGNING_TO_SERVICE = {"monitoring": "cloudwatch", "email": "ses", "states": "stepfunctions"}
@@ -57,6 +65,7 @@ class ControlState:
     stack_latency: dict[str, float] = field(default_factory=dict)
     faults: list[Fault] = field(default_factory=list)
     throttle: dict[str, Any] = field(default_factory=dict)
+    settings: dict[str, Any] = field(default_factory=dict)
     log: list[dict[str, Any]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
     rng: random.Random = field(default_factory=random.Random)
@@ -66,6 +75,7 @@ class ControlState:
             self.stack_latency = {}
             self.faults = []
             self.throttle = {}
+            self.settings = {}
             self.log = []
             self.rng = random.Random()
 
@@ -277,7 +287,16 @@ class ControlMiddleware:
                     if "throttle" in payload:
                         STATE.throttle = dict(payload["throttle"] or {})
                         STATE.rng = random.Random(STATE.throttle.get("seed"))
-            return _json_response(start_response, {"stack_latency": STATE.stack_latency, "throttle": STATE.throttle})
+                    unknown = set(payload) - {"stack_latency", "throttle"} - set(SETTINGS)
+                    if unknown:
+                        return _json_response(
+                            start_response, {"error": f"unknown settings {sorted(unknown)}"}, "400 Bad Request"
+                        )
+                    STATE.settings.update({k: v for k, v in payload.items() if k in SETTINGS})
+            return _json_response(
+                start_response,
+                {"stack_latency": STATE.stack_latency, "throttle": STATE.throttle, **STATE.settings},
+            )
         if path == "/_emulator/faults":
             if method == "POST":
                 if not payload.get("reason") or not (payload.get("resource") or payload.get("type")):

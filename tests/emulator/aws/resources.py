@@ -1091,7 +1091,9 @@ class CloudTrailTrail(EmulatedResource):
                 and "s3:PutObject" in actions
             ):
                 return
-        raise ValueError(f"Incorrect S3 bucket policy is detected for bucket: {bucket} (InsufficientS3BucketPolicyException)")
+        raise ValueError(
+            f"Incorrect S3 bucket policy is detected for bucket: {bucket} (InsufficientS3BucketPolicyException)"
+        )
 
     def modify(self, previous: dict[str, Any]) -> None:
         self.destroy()

@@ -177,7 +177,7 @@ def test_a_trail_without_a_bucket_policy_for_cloudtrail_fails_as_on_aws(client):
     }
     client("cloudformation").create_stack(StackName="trail", TemplateBody=json.dumps(template))
     assert describe(client, "trail", PRIMARY)["StackStatus"] == "ROLLBACK_COMPLETE"
-    assert any("InsufficientS3BucketPolicyException" in reason for _, _, reason in failures(client, "trail", PRIMARY))
+    assert any("InsufficientS3BucketPolicyException" in failure[2] for failure in failures(client, "trail", PRIMARY))
 
 
 def test_deleting_the_stacks_deletes_their_resources(client, seed):

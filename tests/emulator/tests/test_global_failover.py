@@ -1,0 +1,195 @@
+"""SwitchoverGlobalCluster / FailoverGlobalCluster and the global database lag metrics, as the RDS API
+reference and the Aurora user guide describe them."""
+
+from __future__ import annotations
+
+import datetime
+import time
+
+import pytest
+from botocore.exceptions import ClientError
+
+PRIMARY, DR = "us-west-2", "us-east-1"
+GLOBAL_ID = "registry-global"
+
+
+def _cluster(rds, identifier: str, **extra) -> str:
+    return rds.create_db_cluster(
+        DBClusterIdentifier=identifier, Engine="aurora-postgresql", EngineVersion="16.8", **extra
+    )["DBCluster"]["DBClusterArn"]
+
+
+@pytest.fixture
+def gdb(aws, client):
+    """A global database: the writer in us-west-2, a secondary in us-east-1 (transitions of 0.5 s)."""
+    aws.post("aws", "/_emulator/config", {"global_switchover_seconds": 0.5, "global_failover_seconds": 0.5})
+    primary = _cluster(
+        client("rds", PRIMARY), "registry-primary", MasterUsername="postgres", MasterUserPassword="x" * 12
+    )
+    client("rds", PRIMARY).create_global_cluster(GlobalClusterIdentifier=GLOBAL_ID, SourceDBClusterIdentifier=primary)
+    secondary = _cluster(client("rds", DR), "registry-secondary", GlobalClusterIdentifier=GLOBAL_ID)
+    return {"primary": primary, "secondary": secondary}
+
+
+def _describe(client, region: str = DR) -> dict:
+    return client("rds", region).describe_global_clusters(GlobalClusterIdentifier=GLOBAL_ID)["GlobalClusters"][0]
+
+
+def _writer(gc: dict) -> str:
+    return next(m["DBClusterArn"] for m in gc["GlobalClusterMembers"] if m["IsWriter"])
+
+
+def _wait_available(client, timeout: float = 5.0) -> dict:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        gc = _describe(client)
+        if gc["Status"] == "available":
+            return gc
+        time.sleep(0.1)
+    raise AssertionError("global cluster never became available")
+
+
+def test_switchover_runs_then_flips_the_writer(client, gdb):
+    answer = client("rds", DR).switchover_global_cluster(
+        GlobalClusterIdentifier=GLOBAL_ID, TargetDbClusterIdentifier=gdb["secondary"]
+    )["GlobalCluster"]
+    assert answer["Status"] == "switching-over"
+    assert answer["FailoverState"] == {
+        "Status": "pending",
+        "FromDbClusterArn": gdb["primary"],
+        "ToDbClusterArn": gdb["secondary"],
+        "IsDataLossAllowed": False,
+    }
+    assert _writer(answer) == gdb["primary"]  # nothing flips before the transition is done
+    gc = _wait_available(client)
+    assert _writer(gc) == gdb["secondary"]
+    assert "FailoverState" not in gc
+    old = next(m for m in gc["GlobalClusterMembers"] if m["DBClusterArn"] == gdb["primary"])
+    assert old["SynchronizationStatus"] == "connected"  # a switchover keeps the old primary in sync
+    assert gc["GlobalClusterMembers"][0]["Readers"] or gc["GlobalClusterMembers"][1]["Readers"]
+
+
+def test_failover_with_data_loss_rebuilds_the_old_primary(client, gdb):
+    answer = client("rds", DR).failover_global_cluster(
+        GlobalClusterIdentifier=GLOBAL_ID, TargetDbClusterIdentifier=gdb["secondary"], AllowDataLoss=True
+    )["GlobalCluster"]
+    assert answer["Status"] == "failing-over"
+    assert answer["FailoverState"]["IsDataLossAllowed"] is True
+    gc = _wait_available(client)
+    assert _writer(gc) == gdb["secondary"]
+    old = next(m for m in gc["GlobalClusterMembers"] if m["DBClusterArn"] == gdb["primary"])
+    assert old["SynchronizationStatus"] == "pending-resync"
+    # a switchover back needs the old primary in sync again
+    with pytest.raises(ClientError, match="InvalidDBClusterStateFault"):
+        client("rds", PRIMARY).switchover_global_cluster(
+            GlobalClusterIdentifier=GLOBAL_ID, TargetDbClusterIdentifier=gdb["primary"]
+        )
+    time.sleep(0.6)
+    old = next(m for m in _describe(client)["GlobalClusterMembers"] if m["DBClusterArn"] == gdb["primary"])
+    assert old["SynchronizationStatus"] == "connected"
+
+
+def test_failover_without_allow_data_loss_is_a_switchover(client, gdb):
+    answer = client("rds", DR).failover_global_cluster(
+        GlobalClusterIdentifier=GLOBAL_ID, TargetDbClusterIdentifier=gdb["secondary"], Switchover=True
+    )["GlobalCluster"]
+    assert answer["Status"] == "switching-over"
+    assert answer["FailoverState"]["IsDataLossAllowed"] is False
+
+
+@pytest.mark.parametrize(
+    ("arguments", "code", "status"),
+    [
+        ({"GlobalClusterIdentifier": "nope"}, "GlobalClusterNotFoundFault", 404),
+        (
+            {"TargetDbClusterIdentifier": "arn:aws:rds:us-east-1:123456789012:cluster:gone"},
+            "DBClusterNotFoundFault",
+            404,
+        ),
+        ({"TargetDbClusterIdentifier": "primary"}, "InvalidParameterValue", 400),  # already the writer
+        ({"TargetDbClusterIdentifier": "outsider"}, "InvalidParameterValue", 400),  # not a member
+    ],
+)
+def test_refusals_carry_aws_error_codes(client, gdb, arguments, code, status):
+    outsider = _cluster(client("rds", DR), "outsider", MasterUsername="postgres", MasterUserPassword="x" * 12)
+    call = {"GlobalClusterIdentifier": GLOBAL_ID, "TargetDbClusterIdentifier": gdb["secondary"], **arguments}
+    call["TargetDbClusterIdentifier"] = {"primary": gdb["primary"], "outsider": outsider}.get(
+        call["TargetDbClusterIdentifier"], call["TargetDbClusterIdentifier"]
+    )
+    with pytest.raises(ClientError) as error:
+        client("rds", DR).switchover_global_cluster(**call)
+    assert error.value.response["Error"]["Code"] == code
+    assert error.value.response["ResponseMetadata"]["HTTPStatusCode"] == status
+    assert _writer(_describe(client)) == gdb["primary"]  # refused: nothing changed
+
+
+def test_one_transition_at_a_time_and_no_mixed_parameters(client, gdb):
+    rds = client("rds", DR)
+    with pytest.raises(ClientError, match="InvalidParameterCombination"):
+        rds.failover_global_cluster(
+            GlobalClusterIdentifier=GLOBAL_ID,
+            TargetDbClusterIdentifier=gdb["secondary"],
+            AllowDataLoss=True,
+            Switchover=True,
+        )
+    rds.switchover_global_cluster(GlobalClusterIdentifier=GLOBAL_ID, TargetDbClusterIdentifier=gdb["secondary"])
+    with pytest.raises(ClientError, match="InvalidGlobalClusterStateFault"):
+        rds.failover_global_cluster(
+            GlobalClusterIdentifier=GLOBAL_ID, TargetDbClusterIdentifier=gdb["secondary"], AllowDataLoss=True
+        )
+
+
+def test_describe_global_clusters_filters_by_identifier(client, gdb):
+    client("rds").create_global_cluster(GlobalClusterIdentifier="other", Engine="aurora-postgresql")
+    assert [g["GlobalClusterIdentifier"] for g in client("rds").describe_global_clusters()["GlobalClusters"]] == [
+        GLOBAL_ID,
+        "other",
+    ]
+    assert _describe(client, PRIMARY)["GlobalClusterIdentifier"] == GLOBAL_ID
+    with pytest.raises(ClientError, match="GlobalClusterNotFoundFault"):
+        client("rds").describe_global_clusters(GlobalClusterIdentifier="missing")
+
+
+def _lag(client, region: str, cluster_id: str) -> dict[str, list[float]]:
+    now = datetime.datetime.now(datetime.UTC)
+    queries = [
+        {
+            "Id": name.lower(),
+            "MetricStat": {
+                "Metric": {
+                    "Namespace": "AWS/RDS",
+                    "MetricName": name,
+                    "Dimensions": [{"Name": "DBClusterIdentifier", "Value": cluster_id}],
+                },
+                "Period": 60,
+                "Stat": "Maximum",
+            },
+        }
+        for name in ("AuroraGlobalDBReplicationLag", "AuroraGlobalDBRPOLag")
+    ]
+    result = client("cloudwatch", region).get_metric_data(
+        MetricDataQueries=queries,
+        StartTime=now - datetime.timedelta(minutes=5),
+        EndTime=now + datetime.timedelta(minutes=1),
+    )
+    return {r["Id"]: r["Values"] for r in result["MetricDataResults"]}
+
+
+def test_lag_metrics_are_published_for_secondaries_in_their_region(aws, client, gdb):
+    aws.post("aws", "/_emulator/config", {"replication_lag_ms": {"registry-secondary": 2500}})
+    assert _lag(client, DR, "registry-secondary") == {
+        "auroraglobaldbreplicationlag": [2500.0],
+        "auroraglobaldbrpolag": [2500.0],
+    }
+    assert _lag(client, PRIMARY, "registry-primary") == {"auroraglobaldbreplicationlag": [], "auroraglobaldbrpolag": []}
+    # after a switchover the old primary is the secondary that reports lag
+    client("rds", DR).switchover_global_cluster(
+        GlobalClusterIdentifier=GLOBAL_ID, TargetDbClusterIdentifier=gdb["secondary"]
+    )
+    _wait_available(client)
+    assert _lag(client, PRIMARY, "registry-primary")["auroraglobaldbrpolag"] == [50.0]
+
+
+def test_unknown_settings_are_refused(aws):
+    with pytest.raises(Exception, match="400"):
+        aws.post("aws", "/_emulator/config", {"replication_lag": 5})
