@@ -34,3 +34,63 @@ def playbook(emulator, path: str | pathlib.Path, *args: str, check: bool = True,
     if check and result.returncode != 0:
         raise AssertionError(f"ansible-playbook failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
     return result
+
+
+def run_module(emulator, tmp_path: pathlib.Path, module: str, args: dict, *extra: str, env: dict | None = None):
+    """Run one module of the collection by FQCN through ansible-playbook; returns (result, process).
+
+    The task's registered result is written to a file, so a test reads exactly what a playbook
+    would see, failure or not.
+    """
+    import json
+
+    import yaml
+
+    result_file = tmp_path / f"result-{len(list(tmp_path.glob('result-*.json')))}.json"
+    book = tmp_path / "module.yml"
+    book.write_text(
+        yaml.safe_dump(
+            [
+                {
+                    "name": f"Run {module}",
+                    "hosts": "localhost",
+                    "gather_facts": False,
+                    "tasks": [
+                        {
+                            "name": "Run the module",
+                            f"ai_model_registry.infra.{module}": args,
+                            "register": "outcome",
+                            "ignore_errors": True,
+                        },
+                        {
+                            "name": "Keep the result",
+                            "ansible.builtin.copy": {
+                                "content": "{{ outcome | to_json }}",
+                                "dest": str(result_file),
+                                "mode": "0600",
+                            },
+                            "check_mode": False,
+                            "diff": False,
+                        },
+                    ],
+                }
+            ],
+            sort_keys=False,
+        )
+    )
+    process = playbook(
+        emulator,
+        book,
+        "-i",
+        "localhost,",
+        "-e",
+        "ansible_connection=local",
+        "-e",
+        "ansible_python_interpreter={{ ansible_playbook_python }}",
+        *extra,
+        check=False,
+        env=env,
+    )
+    if not result_file.exists():
+        raise AssertionError(f"the playbook did not run the module:\n{process.stdout}\n{process.stderr}")
+    return json.loads(result_file.read_text()), process

@@ -36,6 +36,7 @@ READ_PREFIXES = ("Describe", "List", "Get", "Head", "Lookup", "Validate", "Estim
 SETTINGS = {
     "global_switchover_seconds": "duration of SwitchoverGlobalCluster (default 1)",
     "global_failover_seconds": "duration of FailoverGlobalCluster with AllowDataLoss (default 1)",
+    "global_resync_seconds": "after a failover, until the old primary is a connected secondary (default 1)",
     "replication_lag_ms": "AuroraGlobalDB*Lag published for secondaries: a number, or {fnmatch of cluster id: ms}",
 }
 

@@ -14,7 +14,7 @@ ignores the identifier given to ``DescribeGlobalClusters``. This follows the RDS
   ``FailoverState`` (``pending``, then ``switching-over``/``failing-over``; From/To ARNs,
   ``IsDataLossAllowed``). After the configured duration the target is the writer and the global
   cluster ``available``. After a failover the old primary rejoins as a secondary in
-  ``pending-resync``, ``connected`` one more duration later (Aurora rebuilds it).
+  ``pending-resync``, ``connected`` ``global_resync_seconds`` later (Aurora rebuilds it).
 
 Every secondary member in ``connected`` state gets ``AuroraGlobalDBReplicationLag`` and
 ``AuroraGlobalDBRPOLag`` datapoints (milliseconds, one a minute, in its own region, dimension
@@ -77,7 +77,7 @@ def advance(gc: GlobalCluster) -> None:
             member.is_writer = member.db_cluster_arn == transition["to"]
         if transition["data_loss"]:
             # Aurora rebuilds the old primary as a secondary of the new one once it is reachable.
-            _sync(gc)[transition["from"]] = transition["done_at"] + transition["duration"]
+            _sync(gc)[transition["from"]] = transition["done_at"] + transition["resync"]
         gc.__dict__["_emu_transition"] = None
         gc.__dict__["_status"] = "available"
 
@@ -189,6 +189,7 @@ def start(account_id: str, region: str, global_id: str, target_id: str, data_los
         "started_at": now,
         "duration": duration,
         "done_at": now + duration,
+        "resync": float(STATE.settings.get("global_resync_seconds", 1.0)),
     }
     _set_status(gc, "failing-over" if data_loss else "switching-over")
     return gc

@@ -240,7 +240,9 @@ class RDSDBCluster(EmulatedResource):
         if global_id and not kwargs["master_username"]:
             # A secondary cluster of a global database takes its credentials from the primary.
             kwargs.pop("master_user_password")
-        self.backend.create_db_cluster({k: v for k, v in kwargs.items() if v is not None})
+        cluster = self.backend.create_db_cluster({k: v for k, v in kwargs.items() if v is not None})
+        # CloudFormation reports CREATE_COMPLETE once the cluster is available (moto says "creating" once).
+        cluster.status = "available"
 
     @property
     def cluster(self):

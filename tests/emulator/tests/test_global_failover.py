@@ -22,7 +22,11 @@ def _cluster(rds, identifier: str, **extra) -> str:
 @pytest.fixture
 def gdb(aws, client):
     """A global database: the writer in us-west-2, a secondary in us-east-1 (transitions of 0.5 s)."""
-    aws.post("aws", "/_emulator/config", {"global_switchover_seconds": 0.5, "global_failover_seconds": 0.5})
+    aws.post(
+        "aws",
+        "/_emulator/config",
+        {"global_switchover_seconds": 0.5, "global_failover_seconds": 0.5, "global_resync_seconds": 0.5},
+    )
     primary = _cluster(
         client("rds", PRIMARY), "registry-primary", MasterUsername="postgres", MasterUserPassword="x" * 12
     )
