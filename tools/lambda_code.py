@@ -8,6 +8,10 @@ template stays the source of truth, tested on its own; a line
 
 right above `ZipFile: |` names it. `python tools/lambda_code.py` rewrites the blocks;
 `--check` fails when a template is out of date (run by the tests).
+
+Inline code is one file, so a shared module is inlined too: an import statement (one line or a
+parenthesised list) carrying `# lambda-inline: <path from the repository root>` is replaced by
+that file, without its `from __future__` and `__metaclass__` lines (they must open a file).
 """
 
 from __future__ import annotations
@@ -17,6 +21,27 @@ import re
 import sys
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
+INLINE = re.compile(r"#\s*lambda-inline: (?P<path>\S+)")
+PY2_HEADER = re.compile(r"^(from __future__ import .*|__metaclass__ = type)\n", re.M)
+
+
+def inline_shared(source: str, root: pathlib.Path = REPO) -> str:
+    """The Lambda source with each `# lambda-inline:` import replaced by the module it names."""
+    lines, out, index = source.splitlines(True), [], 0
+    while index < len(lines):
+        line = lines[index]
+        match = INLINE.search(line)
+        if not match or not line.startswith(("from ", "import ")):
+            out.append(line)
+            index += 1
+            continue
+        if line.split("#")[0].rstrip().endswith("("):  # a parenthesised list: skip to its ")"
+            while not lines[index].strip().startswith(")"):
+                index += 1
+        index += 1
+        shared = PY2_HEADER.sub("", (root / match.group("path")).read_text()).rstrip()
+        out.append(f"# --- inlined from {match.group('path')} ---\n{shared}\n# --- end of {match.group('path')} ---\n")
+    return "".join(out)
 MARKER = re.compile(r"^(?P<indent>\s*)# lambda-code: (?P<source>\S+)\n(?P=indent)ZipFile: \|\n", re.M)
 
 
@@ -26,7 +51,7 @@ def render(template: pathlib.Path) -> str:
     for match in MARKER.finditer(text):
         indent = match.group("indent")
         body_indent = indent + "  "
-        source = (template.parent / match.group("source")).read_text()
+        source = inline_shared((template.parent / match.group("source")).read_text())
         out.append(text[position : match.end()])
         out.append("".join(f"{body_indent}{line}" if line.strip() else "\n" for line in source.splitlines(True)))
         # Skip the old block: every following line indented deeper than `ZipFile:` (or blank).

@@ -7,8 +7,10 @@ import importlib.util
 import pathlib
 import subprocess
 import sys
+import types
 
 import pytest
+import yaml
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 
@@ -92,11 +94,28 @@ def test_only_old_weekly_snapshots_are_pruned(snapshots_module):
     assert snapshots_module.handler({}, None, client=fake)["deleted"] == ["rg1-weekly-old"]
 
 
+def test_shared_module_is_inlined_without_its_python2_header(tmp_path):
+    tool = _load("tools/lambda_code.py")
+    (tmp_path / "shared.py").write_text(
+        "from __future__ import absolute_import\n__metaclass__ = type\n\n\ndef helper():\n    return 7\n"
+    )
+    source = "import os\n\nfrom shared import (  # lambda-inline: shared.py\n    helper,\n)\n\nVALUE = helper()\n"
+    namespace: dict = {}
+    rendered = tool.inline_shared(source, tmp_path)
+    exec(compile(rendered, "index.py", "exec"), namespace)  # noqa: S102 - the code under test
+    assert namespace["VALUE"] == 7 and "__future__" not in rendered and "from shared import" not in rendered
+
+
 @pytest.fixture
 def orchestrator(monkeypatch):
+    """The orchestrator as deployed: the code inline in the template, shared module included."""
     monkeypatch.setenv("GLOBAL_CLUSTER_ID", "g1")
     monkeypatch.setenv("AWS_REGION", "us-east-1")
-    return _load("roles/dr/files/lambda/dr_orchestrator.py")
+    template = yaml.safe_load((REPO / "roles/dr/files/disaster-recovery-secondary.yaml").read_text())
+    code = template["Resources"]["OrchestratorFunction"]["Properties"]["Code"]["ZipFile"]
+    module = types.ModuleType("index")
+    exec(compile(code, "index.py", "exec"), module.__dict__)  # noqa: S102 - the code under test
+    return module
 
 
 @pytest.fixture
@@ -140,14 +159,15 @@ def test_orchestrator_status_reports_writer_and_lag(client, orchestrator, global
     )
     status = orchestrator.handler({"action": "status"}, None, clients=_clients(client))
     assert status["writer"] == primary
-    assert status["secondaries"] == [{"arn": secondary, "lag_seconds": 1.5}]
+    assert status["secondaries"] == [{"arn": secondary, "synchronization_status": "connected", "lag_seconds": 1.5}]
 
 
-def test_orchestrator_refuses_unsafe_actions_without_changing_anything(client, orchestrator, global_database):
+def test_orchestrator_refuses_unsafe_actions_without_changing_anything(aws, client, orchestrator, global_database):
     primary = global_database[0]
     clients = _clients(client)
-    unknown_lag = orchestrator.handler({"action": "switchover"}, None, clients=clients)
-    assert unknown_lag["changed"] is False and "lag" in unknown_lag["refused"]
+    aws.post("aws", "/_emulator/config", {"replication_lag_ms": 90000})
+    lagging = orchestrator.handler({"action": "switchover"}, None, clients=clients)
+    assert lagging["changed"] is False and lagging["reason"] == "lag_above_bound"
     no_consent = orchestrator.handler({"action": "failover"}, None, clients=clients)
     assert no_consent["changed"] is False and "allow_data_loss" in no_consent["refused"]
     already = orchestrator.handler({"action": "switchover", "target_cluster_arn": primary}, None, clients=clients)
@@ -156,3 +176,18 @@ def test_orchestrator_refuses_unsafe_actions_without_changing_anything(client, o
     assert "unknown action" in bogus["refused"]
     members = client("rds").describe_global_clusters(GlobalClusterIdentifier="g1")["GlobalClusters"][0]
     assert [m["IsWriter"] for m in members["GlobalClusterMembers"] if m["DBClusterArn"] == primary] == [True]
+    assert not any(e["write"] for e in aws.requests()["log"] if e["service"] == "rds" and "over" in e["action"])
+
+
+@pytest.mark.parametrize(("action", "status"), [("switchover", "switching-over"), ("failover", "failing-over")])
+def test_orchestrator_starts_a_switchover_or_failover_in_its_region(
+    aws, client, orchestrator, global_database, action, status
+):
+    secondary = global_database[1]
+    aws.post("aws", "/_emulator/config", {"global_switchover_seconds": 60, "global_failover_seconds": 60})
+    result = orchestrator.handler({"action": action, "allow_data_loss": True}, None, clients=_clients(client))
+    assert result["changed"] is True and result["target"] == secondary
+    gc = client("rds").describe_global_clusters(GlobalClusterIdentifier="g1")["GlobalClusters"][0]
+    assert gc["Status"] == status and gc["FailoverState"]["ToDbClusterArn"] == secondary
+    again = orchestrator.handler({"action": action, "allow_data_loss": True}, None, clients=_clients(client))
+    assert again["changed"] is False and again["message"] == "already under way"

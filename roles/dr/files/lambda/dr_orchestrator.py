@@ -11,7 +11,8 @@ Runs in the DR region, so it works when the primary region does not. Invoke it w
 failover (unplanned, the primary region is down) needs ``allow_data_loss: true`` said explicitly,
 and reports the lag at the time as the estimated data loss. Every action is announced on SNS.
 
-This file is the source of truth; `make lambda-code` embeds it in disaster-recovery-secondary.yaml.
+This file is the source of truth; `make lambda-code` embeds it in disaster-recovery-secondary.yaml,
+with plugins/module_utils/global_cluster.py inlined.
 """
 
 import datetime
@@ -20,67 +21,99 @@ import os
 
 import boto3
 
+# The decisions (target, health, lag) are the rds_global_cluster_failover module's own:
+# `make lambda-code` inlines plugins/module_utils/global_cluster.py in place of this import.
+from global_cluster import (  # lambda-inline: plugins/module_utils/global_cluster.py
+    RefusedError,
+    check_lag,
+    check_target,
+    lag_queries,
+    lag_window,
+    parse_lag,
+    resolve_target,
+    transition,
+    writer_arn,
+)
 
-class RefusedError(Exception):
-    """The action was refused before anything changed."""
 
-
-def _members(rds, global_id):
+def _global_cluster(rds, global_id):
     clusters = rds.describe_global_clusters(GlobalClusterIdentifier=global_id)["GlobalClusters"]
     if not clusters:
-        raise RefusedError(f"global cluster {global_id} not found")
-    return clusters[0], clusters[0].get("GlobalClusterMembers", [])
+        raise RefusedError("global_cluster_not_found", "global cluster %s not found" % global_id)
+    return clusters[0]
 
 
-def _lag_seconds(cloudwatch, cluster_id):
-    """Newest AuroraGlobalDBRPOLag of a secondary cluster (milliseconds in CloudWatch), or None."""
-    now = datetime.datetime.now(datetime.timezone.utc)
-    result = cloudwatch.get_metric_data(
-        MetricDataQueries=[
-            {
-                "Id": "rpo",
-                "MetricStat": {
-                    "Metric": {
-                        "Namespace": "AWS/RDS",
-                        "MetricName": "AuroraGlobalDBRPOLag",
-                        "Dimensions": [{"Name": "DBClusterIdentifier", "Value": cluster_id}],
-                    },
-                    "Period": 60,
-                    "Stat": "Maximum",
-                },
-            }
-        ],
-        StartTime=now - datetime.timedelta(minutes=10),
-        EndTime=now + datetime.timedelta(minutes=1),  # rounded up: the current, open minute counts
+def _lag(cloudwatch, cluster_arn):
+    start, end = lag_window()
+    answer = cloudwatch.get_metric_data(
+        MetricDataQueries=lag_queries(cluster_arn.split(":")[-1]),
+        StartTime=start,
+        EndTime=end,
         ScanBy="TimestampDescending",
     )
-    values = result["MetricDataResults"][0].get("Values", [])
-    return values[0] / 1000.0 if values else None
+    return parse_lag(answer["MetricDataResults"])
 
 
-def _status(rds, cloudwatch, global_id):
-    cluster, members = _members(rds, global_id)
-    writer = next((m["DBClusterArn"] for m in members if m.get("IsWriter")), None)
+def _cluster_status(rds, cluster_arn):
+    clusters = rds.describe_db_clusters(DBClusterIdentifier=cluster_arn.split(":")[-1])["DBClusters"]
+    return clusters[0]["Status"] if clusters else "not found"
+
+
+def _status(rds, cloudwatch, global_id, region):
+    cluster = _global_cluster(rds, global_id)
     secondaries = []
-    for member in members:
+    for member in cluster.get("GlobalClusterMembers", []):
         if member.get("IsWriter"):
             continue
-        cluster_id = member["DBClusterArn"].split(":")[-1]
-        secondaries.append({"arn": member["DBClusterArn"], "lag_seconds": _lag_seconds(cloudwatch, cluster_id)})
-    return {"global_cluster": global_id, "status": cluster.get("Status"), "writer": writer, "secondaries": secondaries}
+        # CloudWatch is regional: only this region's secondaries have their lag here.
+        lag_seconds = None
+        if (":rds:%s:" % region) in member["DBClusterArn"]:
+            lag = _lag(cloudwatch, member["DBClusterArn"])
+            lag_seconds = lag["rpo_seconds"] if lag["rpo_seconds"] is not None else lag["replication_seconds"]
+        secondaries.append(
+            {
+                "arn": member["DBClusterArn"],
+                "synchronization_status": member.get("SynchronizationStatus", "connected"),
+                "lag_seconds": lag_seconds,
+            }
+        )
+    return {
+        "global_cluster": global_id,
+        "status": cluster.get("Status"),
+        "writer": writer_arn(cluster),
+        "failover_state": cluster.get("FailoverState"),
+        "secondaries": secondaries,
+    }
 
 
-def _target(members, event, region):
-    target = event.get("target_cluster_arn")
-    if not target:
-        local = [m["DBClusterArn"] for m in members if f":rds:{region}:" in m["DBClusterArn"]]
-        if not local:
-            raise RefusedError(f"no member of the global cluster in {region}; give target_cluster_arn")
-        target = local[0]
-    member = next((m for m in members if m["DBClusterArn"] == target), None)
-    if member is None:
-        raise RefusedError(f"{target} is not a member of the global cluster")
-    return target, member
+def _act(rds, cloudwatch, global_id, region, action, event, result):
+    cluster = _global_cluster(rds, global_id)
+    member = resolve_target(cluster, event.get("target_cluster_arn"), region)
+    target = member["DBClusterArn"]
+    result["target"] = target
+    result["previous_writer"] = writer_arn(cluster)
+    state = transition(cluster, target)
+    if state in ("done", "running"):
+        result["changed"] = False
+        result["message"] = "%s is already the writer" % target if state == "done" else "already under way"
+        return
+    if state == "busy":
+        raise RefusedError("busy", "another switchover or failover is under way: %s" % cluster.get("FailoverState"))
+    if action == "failover" and event.get("allow_data_loss") is not True:
+        raise RefusedError("allow_data_loss_required", "a failover can lose data: set allow_data_loss to true")
+    lag = _lag(cloudwatch, target)
+    result["lag"] = lag
+    check_target(cluster, member, _cluster_status(rds, target), planned=action == "switchover")
+    if action == "switchover":
+        check_lag(lag, float(event.get("max_lag_seconds", os.environ.get("MAX_SWITCHOVER_LAG_SECONDS", 60))))
+        rds.switchover_global_cluster(GlobalClusterIdentifier=global_id, TargetDbClusterIdentifier=target)
+    else:
+        known = [v for v in (lag["rpo_seconds"], lag["replication_seconds"]) if v is not None]
+        result["estimated_data_loss_seconds"] = max(known) if known else None
+        rds.failover_global_cluster(
+            GlobalClusterIdentifier=global_id, TargetDbClusterIdentifier=target, AllowDataLoss=True
+        )
+    result["changed"] = True
 
 
 def handler(event, context, clients=None):
@@ -94,38 +127,16 @@ def handler(event, context, clients=None):
     result = {"action": action, "requested_at": datetime.datetime.now(datetime.timezone.utc).isoformat()}
     try:
         if action == "status":
-            result.update(_status(rds, cloudwatch, global_id))
+            result.update(_status(rds, cloudwatch, global_id, region))
             return result
         if action not in ("switchover", "failover"):
-            raise RefusedError(f"unknown action {action!r}: use status, switchover or failover")
-        cluster, members = _members(rds, global_id)
-        target, member = _target(members, event, region)
-        result["target"] = target
-        result["previous_writer"] = next((m["DBClusterArn"] for m in members if m.get("IsWriter")), None)
-        if member.get("IsWriter"):
-            result["changed"] = False
-            result["message"] = f"{target} is already the writer"
-            return result
-        lag = _lag_seconds(cloudwatch, target.split(":")[-1])
-        result["lag_seconds"] = lag
-        if action == "switchover":
-            limit = float(event.get("max_lag_seconds", os.environ.get("MAX_SWITCHOVER_LAG_SECONDS", 60)))
-            if lag is None or lag > limit:
-                raise RefusedError(f"replication lag {lag} s is unknown or above {limit} s: not switching over")
-            rds.switchover_global_cluster(GlobalClusterIdentifier=global_id, TargetDbClusterIdentifier=target)
-        else:
-            if event.get("allow_data_loss") is not True:
-                raise RefusedError("a failover can lose data: set allow_data_loss to true to confirm")
-            result["estimated_data_loss_seconds"] = lag
-            rds.failover_global_cluster(
-                GlobalClusterIdentifier=global_id, TargetDbClusterIdentifier=target, AllowDataLoss=True
-            )
-        result["changed"] = True
+            raise RefusedError("unknown_action", "unknown action %r: use status, switchover or failover" % action)
+        _act(rds, cloudwatch, global_id, region, action, event, result)
     except RefusedError as exc:
-        result.update(changed=False, refused=str(exc))
+        result.update(changed=False, refused=str(exc), reason=exc.reason)
     topic = os.environ.get("SNS_TOPIC_ARN")
     if topic and action != "status":
         sns.publish(
-            TopicArn=topic, Subject=f"AI model registry DR {action}"[:100], Message=json.dumps(result, default=str)
+            TopicArn=topic, Subject=("AI model registry DR %s" % action)[:100], Message=json.dumps(result, default=str)
         )
     return result
