@@ -21,6 +21,7 @@ import re
 import sys
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
+MARKER = re.compile(r"^(?P<indent>\s*)# lambda-code: (?P<source>\S+)\n(?P=indent)ZipFile: \|\n", re.M)
 INLINE = re.compile(r"#\s*lambda-inline: (?P<path>\S+)")
 PY2_HEADER = re.compile(r"^(from __future__ import .*|__metaclass__ = type)\n", re.M)
 
@@ -42,7 +43,6 @@ def inline_shared(source: str, root: pathlib.Path = REPO) -> str:
         shared = PY2_HEADER.sub("", (root / match.group("path")).read_text()).rstrip()
         out.append(f"# --- inlined from {match.group('path')} ---\n{shared}\n# --- end of {match.group('path')} ---\n")
     return "".join(out)
-MARKER = re.compile(r"^(?P<indent>\s*)# lambda-code: (?P<source>\S+)\n(?P=indent)ZipFile: \|\n", re.M)
 
 
 def render(template: pathlib.Path) -> str:

@@ -21,7 +21,7 @@ description:
     estimated data loss.
   - All calls go to the target's region, so a failover works while the primary region is down.
   - Idempotent. When the target is already the writer and the global cluster is available, nothing is
-    called and RV(changed) is false; when a switchover or failover to the target is already under way,
+    called and C(changed) is false; when a switchover or failover to the target is already under way,
     the module waits for it instead of starting another one.
   - Every refusal happens before any change, with a stable RV(reason).
 author:

@@ -34,8 +34,8 @@ def _writer(client, region: str = DR) -> str:
     return next(m["DBClusterArn"] for m in gc["GlobalClusterMembers"] if m["IsWriter"]).split(":")[-1]
 
 
-def _run(gdb, tmp_path: pathlib.Path, *extra: str, **args):
-    return run_module(gdb, tmp_path, MODULE, {"global_cluster_identifier": GLOBAL_ID, **args}, *extra)
+def _run(gdb, tmp_path: pathlib.Path, *extra: str, **args) -> dict:
+    return run_module(gdb, tmp_path, MODULE, {"global_cluster_identifier": GLOBAL_ID, **args}, *extra)[0]
 
 
 def _writes(gdb) -> list[str]:
@@ -43,7 +43,7 @@ def _writes(gdb) -> list[str]:
 
 
 def test_switchover_and_back_then_an_idempotent_rerun(gdb, client, tmp_path):
-    result, _ = _run(gdb, tmp_path, target_region=DR, max_lag_seconds=5)
+    result = _run(gdb, tmp_path, target_region=DR, max_lag_seconds=5)
     assert result["changed"] is True and not result.get("failed")
     assert result["previous_writer"].endswith(PRIMARY_ID) and result["new_writer"].endswith(SECONDARY_ID)
     assert _writer(client) == SECONDARY_ID
@@ -64,21 +64,21 @@ def test_switchover_and_back_then_an_idempotent_rerun(gdb, client, tmp_path):
     assert set(result["lag"]) == set(_documented("RETURN")["lag"]["contains"])
     assert set(result["timings"]) == set(_documented("RETURN")["timings"]["contains"])
 
-    again, _ = _run(gdb, tmp_path, target_db_cluster_identifier=SECONDARY_ID)
+    again = _run(gdb, tmp_path, target_db_cluster_identifier=SECONDARY_ID)
     assert again["changed"] is False and again["api_calls"] == ["rds.DescribeGlobalClusters"]
 
-    back, _ = _run(gdb, tmp_path, target_region=PRIMARY)
+    back = _run(gdb, tmp_path, target_region=PRIMARY)
     assert back["changed"] is True and _writer(client, PRIMARY) == PRIMARY_ID
 
 
 def test_failover_needs_allow_data_loss_and_reports_the_estimated_loss(gdb, client, tmp_path):
     gdb.post("aws", "/_emulator/config", {"replication_lag_ms": 1500})
     gdb.post("aws", "/_emulator/requests", method="DELETE")
-    refused, process = _run(gdb, tmp_path, target_region=DR, mode="failover")
+    refused = _run(gdb, tmp_path, target_region=DR, mode="failover")
     assert refused["failed"] and refused["reason"] == "allow_data_loss_required"
     assert "allow_data_loss: true" in refused["msg"]
     assert gdb.requests()["total"] == 0  # refused before any AWS call
-    result, _ = _run(gdb, tmp_path, target_region=DR, mode="failover", allow_data_loss=True)
+    result = _run(gdb, tmp_path, target_region=DR, mode="failover", allow_data_loss=True)
     assert result["changed"] and _writer(client) == SECONDARY_ID
     assert result["estimated_data_loss_seconds"] == pytest.approx(1.5)
     assert "rds.FailoverGlobalCluster" in result["api_calls"]
@@ -88,7 +88,7 @@ def test_failover_needs_allow_data_loss_and_reports_the_estimated_loss(gdb, clie
 
 def test_check_mode_changes_nothing_and_shows_the_writer_diff(gdb, client, tmp_path):
     gdb.post("aws", "/_emulator/requests", method="DELETE")
-    result, process = _run(gdb, tmp_path, "--check", "--diff", target_region=DR)
+    result = _run(gdb, tmp_path, "--check", "--diff", target_region=DR)
     assert result["changed"] is True
     assert result["diff"] == {
         "before": {"writer": result["previous_writer"]},
@@ -112,7 +112,7 @@ def test_refusals_leave_the_writer_unchanged(gdb, client, tmp_path, args, config
     if config:
         gdb.post("aws", "/_emulator/config", config)
     gdb.post("aws", "/_emulator/requests", method="DELETE")
-    result, _ = _run(gdb, tmp_path, **args)
+    result = _run(gdb, tmp_path, **args)
     assert result["failed"] and result["changed"] is False
     assert result["reason"] == reason and message in result["msg"]
     assert _writes(gdb) == []
@@ -123,7 +123,7 @@ def test_a_target_that_is_not_synchronized_is_refused(gdb, client, tmp_path):
     gdb.post("aws", "/_emulator/config", {"global_resync_seconds": 120})
     _run(gdb, tmp_path, target_region=DR, mode="failover", allow_data_loss=True)
     # the old primary is being rebuilt (pending-resync): a switchover back must wait for it
-    result, _ = _run(gdb, tmp_path, target_region=PRIMARY)
+    result = _run(gdb, tmp_path, target_region=PRIMARY)
     assert result["failed"] and result["reason"] == "target_not_healthy"
     assert "pending-resync" in result["msg"]
     assert _writer(client) == SECONDARY_ID
@@ -131,11 +131,11 @@ def test_a_target_that_is_not_synchronized_is_refused(gdb, client, tmp_path):
 
 def test_timeout_reports_the_state_reached(gdb, client, tmp_path):
     gdb.post("aws", "/_emulator/config", {"global_switchover_seconds": 6})
-    result, _ = _run(gdb, tmp_path, target_region=DR, wait_timeout=1)
+    result = _run(gdb, tmp_path, target_region=DR, wait_timeout=1)
     assert result["failed"] and result["reason"] == "timeout" and result["changed"] is True
     assert "switching-over" in result["msg"] and result["timings"]["completed_at"] is None
     # a rerun finds the switchover under way and waits for it instead of starting another one
-    again, _ = _run(gdb, tmp_path, target_region=DR)
+    again = _run(gdb, tmp_path, target_region=DR)
     assert not again.get("failed") and again["changed"] is False
     assert "rds.SwitchoverGlobalCluster" not in again["api_calls"]
     assert _writer(client) == SECONDARY_ID

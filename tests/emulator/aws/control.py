@@ -37,6 +37,11 @@ SETTINGS = {
     "global_switchover_seconds": "duration of SwitchoverGlobalCluster (default 1)",
     "global_failover_seconds": "duration of FailoverGlobalCluster with AllowDataLoss (default 1)",
     "global_resync_seconds": "after a failover, until the old primary is a connected secondary (default 1)",
+    "backup_job_seconds": "AWS Backup jobs run this long before COMPLETED (default 0)",
+    "copy_job_seconds": "AWS Backup copy jobs run this long (default 0)",
+    "backup_faults": '{"backup|copy:<fnmatch of resource ARN>": "StatusMessage"}: such jobs end FAILED',
+    "s3_replication_latency_seconds": "ReplicationLatency published for replicated buckets (default 5)",
+    "s3_replication_failed_operations": "OperationsFailedReplication published for replicated buckets (default 0)",
     "replication_lag_ms": "AuroraGlobalDB*Lag published for secondaries: a number, or {fnmatch of cluster id: ms}",
 }
 

@@ -12,7 +12,16 @@ def install() -> None:
     # moto registers only direct subclasses of CloudFormationModel; ours come last, so they win.
     from moto.cloudformation import parsing
 
-    from tests.emulator.aws import backup_api, cfn_engine, global_failover, moto_fixes, resources, s3_bucket
+    from tests.emulator.aws import (
+        backup_api,
+        backup_jobs,
+        cfn_engine,
+        global_failover,
+        moto_fixes,
+        resources,
+        s3_bucket,
+        service_metrics,
+    )
 
     def get_model_list():
         return CloudFormationModel.__subclasses__() + resources.EmulatedResource.__subclasses__()
@@ -24,7 +33,9 @@ def install() -> None:
         cached.cache_clear()
     cfn_engine.install()
     backup_api.install()
+    backup_jobs.install()
     global_failover.install()
     moto_fixes.install()
     s3_bucket.install()
+    service_metrics.install()
     _installed = True

@@ -16,21 +16,16 @@ ignores the identifier given to ``DescribeGlobalClusters``. This follows the RDS
   cluster ``available``. After a failover the old primary rejoins as a secondary in
   ``pending-resync``, ``connected`` ``global_resync_seconds`` later (Aurora rebuilds it).
 
-Every secondary member in ``connected`` state gets ``AuroraGlobalDBReplicationLag`` and
-``AuroraGlobalDBRPOLag`` datapoints (milliseconds, one a minute, in its own region, dimension
-``DBClusterIdentifier``) as AWS publishes them; the value comes from the emulator's config
-(``replication_lag_ms``), so a test can inject a replication delay.
+The lag metrics of the secondaries are published by service_metrics.py.
 
 Transitions advance lazily, on the next RDS or CloudWatch request after their time has come.
 """
 
 from __future__ import annotations
 
-import fnmatch
 import time
 from typing import Any
 
-from moto.cloudwatch.models import CloudWatchBackend
 from moto.core.responses import ActionResult
 from moto.rds.exceptions import (
     DBClusterNotFoundError,
@@ -43,8 +38,6 @@ from moto.rds.models import DBCluster, GlobalCluster, rds_backends
 from moto.rds.responses import RDSResponse
 
 from tests.emulator.aws.control import STATE
-
-LAG_METRICS = ("AuroraGlobalDBReplicationLag", "AuroraGlobalDBRPOLag")
 
 
 class GlobalClusterNotFoundFault(RDSClientError):
@@ -132,13 +125,13 @@ def _members(gc: GlobalCluster) -> list[dict[str, Any]]:
 # --- the API --------------------------------------------------------------------------------------
 
 
-def _global_clusters(account_id: str) -> dict[str, GlobalCluster]:
+def global_clusters(account_id: str) -> dict[str, GlobalCluster]:
     return rds_backends[account_id]["us-east-1"].global_clusters
 
 
 def find_global_cluster(account_id: str, identifier: str) -> GlobalCluster:
     wanted = identifier.lower()
-    for gc in _global_clusters(account_id).values():
+    for gc in global_clusters(account_id).values():
         if wanted in (gc.global_cluster_identifier, gc.global_cluster_arn.lower()):
             return gc
     raise GlobalClusterNotFoundFault(identifier)
@@ -226,62 +219,8 @@ def _describe_global_clusters(self: RDSResponse) -> ActionResult:
     if identifier:
         clusters = [find_global_cluster(self.current_account, identifier)]
     else:
-        clusters = list(_global_clusters(self.current_account).values())
+        clusters = list(global_clusters(self.current_account).values())
     return ActionResult({"GlobalClusters": clusters})
-
-
-# --- lag metrics ----------------------------------------------------------------------------------
-
-
-def lag_ms(cluster_id: str) -> float:
-    configured = STATE.settings.get("replication_lag_ms", {})
-    if isinstance(configured, (int, float)):
-        return float(configured)
-    value = 50.0  # a healthy global database replicates in well under a second
-    for pattern, ms in configured.items():
-        if fnmatch.fnmatchcase(cluster_id, pattern):
-            value = float(ms)
-    return value
-
-
-def publish_lag_metrics(backend: CloudWatchBackend) -> None:
-    """One datapoint a minute per secondary in this backend's region, as Aurora publishes them."""
-    minute = int(time.time() // 60)
-    published = backend.__dict__.setdefault("_emu_lag_published", set())
-    for gc in list(_global_clusters(backend.account_id).values()):
-        advance(gc)
-        for member in gc.members:
-            if member.is_writer or member.region != backend.region_name:
-                continue
-            if synchronization_status(gc, member) != "connected":
-                continue
-            key = (member.db_cluster_arn, minute)
-            if key in published:
-                continue
-            published.add(key)
-            value = lag_ms(member.db_cluster_identifier)
-            dims = [{"Name": "DBClusterIdentifier", "Value": member.db_cluster_identifier}]
-            backend.put_metric_data(
-                "AWS/RDS",
-                [
-                    {
-                        "MetricName": name,
-                        "Value": value,
-                        "Unit": "Milliseconds",
-                        "Dimensions": dims,
-                    }
-                    for name in LAG_METRICS
-                ],
-            )
-
-
-def _publishing(method):
-    def wrapper(self: CloudWatchBackend, *args, **kwargs):
-        publish_lag_metrics(self)
-        return method(self, *args, **kwargs)
-
-    wrapper.__wrapped__ = method
-    return wrapper
 
 
 def install() -> None:
@@ -291,5 +230,3 @@ def install() -> None:
     RDSResponse.switchover_global_cluster = _switchover_global_cluster
     RDSResponse.failover_global_cluster = _failover_global_cluster
     RDSResponse.describe_global_clusters = _describe_global_clusters
-    for name in ("get_metric_data", "get_metric_statistics"):
-        setattr(CloudWatchBackend, name, _publishing(getattr(CloudWatchBackend, name)))

@@ -197,3 +197,55 @@ def test_lag_metrics_are_published_for_secondaries_in_their_region(aws, client, 
 def test_unknown_settings_are_refused(aws):
     with pytest.raises(Exception, match="400"):
         aws.post("aws", "/_emulator/config", {"replication_lag": 5})
+
+
+def test_s3_replication_metrics_are_published_for_rules_with_metrics(aws, client):
+    s3, s3_dr = client("s3"), client("s3", DR)
+    s3.create_bucket(Bucket="src", CreateBucketConfiguration={"LocationConstraint": PRIMARY})
+    s3_dr.create_bucket(Bucket="dst")
+    for bucket, api in (("src", s3), ("dst", s3_dr)):
+        api.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    rule = {
+        "ID": "to-dr",
+        "Status": "Enabled",
+        "Priority": 1,
+        "Filter": {"Prefix": ""},
+        "DeleteMarkerReplication": {"Status": "Disabled"},
+        "Destination": {
+            "Bucket": "arn:aws:s3:::dst",
+            "Metrics": {"Status": "Enabled", "EventThreshold": {"Minutes": 15}},
+            "ReplicationTime": {"Status": "Enabled", "Time": {"Minutes": 15}},
+        },
+    }
+    s3.put_bucket_replication(
+        Bucket="src", ReplicationConfiguration={"Role": "arn:aws:iam::123456789012:role/r", "Rules": [rule]}
+    )
+    aws.post("aws", "/_emulator/config", {"s3_replication_latency_seconds": 42, "s3_replication_failed_operations": 3})
+    now = datetime.datetime.now(datetime.UTC)
+    dims = [
+        {"Name": "SourceBucket", "Value": "src"},
+        {"Name": "DestinationBucket", "Value": "dst"},
+        {"Name": "RuleId", "Value": "to-dr"},
+    ]
+    stats = client("cloudwatch").get_metric_statistics(
+        Namespace="AWS/S3",
+        MetricName="ReplicationLatency",
+        Dimensions=dims,
+        StartTime=now - datetime.timedelta(minutes=5),
+        EndTime=now + datetime.timedelta(minutes=1),
+        Period=60,
+        Statistics=["Maximum"],
+    )["Datapoints"]
+    assert [d["Maximum"] for d in stats] == [42.0]
+    failed = client("cloudwatch").get_metric_statistics(
+        Namespace="AWS/S3",
+        MetricName="OperationsFailedReplication",
+        Dimensions=dims,
+        StartTime=now - datetime.timedelta(minutes=5),
+        EndTime=now + datetime.timedelta(minutes=1),
+        Period=60,
+        Statistics=["Sum"],
+    )["Datapoints"]
+    assert [d["Sum"] for d in failed] == [3.0]
+    # published in the source bucket's region only
+    assert client("cloudwatch", DR).list_metrics(Namespace="AWS/S3", MetricName="ReplicationLatency")["Metrics"] == []

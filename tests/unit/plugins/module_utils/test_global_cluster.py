@@ -131,6 +131,6 @@ def test_check_lag(replication, rpo, bound, reason):
 
 def test_backoff_grows_to_its_cap_with_jitter():
     delays = gdb.backoff_delays(initial=1.0, maximum=5.0, factor=2.0, rng=random.Random(1))
-    first = [next(delays) for _ in range(8)]
+    first = [next(delays) for poll in range(8)]
     assert 0.5 <= first[0] <= 1.0 and all(2.5 <= d <= 5.0 for d in first[3:])
     assert len(set(first)) == len(first)  # jittered: no two polls in lockstep

@@ -1,0 +1,367 @@
+"""AWS Backup jobs and recovery points, which moto lacks (its server answers 404).
+
+Follows the AWS Backup API reference:
+
+- ``StartBackupJob`` (PUT /backup-jobs) -> ``BackupJobId``, ``RecoveryPointArn``, ``CreationDate``.
+  The job is ``CREATED``, then ``RUNNING``, then ``COMPLETED`` after ``backup_job_seconds``
+  (emulator setting, default 0), or ``FAILED`` with a ``StatusMessage`` when a
+  ``backup_faults`` entry ``"backup:<fnmatch of resource ARN>"`` matches. For an Aurora cluster
+  the recovery point is a real cluster snapshot ``awsbackup:job-<id>`` (SnapshotType ``awsbackup``),
+  as AWS Backup makes it, so RDS can restore from it.
+- ``DescribeBackupJob``, ``ListBackupJobs`` (filters byResourceArn, byState, byBackupVaultName).
+- ``StartCopyJob`` (PUT /copy-jobs) copies a completed recovery point into a vault of another
+  region (``DestinationBackupVaultArn``); ``DescribeCopyJob``. The copy of an Aurora snapshot is a
+  cluster snapshot in the destination region.
+- ``ListRecoveryPointsByBackupVault``, ``ListRecoveryPointsByResource``, ``DescribeRecoveryPoint``,
+  ``DeleteRecoveryPoint``. A vault that holds recovery points cannot be deleted
+  (InvalidRequestException), as on AWS.
+
+States advance lazily, on the next request that reads them.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import time
+from typing import Any
+from urllib.parse import unquote
+
+from moto.backup import urls as backup_urls
+from moto.backup.exceptions import ResourceNotFoundException
+from moto.backup.models import BackupBackend, backup_backends
+from moto.backup.responses import BackupResponse
+from moto.moto_api._internal import mock_random
+from moto.rds.models import rds_backends
+
+from tests.emulator.aws.backup_api import InvalidParameterValueException, InvalidRequestException
+from tests.emulator.aws.control import STATE
+
+
+def _store(backend: BackupBackend) -> dict[str, dict[str, Any]]:
+    if not hasattr(backend, "emu_jobs"):
+        backend.emu_jobs = {"backup": {}, "copy": {}, "points": {}}
+    return backend.emu_jobs
+
+
+def _vault(backend: BackupBackend, name: str):
+    vault = backend.vaults.get(name)
+    if vault is None:
+        raise ResourceNotFoundException(msg=f"Backup vault {name} does not exist")
+    return vault
+
+
+def _fault(kind: str, resource_arn: str) -> str | None:
+    for pattern, message in (STATE.settings.get("backup_faults") or {}).items():
+        job_kind, _sep, arn_pattern = pattern.partition(":")
+        if job_kind == kind and fnmatch.fnmatchcase(resource_arn, arn_pattern):
+            return message
+    return None
+
+
+def _resource_type(resource_arn: str) -> str:
+    service, kind = resource_arn.split(":")[2], resource_arn.split(":")[5]
+    return {("rds", "cluster"): "Aurora", ("rds", "db"): "RDS", ("s3", ""): "S3"}.get((service, kind), service.upper())
+
+
+def _parse_arn(arn: str) -> tuple[str, str, str]:
+    """(region, account, name); the name may hold colons (snapshot awsbackup:job-<id>)."""
+    parts = arn.split(":", 6)
+    return parts[3], parts[4], parts[6] if len(parts) > 6 else parts[5].split("/")[-1]
+
+
+# --- state ----------------------------------------------------------------------------------------
+
+
+def _advance(backend: BackupBackend) -> None:
+    now = time.time()
+    store = _store(backend)
+    for job in store["backup"].values():
+        if job["State"] in ("CREATED", "RUNNING") and now >= job["_done_at"]:
+            _finish_backup(backend, job)
+        elif job["State"] == "CREATED":
+            job["State"] = "RUNNING"
+    for job in store["copy"].values():
+        if job["State"] in ("CREATED", "RUNNING") and now >= job["_done_at"]:
+            _finish_copy(backend, job)
+        elif job["State"] == "CREATED":
+            job["State"] = "RUNNING"
+
+
+def _finish_backup(backend: BackupBackend, job: dict[str, Any]) -> None:
+    job["CompletionDate"] = time.time()
+    if job["_fault"]:
+        job.update(State="FAILED", StatusMessage=job["_fault"])
+        return
+    region, account, cluster_id = _parse_arn(job["ResourceArn"])
+    if job["ResourceType"] == "Aurora":
+        rds = rds_backends[account][region]
+        if cluster_id not in rds.clusters:
+            job.update(State="FAILED", StatusMessage=f"DB cluster {cluster_id} not found")
+            return
+        rds.create_db_cluster_snapshot(cluster_id, job["_snapshot_id"], snapshot_type="awsbackup")
+    job.update(State="COMPLETED", PercentDone="100.0", BackupSizeInBytes=1073741824)
+    _store(backend)["points"][job["RecoveryPointArn"]] = {
+        "RecoveryPointArn": job["RecoveryPointArn"],
+        "BackupVaultName": job["BackupVaultName"],
+        "BackupVaultArn": job["BackupVaultArn"],
+        "ResourceArn": job["ResourceArn"],
+        "ResourceType": job["ResourceType"],
+        "IamRoleArn": job["IamRoleArn"],
+        "Status": "COMPLETED",
+        "CreationDate": job["CreationDate"],
+        "CompletionDate": job["CompletionDate"],
+        "BackupSizeInBytes": job["BackupSizeInBytes"],
+        "CreatedBy": {"BackupPlanId": "", "BackupRuleId": ""} if job.get("_on_demand") else {},
+        "IsEncrypted": True,
+        "StorageClass": "WARM",
+    }
+
+
+def _finish_copy(backend: BackupBackend, job: dict[str, Any]) -> None:
+    job["CompletionDate"] = time.time()
+    if job["_fault"]:
+        job.update(State="FAILED", StatusMessage=job["_fault"])
+        return
+    dest_region, account, dest_vault_name = _parse_arn(job["DestinationBackupVaultArn"])
+    dest_vault_name = dest_vault_name.split("backup-vault:")[-1]
+    destination = backup_backends[account][dest_region]
+    source_point = _store(backend)["points"][job["SourceRecoveryPointArn"]]
+    if source_point["ResourceType"] == "Aurora":
+        source_region, _acct, snapshot = _parse_arn(source_point["RecoveryPointArn"])
+        rds_backends[account][dest_region].copy_db_cluster_snapshot(
+            f"arn:aws:rds:{source_region}:{account}:cluster-snapshot:{snapshot}", job["_copy_snapshot_id"]
+        )
+    job["State"] = "COMPLETED"
+    _store(destination)["points"][job["DestinationRecoveryPointArn"]] = {
+        **source_point,
+        "RecoveryPointArn": job["DestinationRecoveryPointArn"],
+        "BackupVaultName": dest_vault_name,
+        "BackupVaultArn": job["DestinationBackupVaultArn"],
+        "SourceBackupVaultArn": job["SourceBackupVaultArn"],
+        "CreationDate": job["CompletionDate"],
+        "CompletionDate": job["CompletionDate"],
+    }
+
+
+def _public(item: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in item.items() if not k.startswith("_")}
+
+
+# --- handlers -------------------------------------------------------------------------------------
+
+
+def _params(self: BackupResponse) -> dict[str, Any]:
+    return json.loads(self.body or "{}")
+
+
+def _query(self: BackupResponse, name: str) -> str | None:
+    values = self.querystring.get(name)
+    return values[0] if values else None
+
+
+def _uri(self: BackupResponse, name: str) -> str:
+    """A path parameter, by its member name (the URI uses the lowerCamel location name)."""
+    return unquote(self.uri_match[name[0].lower() + name[1:]])
+
+
+def start_backup_job(self: BackupResponse) -> str:
+    params = _params(self)
+    for required in ("BackupVaultName", "ResourceArn", "IamRoleArn"):
+        if not params.get(required):
+            raise InvalidParameterValueException(f"{required} is required")
+    vault = _vault(self.backup_backend, params["BackupVaultName"])
+    job_id = str(mock_random.uuid4()).upper()
+    resource_arn = params["ResourceArn"]
+    resource_type = _resource_type(resource_arn)
+    region = self.region
+    if resource_type == "Aurora":
+        snapshot_id = f"awsbackup:job-{job_id.lower()}"
+        point_arn = f"arn:aws:rds:{region}:{self.current_account}:cluster-snapshot:{snapshot_id}"
+    else:
+        snapshot_id = ""
+        point_arn = f"arn:aws:backup:{region}:{self.current_account}:recovery-point:{job_id.lower()}"
+    now = time.time()
+    _store(self.backup_backend)["backup"][job_id] = {
+        "AccountId": self.current_account,
+        "BackupJobId": job_id,
+        "BackupVaultName": vault.backup_vault_name,
+        "BackupVaultArn": vault.backup_vault_arn,
+        "RecoveryPointArn": point_arn,
+        "ResourceArn": resource_arn,
+        "ResourceType": resource_type,
+        "IamRoleArn": params["IamRoleArn"],
+        "CreationDate": now,
+        "State": "CREATED",
+        "PercentDone": "0.0",
+        "_done_at": now + float(STATE.settings.get("backup_job_seconds", 0)),
+        "_fault": _fault("backup", resource_arn),
+        "_snapshot_id": snapshot_id,
+        "_on_demand": True,
+    }
+    return json.dumps({"BackupJobId": job_id, "RecoveryPointArn": point_arn, "CreationDate": now, "IsParent": False})
+
+
+def describe_backup_job(self: BackupResponse) -> str:
+    _advance(self.backup_backend)
+    job = _store(self.backup_backend)["backup"].get(_uri(self, "BackupJobId"))
+    if job is None:
+        raise ResourceNotFoundException(msg=f"Backup job {_uri(self, 'BackupJobId')} not found")
+    return json.dumps(_public(job))
+
+
+def list_backup_jobs(self: BackupResponse) -> str:
+    _advance(self.backup_backend)
+    jobs = list(_store(self.backup_backend)["backup"].values())
+    filters = {"resourceArn": "ResourceArn", "state": "State", "backupVaultName": "BackupVaultName"}
+    for query, key in filters.items():
+        wanted = _query(self, query)
+        if wanted:
+            jobs = [j for j in jobs if j[key] == wanted]
+    return json.dumps({"BackupJobs": [_public(j) for j in jobs]})
+
+
+def start_copy_job(self: BackupResponse) -> str:
+    params = _params(self)
+    for required in ("RecoveryPointArn", "SourceBackupVaultName", "DestinationBackupVaultArn", "IamRoleArn"):
+        if not params.get(required):
+            raise InvalidParameterValueException(f"{required} is required")
+    _advance(self.backup_backend)
+    source_vault = _vault(self.backup_backend, params["SourceBackupVaultName"])
+    point = _store(self.backup_backend)["points"].get(params["RecoveryPointArn"])
+    if point is None or point["BackupVaultName"] != source_vault.backup_vault_name:
+        raise ResourceNotFoundException(msg=f"Recovery point {params['RecoveryPointArn']} not found")
+    dest_region, account, _name = _parse_arn(params["DestinationBackupVaultArn"])
+    _vault(backup_backends[account][dest_region], params["DestinationBackupVaultArn"].split("backup-vault:")[-1])
+    job_id = str(mock_random.uuid4()).upper()
+    if point["ResourceType"] == "Aurora":
+        copy_snapshot = f"awsbackup:copyjob-{job_id.lower()}"
+        dest_arn = f"arn:aws:rds:{dest_region}:{account}:cluster-snapshot:{copy_snapshot}"
+    else:
+        copy_snapshot = ""
+        dest_arn = f"arn:aws:backup:{dest_region}:{account}:recovery-point:{job_id.lower()}"
+    now = time.time()
+    _store(self.backup_backend)["copy"][job_id] = {
+        "AccountId": account,
+        "CopyJobId": job_id,
+        "SourceBackupVaultArn": source_vault.backup_vault_arn,
+        "SourceRecoveryPointArn": point["RecoveryPointArn"],
+        "DestinationBackupVaultArn": params["DestinationBackupVaultArn"],
+        "DestinationRecoveryPointArn": dest_arn,
+        "ResourceArn": point["ResourceArn"],
+        "ResourceType": point["ResourceType"],
+        "IamRoleArn": params["IamRoleArn"],
+        "CreationDate": now,
+        "State": "CREATED",
+        "_done_at": now + float(STATE.settings.get("copy_job_seconds", 0)),
+        "_fault": _fault("copy", point["ResourceArn"]),
+        "_copy_snapshot_id": copy_snapshot,
+    }
+    return json.dumps({"CopyJobId": job_id, "CreationDate": now, "IsParent": False})
+
+
+def describe_copy_job(self: BackupResponse) -> str:
+    _advance(self.backup_backend)
+    job = _store(self.backup_backend)["copy"].get(_uri(self, "CopyJobId"))
+    if job is None:
+        raise ResourceNotFoundException(msg=f"Copy job {_uri(self, 'CopyJobId')} not found")
+    return json.dumps({"CopyJob": _public(job)})
+
+
+def _points(self: BackupResponse) -> list[dict[str, Any]]:
+    _advance(self.backup_backend)
+    return list(_store(self.backup_backend)["points"].values())
+
+
+def list_recovery_points_by_backup_vault(self: BackupResponse) -> str:
+    vault = _vault(self.backup_backend, _uri(self, "BackupVaultName"))
+    points = [p for p in _points(self) if p["BackupVaultName"] == vault.backup_vault_name]
+    wanted = _query(self, "resourceArn")
+    if wanted:
+        points = [p for p in points if p["ResourceArn"] == wanted]
+    points.sort(key=lambda p: p["CreationDate"], reverse=True)
+    return json.dumps({"RecoveryPoints": points})
+
+
+def list_recovery_points_by_resource(self: BackupResponse) -> str:
+    resource = _uri(self, "ResourceArn")
+    points = sorted(
+        (p for p in _points(self) if p["ResourceArn"] == resource), key=lambda p: p["CreationDate"], reverse=True
+    )
+    keys = ("RecoveryPointArn", "CreationDate", "Status", "StatusMessage", "EncryptionKeyArn", "BackupSizeBytes")
+    return json.dumps(
+        {
+            "RecoveryPoints": [
+                {**{k: p[k] for k in keys if k in p}, "BackupVaultName": p["BackupVaultName"], "IsParent": False}
+                for p in points
+            ]
+        }
+    )
+
+
+def _point(self: BackupResponse) -> dict[str, Any]:
+    vault = _vault(self.backup_backend, _uri(self, "BackupVaultName"))
+    arn = _uri(self, "RecoveryPointArn")
+    point = _store(self.backup_backend)["points"].get(arn)
+    if point is None or point["BackupVaultName"] != vault.backup_vault_name:
+        raise ResourceNotFoundException(msg=f"Recovery point {arn} not found in {vault.backup_vault_name}")
+    return point
+
+
+def describe_recovery_point(self: BackupResponse) -> str:
+    _advance(self.backup_backend)
+    return json.dumps(_point(self))
+
+
+def delete_recovery_point(self: BackupResponse) -> str:
+    point = _point(self)
+    if point["ResourceType"] == "Aurora":
+        region, account, snapshot = _parse_arn(point["RecoveryPointArn"])
+        rds_backends[account][region].cluster_snapshots.pop(snapshot, None)
+    del _store(self.backup_backend)["points"][point["RecoveryPointArn"]]
+    return "{}"
+
+
+_original_delete_backup_vault = BackupBackend.delete_backup_vault
+
+
+def delete_backup_vault(self: BackupBackend, backup_vault_name: str) -> None:
+    if any(p["BackupVaultName"] == backup_vault_name for p in _store(self)["points"].values()):
+        raise InvalidRequestException("Backup vault cannot be deleted because it contains recovery points")
+    return _original_delete_backup_vault(self, backup_vault_name)
+
+
+HANDLERS = (
+    start_backup_job,
+    describe_backup_job,
+    list_backup_jobs,
+    start_copy_job,
+    describe_copy_job,
+    list_recovery_points_by_backup_vault,
+    list_recovery_points_by_resource,
+    describe_recovery_point,
+    delete_recovery_point,
+)
+
+# moto turns these into werkzeug rules, where "?" is a literal: list both spellings instead.
+URL_PATHS = {
+    f"{{0}}{path}": BackupResponse.dispatch
+    for path in (
+        "/backup-jobs",
+        "/backup-jobs/",
+        "/backup-jobs/(?P<job>[^/]+)$",
+        "/copy-jobs",
+        "/copy-jobs/",
+        "/copy-jobs/(?P<job>[^/]+)$",
+        "/backup-vaults/(?P<vault>[^/]+)/recovery-points/",
+        "/backup-vaults/(?P<vault>[^/]+)/recovery-points/(?P<arn>.+)$",
+        "/resources/(?P<arn>.+)/recovery-points/",
+    )
+}
+
+
+def install() -> None:
+    for handler in HANDLERS:
+        setattr(BackupResponse, handler.__name__, handler)
+    backup_urls.url_paths.update(URL_PATHS)
+    BackupBackend.delete_backup_vault = delete_backup_vault

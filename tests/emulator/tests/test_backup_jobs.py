@@ -1,0 +1,96 @@
+"""AWS Backup jobs, copy jobs and recovery points, as the AWS Backup API reference describes them."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from botocore.exceptions import ClientError
+
+ROLE = "arn:aws:iam::123456789012:role/backup"
+DR_VAULT = "arn:aws:backup:us-east-1:123456789012:backup-vault:dr-vault"
+
+
+@pytest.fixture
+def cluster(client):
+    rds = client("rds")
+    rds.create_db_cluster(
+        DBClusterIdentifier="c1", Engine="aurora-postgresql", MasterUsername="postgres", MasterUserPassword="x" * 12
+    )
+    client("backup").create_backup_vault(BackupVaultName="vault")
+    client("backup", "us-east-1").create_backup_vault(BackupVaultName="dr-vault")
+    return rds.describe_db_clusters(DBClusterIdentifier="c1")["DBClusters"][0]["DBClusterArn"]
+
+
+def _start(client, resource_arn: str) -> dict:
+    return client("backup").start_backup_job(BackupVaultName="vault", ResourceArn=resource_arn, IamRoleArn=ROLE)
+
+
+def test_a_backup_job_runs_then_leaves_a_recovery_point_that_is_a_cluster_snapshot(aws, client, cluster):
+    aws.post("aws", "/_emulator/config", {"backup_job_seconds": 0.5})
+    job = _start(client, cluster)
+    assert job["RecoveryPointArn"].startswith("arn:aws:rds:us-west-2:123456789012:cluster-snapshot:awsbackup:job-")
+    backup = client("backup")
+    assert backup.describe_backup_job(BackupJobId=job["BackupJobId"])["State"] in ("CREATED", "RUNNING")
+    assert backup.list_recovery_points_by_resource(ResourceArn=cluster)["RecoveryPoints"] == []
+    time.sleep(0.6)
+    described = backup.describe_backup_job(BackupJobId=job["BackupJobId"])
+    assert described["State"] == "COMPLETED" and described["ResourceType"] == "Aurora"
+    points = backup.list_recovery_points_by_resource(ResourceArn=cluster)["RecoveryPoints"]
+    assert [(p["RecoveryPointArn"], p["Status"], p["BackupVaultName"]) for p in points] == [
+        (job["RecoveryPointArn"], "COMPLETED", "vault")
+    ]
+    snapshots = client("rds").describe_db_cluster_snapshots(SnapshotType="awsbackup")["DBClusterSnapshots"]
+    assert [s["DBClusterSnapshotIdentifier"] for s in snapshots] == [job["RecoveryPointArn"].split(":", 6)[6]]
+    assert (
+        backup.list_backup_jobs(ByResourceArn=cluster, ByState="COMPLETED")["BackupJobs"][0]["BackupJobId"]
+        == (job["BackupJobId"])
+    )
+
+
+def test_a_copy_job_puts_the_recovery_point_in_the_dr_vault(client, cluster):
+    point = _start(client, cluster)["RecoveryPointArn"]
+    copy = client("backup").start_copy_job(
+        RecoveryPointArn=point, SourceBackupVaultName="vault", DestinationBackupVaultArn=DR_VAULT, IamRoleArn=ROLE
+    )
+    assert client("backup").describe_copy_job(CopyJobId=copy["CopyJobId"])["CopyJob"]["State"] == "COMPLETED"
+    copies = client("backup", "us-east-1").list_recovery_points_by_backup_vault(
+        BackupVaultName="dr-vault", ByResourceArn=cluster
+    )["RecoveryPoints"]
+    assert len(copies) == 1 and copies[0]["SourceBackupVaultArn"].endswith(":backup-vault:vault")
+    assert copies[0]["RecoveryPointArn"].startswith("arn:aws:rds:us-east-1:")
+    dr_snapshots = client("rds", "us-east-1").describe_db_cluster_snapshots()["DBClusterSnapshots"]
+    assert [s["DBClusterSnapshotArn"] for s in dr_snapshots] == [copies[0]["RecoveryPointArn"]]
+
+
+def test_an_injected_fault_fails_the_job_with_its_message(aws, client, cluster):
+    aws.post("aws", "/_emulator/config", {"backup_faults": {"backup:*:cluster:c1": "Insufficient privileges"}})
+    job = _start(client, cluster)
+    described = client("backup").describe_backup_job(BackupJobId=job["BackupJobId"])
+    assert (described["State"], described["StatusMessage"]) == ("FAILED", "Insufficient privileges")
+    assert client("backup").list_recovery_points_by_resource(ResourceArn=cluster)["RecoveryPoints"] == []
+
+
+def test_a_vault_with_recovery_points_cannot_be_deleted(client, cluster):
+    point = _start(client, cluster)["RecoveryPointArn"]
+    backup = client("backup")
+    assert backup.describe_recovery_point(BackupVaultName="vault", RecoveryPointArn=point)["Status"] == "COMPLETED"
+    with pytest.raises(ClientError, match="contains recovery points"):
+        backup.delete_backup_vault(BackupVaultName="vault")
+    backup.delete_recovery_point(BackupVaultName="vault", RecoveryPointArn=point)
+    assert client("rds").describe_db_cluster_snapshots(SnapshotType="awsbackup")["DBClusterSnapshots"] == []
+    backup.delete_backup_vault(BackupVaultName="vault")
+
+
+def test_unknown_jobs_vaults_and_points_are_not_found(client, cluster):
+    backup = client("backup")
+    for call in (
+        lambda: backup.describe_backup_job(BackupJobId="NOPE"),
+        lambda: backup.describe_copy_job(CopyJobId="NOPE"),
+        lambda: backup.list_recovery_points_by_backup_vault(BackupVaultName="missing"),
+        lambda: backup.describe_recovery_point(BackupVaultName="vault", RecoveryPointArn="arn:aws:backup:x"),
+        lambda: backup.start_backup_job(BackupVaultName="missing", ResourceArn=cluster, IamRoleArn=ROLE),
+    ):
+        with pytest.raises(ClientError) as error:
+            call()
+        assert error.value.response["Error"]["Code"] == "ResourceNotFoundException"
