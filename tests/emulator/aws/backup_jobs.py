@@ -139,7 +139,7 @@ def _finish_copy(backend: BackupBackend, job: dict[str, Any]) -> None:
         "BackupVaultName": dest_vault_name,
         "BackupVaultArn": job["DestinationBackupVaultArn"],
         "SourceBackupVaultArn": job["SourceBackupVaultArn"],
-        "CreationDate": job["CompletionDate"],
+        # A copy holds the data of its source's point in time: it keeps the source's CreationDate.
         "CompletionDate": job["CompletionDate"],
     }
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from moto.elasticache.models import ElastiCacheBackend
+import datetime
+
+from moto.elasticache.models import ElastiCacheBackend, Snapshot
 from moto.kms.models import Key
 from moto.rds.exceptions import InvalidParameterCombination, InvalidParameterValue
 from moto.rds.models import GlobalCluster, RDSBackend, find_cluster
@@ -71,7 +73,28 @@ def delete_replication_group(self: ElastiCacheBackend, replication_group_id: str
     return group
 
 
+_original_snapshot_init = Snapshot.__init__
+
+
+def _snapshot_init(self: Snapshot, *args, **kwargs) -> None:
+    """DescribeSnapshots carries NodeSnapshots with each node's SnapshotCreateTime; moto has none."""
+    _original_snapshot_init(self, *args, **kwargs)
+    group = self.replication_group_id or self.cache_cluster_id
+    now = datetime.datetime.now(datetime.UTC)
+    self.node_snapshots = [
+        {
+            "CacheClusterId": f"{group}-001",
+            "NodeGroupId": "0001",
+            "CacheNodeId": "0001",
+            "CacheSize": "6 MB",
+            "CacheNodeCreateTime": now,
+            "SnapshotCreateTime": now,
+        }
+    ]
+
+
 def install() -> None:
+    Snapshot.__init__ = _snapshot_init
     ElastiCacheBackend.delete_replication_group = delete_replication_group
     Key.create_from_cloudformation_json = classmethod(_kms_key_create)
     RDSBackend.create_global_cluster = create_global_cluster

@@ -81,9 +81,10 @@ def _s3(backend: CloudWatchBackend) -> None:
     latency = float(STATE.settings.get("s3_replication_latency_seconds", 5))
     failed = float(STATE.settings.get("s3_replication_failed_operations", 0))
     for bucket in list(s3_backends[backend.account_id]["aws"].buckets.values()):
-        if bucket.region_name != backend.region_name or not bucket.replication:
+        replication = getattr(bucket, "replication", None)  # set only once replication is configured
+        if bucket.region_name != backend.region_name or not replication:
             continue
-        rules = bucket.replication.get("Rule") or []
+        rules = replication.get("Rule") or []
         for rule in rules if isinstance(rules, list) else [rules]:
             if not _metrics_enabled(rule) or not _once_a_minute(backend, ("s3", bucket.name, rule.get("ID"))):
                 continue

@@ -94,3 +94,15 @@ def test_unknown_jobs_vaults_and_points_are_not_found(client, cluster):
         with pytest.raises(ClientError) as error:
             call()
         assert error.value.response["Error"]["Code"] == "ResourceNotFoundException"
+
+
+def test_elasticache_snapshots_carry_their_node_snapshot_time(client):
+    elasticache = client("elasticache")
+    elasticache.create_replication_group(
+        ReplicationGroupId="rg1", ReplicationGroupDescription="d", NumCacheClusters=2, Engine="redis"
+    )
+    before = time.time()
+    elasticache.create_snapshot(ReplicationGroupId="rg1", SnapshotName="daily")
+    nodes = elasticache.describe_snapshots(ReplicationGroupId="rg1")["Snapshots"][0]["NodeSnapshots"]
+    assert nodes[0]["CacheClusterId"] == "rg1-001"
+    assert before - 1 <= nodes[0]["SnapshotCreateTime"].timestamp() <= time.time() + 1

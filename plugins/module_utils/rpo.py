@@ -1,0 +1,132 @@
+# -*- coding: utf-8 -*-
+
+# Copyright (c) 2026 AI Model Registry platform team
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Recovery point measurements: what to read, and how each figure compares with its target.
+
+Pure functions over AWS API shapes (GetMetricData, ListRecoveryPointsByBackupVault,
+DescribeSnapshots), used by the rpo_check module. A measurement is a dict:
+``name``, ``store``, ``metric``, ``value``, ``unit``, ``measured_at``, ``source``, ``target``,
+``status`` (``ok``, ``breach``, ``missing`` or ``info``) and ``detail``.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import datetime
+import re
+
+SEED_RPO_SECONDS = 3600
+
+
+def now_utc():
+    return datetime.datetime.now(datetime.timezone.utc)
+
+
+def aware(value):
+    if isinstance(value, (int, float)):
+        return datetime.datetime.fromtimestamp(value, datetime.timezone.utc)
+    if value.tzinfo is None:
+        return value.replace(tzinfo=datetime.timezone.utc)
+    return value
+
+
+def age_seconds(when, now):
+    return round((now - aware(when)).total_seconds(), 3)
+
+
+def measurement(name, store, metric, value, unit, source, target, measured_at=None, detail="", informational=False):
+    """One figure with its verdict. A missing value is a finding, never a pass."""
+    if value is None:
+        status = "missing"
+    elif informational or target is None:
+        status = "info"
+    else:
+        status = "ok" if value <= target else "breach"
+    if isinstance(measured_at, datetime.datetime):
+        measured_at = aware(measured_at).isoformat()
+    return {
+        "name": name,
+        "store": store,
+        "metric": metric,
+        "value": value,
+        "unit": unit,
+        "measured_at": measured_at,
+        "source": source,
+        "target": None if informational else target,
+        "status": status,
+        "detail": detail,
+    }
+
+
+class MetricBatch:
+    """CloudWatch queries grouped by region: one GetMetricData per region, whatever the count."""
+
+    def __init__(self):
+        self.queries = {}  # region -> list of (query id, MetricDataQuery)
+        self.specs = {}  # query id -> (region, namespace, metric, dimensions, stat, scale)
+
+    def add(self, region, namespace, metric, dimensions, stat, scale=1.0):
+        query_id = "q%d_%s" % (len(self.specs), re.sub(r"[^a-z0-9]", "", metric.lower()))
+        self.specs[query_id] = (region, namespace, metric, dimensions, stat, scale)
+        self.queries.setdefault(region, []).append(
+            {
+                "Id": query_id,
+                "MetricStat": {
+                    "Metric": {
+                        "Namespace": namespace,
+                        "MetricName": metric,
+                        "Dimensions": [{"Name": k, "Value": v} for k, v in dimensions],
+                    },
+                    "Period": 60,
+                    "Stat": stat,
+                },
+                "ReturnData": True,
+            }
+        )
+        return query_id
+
+    @staticmethod
+    def newest(results):
+        """Per query id: (newest value, its time) or (None, None)."""
+        newest = {}
+        for result in results:
+            pairs = sorted(zip(result.get("Timestamps") or [], result.get("Values") or []), reverse=True)  # noqa: B905
+            newest[result["Id"]] = pairs[0][::-1] if pairs else (None, None)
+        return newest
+
+    def source(self, query_id):
+        region, namespace, metric, dimensions, stat, _scale = self.specs[query_id]
+        dims = ",".join("%s=%s" % pair for pair in dimensions)
+        return "cloudwatch %s %s %s %s (%s)" % (region, namespace, metric, stat, dims)
+
+
+def newest_recovery_point(points):
+    """The newest COMPLETED recovery point (ListRecoveryPointsBy* shapes), or None."""
+    done = [p for p in points if p.get("Status") == "COMPLETED"]
+    return max(done, key=lambda p: aware(p["CreationDate"])) if done else None
+
+
+def newest_snapshot_time(snapshots):
+    """Creation time of the newest available ElastiCache snapshot (DescribeSnapshots), or None."""
+    times = []
+    for snapshot in snapshots:
+        if snapshot.get("SnapshotStatus", "available") != "available":
+            continue
+        for node in snapshot.get("NodeSnapshots") or []:
+            if node.get("SnapshotCreateTime"):
+                times.append(aware(node["SnapshotCreateTime"]))
+    return max(times) if times else None
+
+
+def verdict(measurements):
+    """Breaches (a target missed, or a figure missing) and the overall verdict."""
+    findings = [m for m in measurements if m["status"] in ("breach", "missing")]
+    seconds = [m["value"] for m in measurements if m["unit"] == "seconds" and m["value"] is not None and m["target"]]
+    return {
+        "breaches": findings,
+        "verdict": "fail" if findings or not measurements else "pass",
+        "worst_rpo_seconds": max(seconds) if seconds else None,
+    }
