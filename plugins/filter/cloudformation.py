@@ -118,6 +118,14 @@ def cfn_resources(template_body):
     return ["+ %s %s" % (name, spec.get("Type", "")) for name, spec in sorted(resources.items())]
 
 
+def stack_name(prefix, environment, component):
+    """The stack of a component: the seed's name (ai-model-registry-aurora) in production, the
+    environment after the prefix elsewhere (ai-model-registry-staging-aurora), so several
+    environments share an account."""
+    middle = "" if environment == "production" else "-" + environment
+    return "%s%s-%s" % (prefix, middle, component)
+
+
 class FilterModule(object):
     def filters(self):
         return {
@@ -127,4 +135,5 @@ class FilterModule(object):
             "cfn_change_lines": cfn_change_lines,
             "cfn_parameter_changes": cfn_parameter_changes,
             "cfn_resources": cfn_resources,
+            "stack_name": stack_name,
         }

@@ -17,6 +17,7 @@ def install() -> None:
         backup_jobs,
         cfn_engine,
         global_failover,
+        lambda_runtime,
         moto_fixes,
         resources,
         s3_bucket,
@@ -35,6 +36,7 @@ def install() -> None:
     backup_api.install()
     backup_jobs.install()
     global_failover.install()
+    lambda_runtime.install()
     moto_fixes.install()
     s3_bucket.install()
     service_metrics.install()

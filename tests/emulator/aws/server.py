@@ -31,6 +31,8 @@ def main() -> None:
     parser.add_argument("--port-file", required=True)
     args = parser.parse_args()
     server = make_server(args.host, args.port, build_app(), threaded=True, request_handler=MotoRequestHandler)
+    # Lambda functions run by the emulator (lambda_runtime.py) call back into it.
+    os.environ["EMULATOR_AWS_URL"] = f"http://{args.host}:{server.server_address[1]}"
     port_file = pathlib.Path(args.port_file)
     tmp = port_file.with_suffix(".tmp")
     tmp.write_text(str(server.server_address[1]))

@@ -1,0 +1,108 @@
+"""playbooks/failover.yml on inventories/local: the runbook, both ways, by module and by the orchestrator."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+
+import pytest
+from kubernetes import client as k8s
+from kubernetes import config
+
+from tests.integration.ansible import playbook
+from tests.integration.test_site import inventory  # noqa: F401 - the fixture
+
+GLOBAL_ID = "ai-model-registry-development-aurora-cluster-global"
+
+
+def _writer(client) -> str:
+    gc = client("rds", "us-east-1").describe_global_clusters(GlobalClusterIdentifier=GLOBAL_ID)["GlobalClusters"][0]
+    return next(m["DBClusterArn"] for m in gc["GlobalClusterMembers"] if m["IsWriter"]).split(":")[3]
+
+
+def _secret_host(aws) -> str:
+    api = k8s.CoreV1Api(config.new_client_from_config(str(aws.kubeconfig)))
+    secret = api.read_namespaced_secret("postgresql-credentials", "default")
+    return base64.b64decode(secret.data["host"]).decode()
+
+
+def _report(stdout: str) -> dict:
+    """The figures the play printed: RTO, RPO and the writer."""
+    rto = re.search(r"RTO ([\d.]+) s \(target 14400 s\)", stdout)
+    rpo = re.search(r"RPO ([\d.]+) s \(target 3600 s\)", stdout)
+    return {"rto": float(rto.group(1)), "rpo": float(rpo.group(1))}
+
+
+def _actions(aws) -> list[str]:
+    return [f"{e['service']}.{e['action']}" for e in aws.requests()["log"]]
+
+
+@pytest.mark.slow
+def test_switchover_fail_back_orchestrator_and_unplanned_failover(aws, client):
+    playbook(aws, "playbooks/site.yml", "-i", "inventories/local")
+    primary_host = _secret_host(aws)
+    assert ".us-west-2." in primary_host and _writer(client) == "us-west-2"
+
+    # planned switchover to the DR region: writer, Secret and report
+    aws.post("aws", "/_emulator/requests", method="DELETE")
+    moved = playbook(aws, "playbooks/failover.yml", "-i", "inventories/local")
+    assert _writer(client) == "us-east-1"
+    dr_host = _secret_host(aws)
+    assert ".us-east-1." in dr_host and "-dr." in dr_host
+    figures = _report(moved.stdout)
+    assert 0 < figures["rto"] < 60 and figures["rpo"] == 0.05
+    actions = _actions(aws)
+    assert "rds.SwitchoverGlobalCluster" in actions and "sns.Publish" in actions
+    # nothing in the primary region is needed before the switch (it may be down)
+    first_switch = actions.index("rds.SwitchoverGlobalCluster")
+    assert {e["region"] for e in aws.requests()["log"][:first_switch]} == {"us-east-1"}
+
+    # the same playbook fails back
+    playbook(aws, "playbooks/failover.yml", "-i", "inventories/local", "-e", "failover_to=primary")
+    assert _writer(client) == "us-west-2" and _secret_host(aws) == primary_host
+
+    # the seed's manual path: the orchestrator Lambda switches, the playbook waits, repoints, verifies
+    aws.post("aws", "/_emulator/requests", method="DELETE")
+    playbook(aws, "playbooks/failover.yml", "-i", "inventories/local", "-e", "failover_use_orchestrator=true")
+    assert _writer(client) == "us-east-1" and _secret_host(aws) == dr_host
+    actions = _actions(aws)
+    assert "lambda.Invoke" in actions and actions.count("rds.SwitchoverGlobalCluster") == 1
+    assert actions.index("lambda.Invoke") < actions.index("rds.SwitchoverGlobalCluster")
+
+    # back, then an unplanned failover: the lag at the start is the data that may be lost
+    playbook(aws, "playbooks/failover.yml", "-i", "inventories/local", "-e", "failover_to=primary")
+    aws.post("aws", "/_emulator/config", {"replication_lag_ms": 2500})
+    lost = playbook(
+        aws,
+        "playbooks/failover.yml",
+        "-i",
+        "inventories/local",
+        "-e",
+        "failover_action=failover",
+        "-e",
+        "failover_allow_data_loss=true",
+    )
+    assert _writer(client) == "us-east-1" and _report(lost.stdout)["rpo"] == 2.5
+
+
+@pytest.mark.parametrize(
+    ("extra", "changes", "message"),
+    [
+        (["-e", "failover_action=failover"], {}, "set failover_allow_data_loss=true"),
+        ([], {"registry_environment": "production"}, "-e failover_confirm=registry-local"),
+        (["-e", "failover_to=sideways"], {}, "failover_to"),
+    ],
+)
+def test_refusals_happen_before_any_aws_call(aws, inventory, extra, changes, message):  # noqa: F811
+    target = inventory(**changes)
+    result = playbook(aws, "playbooks/failover.yml", "-i", str(target), *extra, check=False)
+    assert result.returncode != 0 and message in result.stdout
+    assert aws.requests()["total"] == 0
+
+
+def test_a_missing_platform_is_reported_clearly(aws):
+    result = playbook(aws, "playbooks/failover.yml", "-i", "inventories/local", check=False)
+    assert result.returncode != 0
+    assert "Stack ai-model-registry-development-dr-secondary not found in us-east-1" in result.stdout
+    assert json.dumps(aws.requests()["writes"]) == "0"
