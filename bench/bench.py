@@ -4,7 +4,9 @@ Prints, all measured in this one run (the machine is noisy: compare only within 
 1. concurrency: wall time of a full deploy with a creation latency of L seconds per stack, minus the
    same deploy with no latency, as a ratio to 4L - the seed's four stacks one after another;
 2. the AWS API calls of a no-op re-run, by action (writes must be 0);
-3. wall time of 1 and of 5 environments deployed in one run.
+3. wall time of 1 and of 5 environments deployed in one run;
+4. rds_global_cluster_failover with an emulator switchover duration D: the seconds from request to
+   the module seeing the new writer (target: within D + 5 s), and the API calls made while waiting.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ REPO = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from tests.emulator import launcher  # noqa: E402 - the repository root is on the path only now
+from tests.emulator.seed import deploy_seed_order  # noqa: E402
+from tests.integration.ansible import run_module  # noqa: E402
 
 
 def site(emulator, inventory: pathlib.Path | str, forks: int = 10) -> float:
@@ -70,9 +74,31 @@ def environments(count: int, directory: pathlib.Path) -> pathlib.Path:
     return directory
 
 
+def switchover(emulator, duration: float, work: pathlib.Path) -> dict:
+    """One switchover to the DR region of the seed's global database, with the emulator taking D seconds."""
+    emulator.reset()
+    deploy_seed_order(emulator.client)
+    emulator.post("aws", "/_emulator/config", {"global_switchover_seconds": duration})
+    work.mkdir(parents=True, exist_ok=True)
+    result = run_module(
+        emulator,
+        work,
+        "rds_global_cluster_failover",
+        {"global_cluster_identifier": "ai-model-registry-aurora-cluster-global", "target_region": "us-east-1"},
+    )[0]
+    if result.get("failed"):
+        raise SystemExit(f"switchover failed: {result.get('msg')}")
+    calls = result["api_calls"]
+    waiting = calls[calls.index("rds.SwitchoverGlobalCluster") + 1 :]
+    return {"seconds": result["timings"]["seconds"], "waiting_calls": len(waiting), "calls": len(calls)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--latency", type=float, default=10.0, help="creation latency L per stack, seconds")
+    parser.add_argument(
+        "--switchover", type=float, nargs="*", default=[10.0, 60.0], help="emulator switchover durations D, seconds"
+    )
     args = parser.parse_args()
     state_dir = REPO / ".emulator" / "bench"
     emulator = launcher.start(state_dir)
@@ -105,6 +131,15 @@ def main() -> None:
         print("\n3. Environments in one run (no latency, forks 40)")
         print(f"   1 environment:  {one:6.1f} s")
         print(f"   5 environments: {five:6.1f} s   ({five / one:.2f} x the time of one, for 5 x the stacks)")
+
+        print("\n4. Global database switchover (rds_global_cluster_failover, wait with backoff capped at 5 s)")
+        for duration in args.switchover:
+            figures = switchover(emulator, duration, work / f"switchover-{duration:g}")
+            late = figures["seconds"] - duration
+            print(
+                f"   D = {duration:4g} s: done after {figures['seconds']:6.1f} s (D + {late:.1f} s; target D + 5 s), "
+                f"{figures['waiting_calls']} DescribeGlobalClusters while waiting, {figures['calls']} API calls in all"
+            )
     finally:
         shutil.rmtree(work, ignore_errors=True)
         launcher.stop(state_dir)

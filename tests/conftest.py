@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import pathlib
 
-import boto3
 import pytest
-from botocore.config import Config
 
 from tests.emulator import launcher
 
@@ -33,15 +31,4 @@ def aws(emulator):
 @pytest.fixture
 def client(aws):
     """``client("rds", "us-east-1")``: a boto3 client of the emulator, retries as botocore's default."""
-
-    def make(service: str, region: str = launcher.DEFAULT_REGION, **config):
-        return boto3.client(
-            service,
-            region_name=region,
-            endpoint_url=aws.aws_url,
-            aws_access_key_id="testing",
-            aws_secret_access_key="testing",
-            config=Config(**config) if config else None,
-        )
-
-    return make
+    return aws.client

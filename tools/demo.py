@@ -13,7 +13,6 @@ import subprocess
 import sys
 import time
 
-import boto3
 from kubernetes import client as k8s
 from kubernetes import config
 
@@ -74,13 +73,7 @@ def main() -> None:
         )
         print("== stacks")
         for region in REGIONS:
-            cfn = boto3.client(
-                "cloudformation",
-                region_name=region,
-                endpoint_url=emulator.aws_url,
-                aws_access_key_id="testing",
-                aws_secret_access_key="testing",  # noqa: S106 - the emulator's dummy credentials
-            )
+            cfn = emulator.client("cloudformation", region)
             for stack in sorted(cfn.describe_stacks()["Stacks"], key=lambda s: s["StackName"]):
                 print(f"   {stack['StackName']:48} {region:10} {stack['StackStatus']}")
                 for output in sorted(stack.get("Outputs", []), key=lambda o: o["OutputKey"]):

@@ -65,6 +65,20 @@ class Emulator:
         with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - our own loopback emulator
             return json.loads(response.read() or b"null")
 
+    def client(self, service: str, region: str = "", **config):
+        """A boto3 client of this emulator (botocore's default retries unless ``config`` says otherwise)."""
+        import boto3
+        from botocore.config import Config
+
+        return boto3.client(
+            service,
+            region_name=region or DEFAULT_REGION,
+            endpoint_url=self.aws_url,
+            aws_access_key_id=CREDENTIALS["AWS_ACCESS_KEY_ID"],
+            aws_secret_access_key=CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+            config=Config(**config) if config else None,
+        )
+
     def reset(self) -> None:
         self.post("aws", "/_emulator/reset")
         self.post("k8s", "/_emulator/reset")

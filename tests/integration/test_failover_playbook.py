@@ -11,7 +11,6 @@ from kubernetes import client as k8s
 from kubernetes import config
 
 from tests.integration.ansible import playbook
-from tests.integration.test_site import inventory  # noqa: F401 - the fixture
 
 GLOBAL_ID = "ai-model-registry-development-aurora-cluster-global"
 
@@ -43,6 +42,12 @@ def test_switchover_fail_back_orchestrator_and_unplanned_failover(aws, client):
     playbook(aws, "playbooks/site.yml", "-i", "inventories/local")
     primary_host = _secret_host(aws)
     assert ".us-west-2." in primary_host and _writer(client) == "us-west-2"
+
+    # check mode shows the move and changes nothing
+    aws.post("aws", "/_emulator/requests", method="DELETE")
+    preview = playbook(aws, "playbooks/failover.yml", "-i", "inventories/local", "--check", "--diff")
+    assert "+    writer: arn:aws:rds:us-east-1:" in preview.stdout
+    assert aws.requests()["writes"] == 0 and _writer(client) == "us-west-2"
 
     # planned switchover to the DR region: writer, Secret and report
     aws.post("aws", "/_emulator/requests", method="DELETE")
@@ -94,7 +99,7 @@ def test_switchover_fail_back_orchestrator_and_unplanned_failover(aws, client):
         (["-e", "failover_to=sideways"], {}, "failover_to"),
     ],
 )
-def test_refusals_happen_before_any_aws_call(aws, inventory, extra, changes, message):  # noqa: F811
+def test_refusals_happen_before_any_aws_call(aws, inventory, extra, changes, message):
     target = inventory(**changes)
     result = playbook(aws, "playbooks/failover.yml", "-i", str(target), *extra, check=False)
     assert result.returncode != 0 and message in result.stdout

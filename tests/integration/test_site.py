@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 
 import pytest
-import yaml
 from kubernetes import client as k8s
 from kubernetes import config
 
-from tests.integration.ansible import REPO, playbook
+from tests.integration.ansible import playbook
 
 STACKS = {
     "us-west-2": ["aurora", "redis", "backup", "dr"],
@@ -28,27 +26,6 @@ def _recap(stdout: str) -> dict[str, dict[str, int]]:
 
 def _stack_status(client, region: str, name: str) -> str:
     return client("cloudformation", region).describe_stacks(StackName=name)["Stacks"][0]["StackStatus"]
-
-
-@pytest.fixture
-def inventory(tmp_path):
-    """A copy of inventories/local whose group_vars a test may change."""
-    target = tmp_path / "inventory"
-    shutil.copytree(REPO / "inventories/local", target)
-    path = target / "group_vars/local.yml"
-
-    def edit(**changes):
-        values = yaml.safe_load(path.read_text())
-        for key, value in changes.items():
-            if value is None:
-                values.pop(key, None)
-            else:
-                values[key] = value
-        path.write_text(yaml.safe_dump(values))
-        return target
-
-    edit.path = target
-    return edit
 
 
 @pytest.mark.slow
