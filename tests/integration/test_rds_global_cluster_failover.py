@@ -71,7 +71,7 @@ def test_switchover_and_back_then_an_idempotent_rerun(gdb, client, tmp_path):
 
 
 def test_failover_needs_allow_data_loss_and_reports_the_estimated_loss(gdb, client, tmp_path):
-    gdb.post("aws", "/_emulator/config", {"replication_lag_ms": 1500})
+    gdb.post("aws", "/_emulator/config", {"replication_lag_ms": 1500, "global_resync_seconds": 120})
     gdb.post("aws", "/_emulator/requests", method="DELETE")
     refused = _run(gdb, tmp_path, target_region=DR, mode="failover")
     assert refused["failed"] and refused["reason"] == "allow_data_loss_required"

@@ -32,9 +32,12 @@ def _stack_status(client, region: str, name: str) -> str:
 def test_site_deploys_everything_and_a_rerun_changes_nothing(aws, client):
     first = playbook(aws, "playbooks/site.yml", "-i", "inventories/local")
     assert all(counts["failed"] == 0 for counts in _recap(first.stdout).values())
+    created = {r: [s["StackName"] for s in client("cloudformation", r).describe_stacks()["Stacks"]] for r in STACKS}
     for region, stacks in STACKS.items():
         for stack in stacks:
-            assert _stack_status(client, region, f"ai-model-registry-development-{stack}") == "CREATE_COMPLETE"
+            name = f"ai-model-registry-development-{stack}"
+            assert name in created[region], f"{name} missing in {region}:\n{first.stdout[-4000:]}"
+            assert _stack_status(client, region, name) == "CREATE_COMPLETE"
     # backup and dr were fed from the aurora and redis outputs, not from typed ARNs
     cluster = client("rds").describe_db_clusters(DBClusterIdentifier="ai-model-registry-development-aurora-cluster")
     arn = cluster["DBClusters"][0]["DBClusterArn"]
