@@ -17,7 +17,7 @@ export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: role-docs bench lambda-code help setup emulator emulator-stop demo test lint ruff ansible-lint cfn-lint checkov sanity pytest molecule constraints clean
+.PHONY: postgresql role-docs bench lambda-code help setup emulator emulator-stop demo test lint ruff ansible-lint cfn-lint checkov sanity pytest molecule constraints clean
 
 help:  ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -39,7 +39,17 @@ $(COLLECTION_LINK): $(VENV)/.installed
 	mkdir -p $(dir $@)
 	ln -sfn ../../.. $@
 
-setup: $(VENV)/.installed $(CHECKOV_VENV)/.installed $(COLLECTION_LINK)  ## Install the pinned toolchain
+# Debian's PostgreSQL server binaries: the emulator runs real databases behind Aurora endpoints.
+POSTGRES_BIN := $(firstword $(wildcard /usr/lib/postgresql/*/bin/postgres))
+postgresql:
+	@if [ -z "$(POSTGRES_BIN)" ]; then \
+	  echo "Installing Debian's postgresql (server binaries for the emulator's databases)"; \
+	  SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
+	  $$SUDO service postgresql stop >/dev/null 2>&1 || true; \
+	fi
+
+setup: $(VENV)/.installed $(CHECKOV_VENV)/.installed $(COLLECTION_LINK) postgresql  ## Install the pinned toolchain
 
 emulator: setup  ## Start (or reuse) the local AWS and Kubernetes emulators; writes .emulator/env
 	$(BIN)/python -m tests.emulator.launcher start

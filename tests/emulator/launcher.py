@@ -13,6 +13,7 @@ import argparse
 import json
 import os
 import pathlib
+import shutil
 import signal
 import subprocess
 import sys
@@ -190,6 +191,22 @@ def start(state_dir: pathlib.Path = DEFAULT_STATE_DIR) -> Emulator:
     return emulator
 
 
+def stop_postgres(state_dir: pathlib.Path) -> None:
+    """Stop and remove the PostgreSQL servers the AWS emulator started (aws/databases.py lists them)."""
+    listing = state_dir / "postgres-servers"
+    if not listing.exists():
+        return
+    for line in listing.read_text().split():
+        data = pathlib.Path(line) / "data"
+        if (data / "postmaster.pid").exists():
+            command = [str(next(pathlib.Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"))), "-D", str(data)]
+            if os.geteuid() == 0:
+                command = ["runuser", "-u", "postgres", "--", *command]
+            subprocess.run([*command, "-m", "immediate", "-w", "stop"], capture_output=True, check=False)  # noqa: S603
+        shutil.rmtree(line, ignore_errors=True)
+    listing.unlink()
+
+
 def stop(state_dir: pathlib.Path = DEFAULT_STATE_DIR) -> list[int]:
     stopped = []
     for name, entry in _load(state_dir).items():
@@ -207,6 +224,7 @@ def stop(state_dir: pathlib.Path = DEFAULT_STATE_DIR) -> list[int]:
         if _ours(pid, SERVERS[name]):
             os.kill(pid, signal.SIGKILL)
         stopped.append(pid)
+    stop_postgres(state_dir)  # also when the emulator died before stopping them
     for leftover in ("pids.json", "env", "kubeconfig", "aws.port", "k8s.port"):
         (state_dir / leftover).unlink(missing_ok=True)
     return stopped

@@ -42,6 +42,7 @@ SETTINGS = {
     "backup_faults": '{"backup|copy:<fnmatch of resource ARN>": "StatusMessage"}: such jobs end FAILED',
     "s3_replication_latency_seconds": "ReplicationLatency published for replicated buckets (default 5)",
     "s3_replication_failed_operations": "OperationsFailedReplication published for replicated buckets (default 0)",
+    "databases": '"postgresql": Aurora clusters created afterwards get a real local PostgreSQL server (databases.py)',
     "replication_lag_ms": "AuroraGlobalDB*Lag published for secondaries: a number, or {fnmatch of cluster id: ms}",
 }
 
@@ -130,6 +131,16 @@ class ControlState:
 
 
 STATE = ControlState()
+
+# Called on every reset, after moto's: extensions that hold more than moto's state (databases.py).
+RESET_HOOKS: list = []
+# Called after POST /_emulator/config changed settings (databases.py applies a new lag).
+SETTINGS_HOOKS: list = []
+
+
+def run_reset_hooks() -> None:
+    for hook in RESET_HOOKS:
+        hook()
 
 
 class _OperationIndex:
@@ -253,6 +264,7 @@ class ControlMiddleware:
         if path.startswith("/moto-api"):
             if path.rstrip("/") == "/moto-api/reset":
                 STATE.reset()  # moto's own reset also clears our test controls
+                run_reset_hooks()
             return self.app(environ, start_response)
         length = int(environ.get("CONTENT_LENGTH") or 0)
         body = environ["wsgi.input"].read(length) if length else b""
@@ -284,6 +296,7 @@ class ControlMiddleware:
         if path == "/_emulator/reset" and method == "POST":
             self.reset_backends()
             STATE.reset()
+            run_reset_hooks()
             return _json_response(start_response, {"reset": True})
         if path == "/_emulator/config":
             if method == "POST":
@@ -299,6 +312,8 @@ class ControlMiddleware:
                             start_response, {"error": f"unknown settings {sorted(unknown)}"}, "400 Bad Request"
                         )
                     STATE.settings.update({k: v for k, v in payload.items() if k in SETTINGS})
+                for hook in SETTINGS_HOOKS:
+                    hook()
             return _json_response(
                 start_response,
                 {"stack_latency": STATE.stack_latency, "throttle": STATE.throttle, **STATE.settings},

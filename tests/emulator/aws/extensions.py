@@ -16,6 +16,7 @@ def install() -> None:
         backup_api,
         backup_jobs,
         cfn_engine,
+        databases,
         global_failover,
         lambda_runtime,
         moto_fixes,
@@ -33,6 +34,7 @@ def install() -> None:
     for cached in (parsing.get_model_map, parsing.get_name_type_map):
         cached.cache_clear()
     cfn_engine.install()
+    databases.install()
     backup_api.install()
     backup_jobs.install()
     global_failover.install()

@@ -62,16 +62,22 @@ def _sync(gc: GlobalCluster) -> dict[str, float]:
     return gc.__dict__.setdefault("_emu_resync", {})
 
 
+# Called with (from ARN, to ARN, data loss, completion time) when a writer changes (databases.py).
+WRITER_CHANGED: list = []
+
+
 def advance(gc: GlobalCluster) -> None:
     """Finish a switchover or failover whose time has come."""
     transition = _transition(gc)
     if transition and time.time() >= transition["done_at"]:
+        gc.__dict__["_emu_transition"] = None  # first, so a hook's own requests do not finish it twice
+        for hook in WRITER_CHANGED:
+            hook(transition["from"], transition["to"], transition["data_loss"], transition["done_at"])
         for member in gc.members:
             member.is_writer = member.db_cluster_arn == transition["to"]
         if transition["data_loss"]:
             # Aurora rebuilds the old primary as a secondary of the new one once it is reachable.
             _sync(gc)[transition["from"]] = transition["done_at"] + transition["resync"]
-        gc.__dict__["_emu_transition"] = None
         gc.__dict__["_status"] = "available"
 
 

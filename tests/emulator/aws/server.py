@@ -9,11 +9,14 @@ from __future__ import annotations
 import argparse
 import os
 import pathlib
+import signal
+import sys
 
 from moto.moto_api._internal.models import moto_api_backend
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 from werkzeug.serving import make_server
 
+from tests.emulator import launcher
 from tests.emulator.aws import extensions, network
 from tests.emulator.aws.control import ControlMiddleware
 
@@ -34,9 +37,17 @@ def main() -> None:
     # Lambda functions run by the emulator (lambda_runtime.py) call back into it.
     os.environ["EMULATOR_AWS_URL"] = f"http://{args.host}:{server.server_address[1]}"
     port_file = pathlib.Path(args.port_file)
+    os.environ["EMULATOR_STATE_DIR"] = str(port_file.parent)
     tmp = port_file.with_suffix(".tmp")
     tmp.write_text(str(server.server_address[1]))
     os.replace(tmp, port_file)
+
+    def shutdown(signum, frame):
+        launcher.stop_postgres(port_file.parent)  # the PostgreSQL servers would outlive us
+        sys.exit(0)
+
+    signal.signal(signal.SIGTERM, shutdown)
+    signal.signal(signal.SIGINT, shutdown)
     server.serve_forever()
 
 

@@ -1,0 +1,138 @@
+"""Real PostgreSQL behind the emulated Aurora clusters: endpoints, replication, switchover, failover loss."""
+
+from __future__ import annotations
+
+import time
+
+import psycopg
+import pytest
+
+
+PRIMARY, DR = "us-west-2", "us-east-1"
+GLOBAL_ID = "pg-global"
+PASSWORD = "s3cret-Passw0rd"
+
+
+@pytest.fixture
+def gdb(aws, client):
+    aws.post(
+        "aws",
+        "/_emulator/config",
+        {"databases": "postgresql", "global_switchover_seconds": 0.2, "global_failover_seconds": 0.2},
+    )
+    rds, rds_dr = client("rds", PRIMARY), client("rds", DR)
+    primary = rds.create_db_cluster(
+        DBClusterIdentifier="pg-primary",
+        Engine="aurora-postgresql",
+        MasterUsername="registry",
+        MasterUserPassword=PASSWORD,
+        DatabaseName="modelregistry",
+    )["DBCluster"]
+    rds.create_global_cluster(GlobalClusterIdentifier=GLOBAL_ID, SourceDBClusterIdentifier=primary["DBClusterArn"])
+    secondary = rds_dr.create_db_cluster(
+        DBClusterIdentifier="pg-secondary", Engine="aurora-postgresql", GlobalClusterIdentifier=GLOBAL_ID
+    )["DBCluster"]
+    return {"primary": primary, "secondary": secondary}
+
+
+def _connect(client, region: str, cluster_id: str):
+    cluster = client("rds", region).describe_db_clusters(DBClusterIdentifier=cluster_id)["DBClusters"][0]
+    return psycopg.connect(
+        host=cluster["Endpoint"],
+        port=cluster["Port"],
+        user="registry",
+        password=PASSWORD,
+        dbname="modelregistry",
+        autocommit=True,
+        connect_timeout=5,
+    )
+
+
+def _wait_for_row(client, region, cluster_id, value, timeout=10.0) -> bool:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        with _connect(client, region, cluster_id) as conn:
+            try:
+                if conn.execute("SELECT count(*) FROM canary WHERE v = %s", (value,)).fetchone()[0]:
+                    return True
+            except psycopg.errors.UndefinedTable:
+                pass  # the CREATE TABLE has not arrived yet
+        time.sleep(0.1)
+    return False
+
+
+def _switch(client, gdb, action: str, target: str) -> None:
+    rds = client("rds", DR)
+    arn = gdb[target]["DBClusterArn"]
+    if action == "failover":
+        rds.failover_global_cluster(
+            GlobalClusterIdentifier=GLOBAL_ID, TargetDbClusterIdentifier=arn, AllowDataLoss=True
+        )
+    else:
+        rds.switchover_global_cluster(GlobalClusterIdentifier=GLOBAL_ID, TargetDbClusterIdentifier=arn)
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        gc = rds.describe_global_clusters(GlobalClusterIdentifier=GLOBAL_ID)["GlobalClusters"][0]
+        if gc["Status"] == "available":
+            return
+        time.sleep(0.2)
+    raise AssertionError("switch did not finish")
+
+
+def test_the_endpoint_is_a_real_database_with_the_master_credentials(client, gdb):
+    assert gdb["primary"]["Endpoint"] == "127.0.0.1" and gdb["primary"]["Port"] != gdb["secondary"]["Port"]
+    with _connect(client, PRIMARY, "pg-primary") as conn:
+        assert conn.execute("SELECT current_database(), current_user").fetchone() == ("modelregistry", "registry")
+    with pytest.raises(psycopg.OperationalError, match="password authentication failed"):
+        psycopg.connect(
+            host="127.0.0.1", port=gdb["primary"]["Port"], user="registry", password="wrong", dbname="modelregistry"
+        )
+
+
+def test_the_secondary_replicates_and_is_read_only(client, gdb):
+    with _connect(client, PRIMARY, "pg-primary") as conn:
+        conn.execute("CREATE TABLE canary (v text, at timestamptz DEFAULT now())")
+        conn.execute("INSERT INTO canary (v) VALUES ('one')")
+    assert _wait_for_row(client, DR, "pg-secondary", "one")
+    with _connect(client, DR, "pg-secondary") as conn, pytest.raises(psycopg.errors.ReadOnlySqlTransaction):
+        conn.execute("INSERT INTO canary (v) VALUES ('two')")
+
+
+def test_switchover_promotes_the_secondary_without_loss_and_back(client, gdb):
+    with _connect(client, PRIMARY, "pg-primary") as conn:
+        conn.execute("CREATE TABLE canary (v text, at timestamptz DEFAULT now())")
+        conn.execute("INSERT INTO canary (v) VALUES ('before')")
+    _switch(client, gdb, "switchover", "secondary")
+    with _connect(client, DR, "pg-secondary") as conn:
+        assert conn.execute("SELECT count(*) FROM canary WHERE v = 'before'").fetchone()[0] == 1
+        conn.execute("INSERT INTO canary (v) VALUES ('after')")  # writable now
+    assert _wait_for_row(client, PRIMARY, "pg-primary", "after")  # the old primary follows the new one
+    _switch(client, gdb, "switchover", "primary")
+    with _connect(client, PRIMARY, "pg-primary") as conn:
+        conn.execute("INSERT INTO canary (v) VALUES ('back')")
+
+
+def test_failover_loses_the_commits_of_the_last_lag_seconds(aws, client, gdb):
+    with _connect(client, PRIMARY, "pg-primary") as conn:
+        conn.execute("CREATE TABLE canary (v text, at timestamptz DEFAULT now())")
+        conn.execute("INSERT INTO canary (v) VALUES ('old')")
+    assert _wait_for_row(client, DR, "pg-secondary", "old")
+    aws.post("aws", "/_emulator/config", {"replication_lag_ms": 3000})
+    with _connect(client, PRIMARY, "pg-primary") as conn:
+        conn.execute("INSERT INTO canary (v) VALUES ('recent')")
+    _switch(client, gdb, "failover", "secondary")
+    with _connect(client, DR, "pg-secondary") as conn:
+        rows = {v for (v,) in conn.execute("SELECT v FROM canary").fetchall()}
+        conn.execute("INSERT INTO canary (v) VALUES ('on-dr')")  # the new writer takes writes
+    assert rows == {"old"}  # 'recent' was within the 3 s lag: lost, as a failover loses it
+    assert _wait_for_row(client, PRIMARY, "pg-primary", "on-dr", timeout=20)  # rebuilt as a standby
+
+
+def test_deleting_the_cluster_stops_its_server(client, gdb):
+    port = gdb["secondary"]["Port"]
+    client("rds", DR).remove_from_global_cluster(
+        GlobalClusterIdentifier=GLOBAL_ID, DbClusterIdentifier=gdb["secondary"]["DBClusterArn"]
+    )
+    client("rds", DR).delete_db_cluster(DBClusterIdentifier="pg-secondary", SkipFinalSnapshot=True)
+    with pytest.raises(psycopg.OperationalError):
+        psycopg.connect(host="127.0.0.1", port=port, user="registry", password=PASSWORD, connect_timeout=2)
