@@ -7,7 +7,6 @@ import time
 import psycopg
 import pytest
 
-
 PRIMARY, DR = "us-west-2", "us-east-1"
 GLOBAL_ID = "pg-global"
 PASSWORD = "s3cret-Passw0rd"
