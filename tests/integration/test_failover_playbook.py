@@ -63,6 +63,11 @@ def test_switchover_fail_back_orchestrator_and_unplanned_failover(aws, client):
     first_switch = actions.index("rds.SwitchoverGlobalCluster")
     assert {e["region"] for e in aws.requests()["log"][:first_switch]} == {"us-east-1"}
 
+    # the main job after a failover keeps the application on the DR region's writer, and writes nothing
+    aws.post("aws", "/_emulator/requests", method="DELETE")
+    playbook(aws, "playbooks/site.yml", "-i", "inventories/local")
+    assert _secret_host(aws) == dr_host and aws.requests()["writes"] == 0
+
     # the same playbook fails back
     playbook(aws, "playbooks/failover.yml", "-i", "inventories/local", "-e", "failover_to=primary")
     assert _writer(client) == "us-west-2" and _secret_host(aws) == primary_host
