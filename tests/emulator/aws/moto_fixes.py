@@ -5,9 +5,12 @@ from __future__ import annotations
 import datetime
 
 from moto.elasticache.models import ElastiCacheBackend, Snapshot
+from moto.iam import policy_conditions
+from moto.iam.access_control import IAMPolicyStatement, PermissionResult
 from moto.kms.models import Key
 from moto.rds.exceptions import InvalidParameterCombination, InvalidParameterValue
 from moto.rds.models import GlobalCluster, RDSBackend, find_cluster
+from moto.s3.models import FakeBucket
 
 _original_key_create = Key.create_from_cloudformation_json.__func__
 
@@ -93,7 +96,45 @@ def _snapshot_init(self: Snapshot, *args, **kwargs) -> None:
     ]
 
 
+def _bucket_permission(self: FakeBucket, action: str, resource: str):
+    """Bucket policies see aws:SecureTransport "true": AWS's endpoints are HTTPS; the emulator's plain
+    HTTP is its own transport. (moto passes no context keys, so a DenyInsecureTransport statement - a
+    Bool condition on "false" - matched every request.)"""
+    from moto.iam.access_control import IAMPolicy
+
+    if self.policy is None:
+        return PermissionResult.NEUTRAL
+    return IAMPolicy(self.policy.decode()).is_action_permitted(
+        action, resource, incoming_condition_values={"aws:SecureTransport": "true"}
+    )
+
+
+def _bool_operation(expected, actual) -> bool:
+    """IAM's Bool condition operator, which moto lacks (it ignored such conditions: always a match)."""
+    values = expected if isinstance(expected, list) else [expected]
+    return str(actual).lower() in [str(v).lower() for v in values]
+
+
+_original_statement_permitted = IAMPolicyStatement.is_action_permitted
+
+
+def _statement_permitted(
+    self: IAMPolicyStatement, action, resource="*", principal=None, incoming_condition_values=None
+):
+    """A Deny statement applies only when its condition holds (moto denied whenever it did not)."""
+    if (
+        self._statement.get("Effect") == "Deny"
+        and self._statement.get("Condition")
+        and not self._check_conditions(incoming_condition_values)
+    ):
+        return PermissionResult.NEUTRAL
+    return _original_statement_permitted(self, action, resource, principal, incoming_condition_values)
+
+
 def install() -> None:
+    policy_conditions.CONDITION_OPERATIONS.setdefault("Bool", _bool_operation)
+    IAMPolicyStatement.is_action_permitted = _statement_permitted
+    FakeBucket.get_permission = _bucket_permission
     Snapshot.__init__ = _snapshot_init
     ElastiCacheBackend.delete_replication_group = delete_replication_group
     Key.create_from_cloudformation_json = classmethod(_kms_key_create)

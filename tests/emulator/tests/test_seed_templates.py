@@ -267,3 +267,31 @@ def test_one_subnet_fails_the_subnet_group_and_rolls_back(client):
         reason for logical, _status, reason in failures(client, "one-subnet", PRIMARY) if logical == "SubnetGroup"
     ]
     assert "cover at least 2 AZs" in reasons[0]
+
+
+def test_bucket_policies_see_https_as_aws_endpoints_are(client):
+    s3 = client("s3")
+    s3.create_bucket(Bucket="tls-only", CreateBucketConfiguration={"LocationConstraint": PRIMARY})
+
+    def policy(secure: str) -> str:
+        return json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Deny",
+                        "Principal": "*",
+                        "Action": "s3:*",
+                        "Resource": ["arn:aws:s3:::tls-only", "arn:aws:s3:::tls-only/*"],
+                        "Condition": {"Bool": {"aws:SecureTransport": secure}},
+                    }
+                ],
+            }
+        )
+
+    s3.put_bucket_policy(Bucket="tls-only", Policy=policy("false"))  # the templates' DenyInsecureTransport
+    s3.put_object(Bucket="tls-only", Key="k", Body=b"v")
+    assert s3.get_object(Bucket="tls-only", Key="k")["Body"].read() == b"v"
+    s3.put_bucket_policy(Bucket="tls-only", Policy=policy("true"))  # denying TLS requests denies ours
+    with pytest.raises(ClientError, match="AccessDenied|Forbidden|403"):
+        s3.get_object(Bucket="tls-only", Key="k")
