@@ -38,7 +38,7 @@ def _actions(aws) -> list[str]:
 
 
 @pytest.mark.slow
-def test_switchover_fail_back_orchestrator_and_unplanned_failover(aws, client):
+def test_orchestrator_switch_site_after_failover_fail_back_and_unplanned_failover(aws, client):
     playbook(aws, "playbooks/site.yml", "-i", "inventories/local")
     primary_host = _secret_host(aws)
     assert ".us-west-2." in primary_host and _writer(client) == "us-west-2"
@@ -49,16 +49,19 @@ def test_switchover_fail_back_orchestrator_and_unplanned_failover(aws, client):
     assert "+    writer: arn:aws:rds:us-east-1:" in preview.stdout
     assert aws.requests()["writes"] == 0 and _writer(client) == "us-west-2"
 
-    # planned switchover to the DR region: writer, Secret and report
+    # the seed's manual path: the orchestrator Lambda switches over, the playbook waits, repoints, verifies
+    # (the module's own planned switchover and fail-back run in the switchover drill, test_dr_drill.py)
     aws.post("aws", "/_emulator/requests", method="DELETE")
-    moved = playbook(aws, "playbooks/failover.yml", "-i", "inventories/local")
+    moved = playbook(aws, "playbooks/failover.yml", "-i", "inventories/local", "-e", "failover_use_orchestrator=true")
     assert _writer(client) == "us-east-1"
     dr_host = _secret_host(aws)
     assert ".us-east-1." in dr_host and "-dr." in dr_host
     figures = _report(moved.stdout)
     assert 0 < figures["rto"] < 60 and figures["rpo"] == 0.05
     actions = _actions(aws)
-    assert "rds.SwitchoverGlobalCluster" in actions and "sns.Publish" in actions
+    assert "lambda.Invoke" in actions and actions.count("rds.SwitchoverGlobalCluster") == 1
+    assert actions.index("lambda.Invoke") < actions.index("rds.SwitchoverGlobalCluster")
+    assert "sns.Publish" in actions
     # nothing in the primary region is needed before the switch (it may be down)
     first_switch = actions.index("rds.SwitchoverGlobalCluster")
     assert {e["region"] for e in aws.requests()["log"][:first_switch]} == {"us-east-1"}
@@ -72,16 +75,7 @@ def test_switchover_fail_back_orchestrator_and_unplanned_failover(aws, client):
     playbook(aws, "playbooks/failover.yml", "-i", "inventories/local", "-e", "failover_to=primary")
     assert _writer(client) == "us-west-2" and _secret_host(aws) == primary_host
 
-    # the seed's manual path: the orchestrator Lambda switches, the playbook waits, repoints, verifies
-    aws.post("aws", "/_emulator/requests", method="DELETE")
-    playbook(aws, "playbooks/failover.yml", "-i", "inventories/local", "-e", "failover_use_orchestrator=true")
-    assert _writer(client) == "us-east-1" and _secret_host(aws) == dr_host
-    actions = _actions(aws)
-    assert "lambda.Invoke" in actions and actions.count("rds.SwitchoverGlobalCluster") == 1
-    assert actions.index("lambda.Invoke") < actions.index("rds.SwitchoverGlobalCluster")
-
-    # back, then an unplanned failover: the lag at the start is the data that may be lost
-    playbook(aws, "playbooks/failover.yml", "-i", "inventories/local", "-e", "failover_to=primary")
+    # an unplanned failover: the lag at the start is the data that may be lost
     aws.post("aws", "/_emulator/config", {"replication_lag_ms": 2500})
     lost = playbook(
         aws,
