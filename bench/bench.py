@@ -99,38 +99,40 @@ def main() -> None:
     parser.add_argument(
         "--switchover", type=float, nargs="*", default=[10.0, 60.0], help="emulator switchover durations D, seconds"
     )
+    parser.add_argument("--only-switchover", action="store_true", help="run section 4 only")
     args = parser.parse_args()
     state_dir = REPO / ".emulator" / "bench"
     emulator = launcher.start(state_dir)
     work = pathlib.Path(tempfile.mkdtemp(prefix="bench-"))
     try:
-        latency = args.latency
-        emulator.reset()
-        baseline = site(emulator, "inventories/local")
-        emulator.reset()
-        emulator.post("aws", "/_emulator/config", {"stack_latency": {"*": latency}})
-        with_latency = site(emulator, "inventories/local")
-        ratio = (with_latency - baseline) / (4 * latency)
-        print("1. Concurrency (7 stacks, two levels)")
-        print(f"   deploy without latency: {baseline:6.1f} s   (Ansible and emulator work: the fixed overhead)")
-        print(f"   deploy with L = {latency:g} s:  {with_latency:6.1f} s")
-        print(f"   (with L - without) / 4L = {ratio:.2f}   (seed's serial order = 1.00; target <= 0.60)")
+        if not args.only_switchover:
+            latency = args.latency
+            emulator.reset()
+            baseline = site(emulator, "inventories/local")
+            emulator.reset()
+            emulator.post("aws", "/_emulator/config", {"stack_latency": {"*": latency}})
+            with_latency = site(emulator, "inventories/local")
+            ratio = (with_latency - baseline) / (4 * latency)
+            print("1. Concurrency (7 stacks, two levels)")
+            print(f"   deploy without latency: {baseline:6.1f} s   (Ansible and emulator work: the fixed overhead)")
+            print(f"   deploy with L = {latency:g} s:  {with_latency:6.1f} s")
+            print(f"   (with L - without) / 4L = {ratio:.2f}   (seed's serial order = 1.00; target <= 0.60)")
 
-        emulator.post("aws", "/_emulator/config", {"stack_latency": {}})
-        emulator.post("aws", "/_emulator/requests", method="DELETE")
-        noop = site(emulator, "inventories/local")
-        calls = emulator.requests()
-        print(f"\n2. No-op re-run: {noop:.1f} s, {calls['total']} AWS API calls, {calls['writes']} writes")
-        for action, count in calls["by_action"].items():
-            print(f"   {action:40} {count}")
+            emulator.post("aws", "/_emulator/config", {"stack_latency": {}})
+            emulator.post("aws", "/_emulator/requests", method="DELETE")
+            noop = site(emulator, "inventories/local")
+            calls = emulator.requests()
+            print(f"\n2. No-op re-run: {noop:.1f} s, {calls['total']} AWS API calls, {calls['writes']} writes")
+            for action, count in calls["by_action"].items():
+                print(f"   {action:40} {count}")
 
-        emulator.reset()
-        one = site(emulator, environments(1, work / "one"))
-        emulator.reset()
-        five = site(emulator, environments(5, work / "five"), forks=40)
-        print("\n3. Environments in one run (no latency, forks 40)")
-        print(f"   1 environment:  {one:6.1f} s")
-        print(f"   5 environments: {five:6.1f} s   ({five / one:.2f} x the time of one, for 5 x the stacks)")
+            emulator.reset()
+            one = site(emulator, environments(1, work / "one"))
+            emulator.reset()
+            five = site(emulator, environments(5, work / "five"), forks=40)
+            print("\n3. Environments in one run (no latency, forks 40)")
+            print(f"   1 environment:  {one:6.1f} s")
+            print(f"   5 environments: {five:6.1f} s   ({five / one:.2f} x the time of one, for 5 x the stacks)")
 
         print("\n4. Global database switchover (rds_global_cluster_failover, wait with backoff capped at 5 s)")
         for duration in args.switchover:

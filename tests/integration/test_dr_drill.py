@@ -126,6 +126,9 @@ def test_a_stale_lock_is_taken_over_and_released(aws, client, tmp_path):
         "expires_at": time.time() - 3600,
     }
     client("ssm", "us-east-1").put_parameter(Name=LOCK, Value=json.dumps(stale), Type="String")
+    client("s3").create_bucket(  # where the failed drill's report goes
+        Bucket="ai-model-registry-local-artifacts", CreateBucketConfiguration={"LocationConstraint": "us-west-2"}
+    )
     result = _drill(aws, tmp_path)  # nothing deployed: the drill fails after taking the lock
     assert result.returncode != 0 and "is not deployed" in result.stdout
     assert _lock(client) is None  # taken over, then released by the failed drill
