@@ -144,6 +144,14 @@ def _finish_copy(backend: BackupBackend, job: dict[str, Any]) -> None:
     }
 
 
+def _recovery_point(resource_type: str, region: str, account: str, kind: str, job_id: str) -> tuple[str, str]:
+    """(snapshot id, recovery point ARN): an Aurora recovery point is a cluster snapshot awsbackup:<kind>-<id>."""
+    if resource_type == "Aurora":
+        snapshot_id = f"awsbackup:{kind}-{job_id.lower()}"
+        return snapshot_id, f"arn:aws:rds:{region}:{account}:cluster-snapshot:{snapshot_id}"
+    return "", f"arn:aws:backup:{region}:{account}:recovery-point:{job_id.lower()}"
+
+
 def _public(item: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in item.items() if not k.startswith("_")}
 
@@ -175,12 +183,7 @@ def start_backup_job(self: BackupResponse) -> str:
     resource_arn = params["ResourceArn"]
     resource_type = _resource_type(resource_arn)
     region = self.region
-    if resource_type == "Aurora":
-        snapshot_id = f"awsbackup:job-{job_id.lower()}"
-        point_arn = f"arn:aws:rds:{region}:{self.current_account}:cluster-snapshot:{snapshot_id}"
-    else:
-        snapshot_id = ""
-        point_arn = f"arn:aws:backup:{region}:{self.current_account}:recovery-point:{job_id.lower()}"
+    snapshot_id, point_arn = _recovery_point(resource_type, region, self.current_account, "job", job_id)
     now = time.time()
     _store(self.backup_backend)["backup"][job_id] = {
         "AccountId": self.current_account,
@@ -234,12 +237,7 @@ def start_copy_job(self: BackupResponse) -> str:
     dest_region, account, _name = _parse_arn(params["DestinationBackupVaultArn"])
     _vault(backup_backends[account][dest_region], params["DestinationBackupVaultArn"].split("backup-vault:")[-1])
     job_id = str(mock_random.uuid4()).upper()
-    if point["ResourceType"] == "Aurora":
-        copy_snapshot = f"awsbackup:copyjob-{job_id.lower()}"
-        dest_arn = f"arn:aws:rds:{dest_region}:{account}:cluster-snapshot:{copy_snapshot}"
-    else:
-        copy_snapshot = ""
-        dest_arn = f"arn:aws:backup:{dest_region}:{account}:recovery-point:{job_id.lower()}"
+    copy_snapshot, dest_arn = _recovery_point(point["ResourceType"], dest_region, account, "copyjob", job_id)
     now = time.time()
     _store(self.backup_backend)["copy"][job_id] = {
         "AccountId": account,

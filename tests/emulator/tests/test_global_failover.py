@@ -227,25 +227,20 @@ def test_s3_replication_metrics_are_published_for_rules_with_metrics(aws, client
         {"Name": "DestinationBucket", "Value": "dst"},
         {"Name": "RuleId", "Value": "to-dr"},
     ]
-    stats = client("cloudwatch").get_metric_statistics(
-        Namespace="AWS/S3",
-        MetricName="ReplicationLatency",
-        Dimensions=dims,
-        StartTime=now - datetime.timedelta(minutes=5),
-        EndTime=now + datetime.timedelta(minutes=1),
-        Period=60,
-        Statistics=["Maximum"],
-    )["Datapoints"]
-    assert [d["Maximum"] for d in stats] == [42.0]
-    failed = client("cloudwatch").get_metric_statistics(
-        Namespace="AWS/S3",
-        MetricName="OperationsFailedReplication",
-        Dimensions=dims,
-        StartTime=now - datetime.timedelta(minutes=5),
-        EndTime=now + datetime.timedelta(minutes=1),
-        Period=60,
-        Statistics=["Sum"],
-    )["Datapoints"]
-    assert [d["Sum"] for d in failed] == [3.0]
+
+    def newest(metric: str, statistic: str) -> list[float]:
+        datapoints = client("cloudwatch").get_metric_statistics(
+            Namespace="AWS/S3",
+            MetricName=metric,
+            Dimensions=dims,
+            StartTime=now - datetime.timedelta(minutes=5),
+            EndTime=now + datetime.timedelta(minutes=1),
+            Period=60,
+            Statistics=[statistic],
+        )["Datapoints"]
+        return [d[statistic] for d in datapoints]
+
+    assert newest("ReplicationLatency", "Maximum") == [42.0]
+    assert newest("OperationsFailedReplication", "Sum") == [3.0]
     # published in the source bucket's region only
     assert client("cloudwatch", DR).list_metrics(Namespace="AWS/S3", MetricName="ReplicationLatency")["Metrics"] == []
