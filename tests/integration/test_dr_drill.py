@@ -1,4 +1,8 @@
-"""playbooks/dr_drill.yml on inventories/local, against real PostgreSQL servers behind the Aurora endpoints."""
+"""playbooks/dr_drill.yml on inventories/local, against real PostgreSQL servers behind the Aurora endpoints.
+
+The drills share one deployed platform (xdist group "platform", run in order on one worker): each
+drill must leave the platform as it found it, and the tests assert exactly that after each run.
+"""
 
 from __future__ import annotations
 
@@ -12,8 +16,34 @@ import pytest
 from tests.integration.ansible import playbook
 
 LOCK = "/ai-model-registry/development/dr-drill/lock"
+BASELINE = {
+    "global_switchover_seconds": 1,
+    "global_failover_seconds": 1,
+    "global_resync_seconds": 1,
+    "backup_job_seconds": 0,
+    "restore_job_seconds": 0,
+    "backup_faults": {},
+    "replication_lag_ms": {},
+}
 GLOBAL_ID = "ai-model-registry-development-aurora-cluster-global"
 PRIMARY_ID = "ai-model-registry-development-aurora-cluster"
+
+
+@pytest.fixture(scope="module")
+def platform(emulator):
+    """site.yml once, with real databases behind the Aurora endpoints."""
+    emulator.reset()
+    emulator.post("aws", "/_emulator/config", {"databases": "postgresql"})
+    playbook(emulator, "playbooks/site.yml", "-i", "inventories/local")
+    return emulator
+
+
+@pytest.fixture
+def deployed(platform):
+    """The shared platform with the emulator's default timings and an empty request log."""
+    platform.post("aws", "/_emulator/config", BASELINE)
+    platform.post("aws", "/_emulator/requests", method="DELETE")
+    return platform
 
 
 def _drill(aws, tmp_path, *extra: str):
@@ -43,21 +73,35 @@ def _writer(client) -> str:
     return next(m["DBClusterArn"] for m in gc["GlobalClusterMembers"] if m["IsWriter"]).split(":")[-1]
 
 
-def _canaries(client) -> int:
+def _primary(client):
+    """A connection to the primary cluster's database, as its master user."""
     cluster = client("rds").describe_db_clusters(DBClusterIdentifier=PRIMARY_ID)["DBClusters"][0]
     secret = json.loads(
         client("secretsmanager").get_secret_value(SecretId="ai-model-registry-development-aurora-db-credentials")[
             "SecretString"
         ]
     )
-    with psycopg.connect(
+    return psycopg.connect(
         host=cluster["Endpoint"],
         port=cluster["Port"],
         user=secret["username"],
         password=secret["password"],
         dbname="modelregistry",
-    ) as conn:
+        autocommit=True,
+    )
+
+
+def _canaries(client) -> int:
+    with _primary(client) as conn:
         return conn.execute("SELECT count(*) FROM dr_drill_canary").fetchone()[0]
+
+
+def _temporary_clusters(client) -> list[str]:
+    """Clusters and instances of drills the emulator still holds."""
+    rds = client("rds")
+    clusters = [c["DBClusterIdentifier"] for c in rds.describe_db_clusters()["DBClusters"]]
+    instances = [i["DBInstanceIdentifier"] for i in rds.describe_db_instances()["DBInstances"]]
+    return [name for name in clusters + instances if "-drill-" in name]
 
 
 def _lock(client):
@@ -68,10 +112,9 @@ def _lock(client):
 
 
 @pytest.mark.slow
-def test_switchover_drill_measures_reports_and_cleans_up_also_after_a_timeout(aws, client, tmp_path):
-    aws.post("aws", "/_emulator/config", {"databases": "postgresql"})
-    playbook(aws, "playbooks/site.yml", "-i", "inventories/local")
-
+@pytest.mark.xdist_group("platform")
+def test_switchover_drill_measures_reports_and_cleans_up_also_after_a_timeout(deployed, tmp_path):
+    aws, client = deployed, deployed.client
     # a switch that outlasts the drill's timeout: the drill fails, and still cleans up everything
     aws.post("aws", "/_emulator/config", {"global_switchover_seconds": 8})
     failed = _drill(aws, tmp_path / "timeout", "-e", "dr_drill_switch_timeout_seconds=2")
@@ -101,6 +144,104 @@ def test_switchover_drill_measures_reports_and_cleans_up_also_after_a_timeout(aw
     actions = [f"{e['service']}.{e['action']}" for e in aws.requests()["log"]]
     assert actions.count("rds.SwitchoverGlobalCluster") == 2 and "sns.Publish" in actions
     assert _writer(client) == PRIMARY_ID and _canaries(client) == 0 and _lock(client) is None
+
+
+def _outputs(client, stack: str) -> dict[str, str]:
+    found = client("cloudformation").describe_stacks(StackName=f"ai-model-registry-development-{stack}")["Stacks"][0]
+    return {o["OutputKey"]: o["OutputValue"] for o in found["Outputs"]}
+
+
+def _back_up(client) -> str:
+    """An on-demand AWS Backup job of the Aurora cluster, as the hourly plan makes them; its point's ARN."""
+    backup, aurora = _outputs(client, "backup"), _outputs(client, "aurora")
+    job = client("backup").start_backup_job(
+        BackupVaultName=backup["BackupVaultName"], ResourceArn=aurora["ClusterArn"], IamRoleArn=backup["BackupRoleArn"]
+    )
+    assert client("backup").describe_backup_job(BackupJobId=job["BackupJobId"])["State"] == "COMPLETED"
+    return job["RecoveryPointArn"]
+
+
+RESTORE_CHECKS = {
+    "dr_drill_restore_checks": {
+        "tables": ["models"],
+        "row_counts": [{"table": "models", "written_at": "created_at"}],
+        "queries": [{"name": "newest model", "sql": "SELECT max(id) FROM models", "expect": 5}],
+    }
+}
+
+
+def _restore(aws, tmp_path, *extra: str):
+    return _drill(aws, tmp_path, "-e", "dr_drill_type=restore", "-e", json.dumps(RESTORE_CHECKS), *extra)
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("platform")
+def test_restore_drill_validates_restored_data_and_removes_what_it_restored_whatever_fails(deployed, tmp_path):
+    aws, client = deployed, deployed.client
+    with _primary(client) as conn:
+        conn.execute("CREATE TABLE models (id int PRIMARY KEY, created_at timestamptz DEFAULT clock_timestamp())")
+        conn.execute("INSERT INTO models (id) SELECT generate_series(1, 5)")
+    # what an interrupted drill left behind: found by its name, removed by the next drill
+    client("rds").restore_db_cluster_from_snapshot(
+        DBClusterIdentifier="ai-model-registry-development-drill-deadbeef",
+        SnapshotIdentifier=client("rds").describe_db_cluster_snapshots(DBClusterIdentifier=PRIMARY_ID)[
+            "DBClusterSnapshots"
+        ][0]["DBClusterSnapshotIdentifier"],
+        Engine="aurora-postgresql",
+    )
+
+    # no recovery point in the vault yet: the newest automated snapshot (the empty cluster at creation)
+    # is restored, and the validation finds the table missing
+    empty = _restore(aws, tmp_path / "fallback")
+    report, junit, page = _report(tmp_path / "fallback")
+    assert empty.returncode != 0 and report["result"] == "fail"
+    restored = next(s for s in report["steps"] if s["name"].startswith("Recovery point restored into"))
+    assert restored["detail"].startswith("automated snapshot arn:aws:rds:us-west-2:")
+    tables = next(s for s in report["steps"] if s["name"] == "Restored data: expected tables")
+    assert tables["status"] == "failed" and tables["detail"] == "missing: models"
+    assert "ai-model-registry-development-drill-deadbeef" in report["cleanup"]["detail"]
+    assert _temporary_clusters(client) == [] and _lock(client) is None
+
+    point = _back_up(client)
+    time.sleep(0.2)
+    with _primary(client) as conn:  # written after the recovery point: not in the restored data
+        conn.execute("INSERT INTO models (id) SELECT generate_series(6, 8)")
+
+    # AWS Backup fails the restore job
+    aws.post("aws", "/_emulator/config", {"backup_faults": {"restore:*": "Insufficient privileges to restore"}})
+    faulted = _restore(aws, tmp_path / "fault")
+    report, _junit, _page = _report(tmp_path / "fault")
+    assert faulted.returncode != 0 and "Insufficient privileges to restore" in report["failed_step"]
+    assert _temporary_clusters(client) == [] and _lock(client) is None
+
+    # the restore outlasts the drill's timeout: the cleanup waits for the job, then deletes its cluster
+    aws.post("aws", "/_emulator/config", {"backup_faults": {}, "restore_job_seconds": 4})
+    slow = _restore(aws, tmp_path / "slow", "-e", "dr_drill_restore_timeout_seconds=1")
+    report, _junit, _page = _report(tmp_path / "slow")
+    assert slow.returncode != 0 and "after 1 s" in report["failed_step"]
+    assert "ai-model-registry-development-drill-" in report["cleanup"]["detail"]
+    assert _temporary_clusters(client) == [] and _lock(client) is None
+
+    # the monthly restore test passes: 5 rows at the recovery point, 5 restored
+    aws.post("aws", "/_emulator/config", {"restore_job_seconds": 1})
+    aws.post("aws", "/_emulator/requests", method="DELETE")
+    passed = _restore(aws, tmp_path / "pass")
+    assert passed.returncode == 0, passed.stdout[-3000:]
+    report, junit, page = _report(tmp_path / "pass")
+    measured = report["measured"]
+    assert report["result"] == "pass" and measured["recovery_point_arn"] == point
+    assert measured["recovery_point_source"] == "AWS Backup" and 0 < float(measured["rpo_seconds"]) < 600
+    assert 1 <= float(measured["restore_seconds"]) < float(measured["rto_seconds"]) < 600
+    details = {s["name"]: (s["status"], s["detail"]) for s in report["steps"]}
+    assert details["Restored data: row counts at the recovery point"] == ("ok", "models restored 5 / source 5")
+    assert details["Restored data: validation queries"] == ("ok", "newest model: 5 (expected 5)")
+    assert report["rpo_check"]["verdict"] == "pass" and junit.find("testsuite").get("failures") == "0"
+    actions = [f"{e['service']}.{e['action']}" for e in aws.requests()["log"]]
+    assert actions.count("backup.StartRestoreJob") == 1 and actions.count("rds.DeleteDBCluster") == 1
+    assert _temporary_clusters(client) == [] and _lock(client) is None
+    with _primary(client) as conn:
+        assert conn.execute("SELECT count(*) FROM models").fetchone()[0] == 8  # the source is untouched
+        conn.execute("DROP TABLE models")
 
 
 def test_a_second_drill_is_refused_while_one_runs(aws, client, tmp_path):

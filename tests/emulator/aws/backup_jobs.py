@@ -12,6 +12,16 @@ Follows the AWS Backup API reference:
 - ``StartCopyJob`` (PUT /copy-jobs) copies a completed recovery point into a vault of another
   region (``DestinationBackupVaultArn``); ``DescribeCopyJob``. The copy of an Aurora snapshot is a
   cluster snapshot in the destination region.
+- ``StartRestoreJob`` (PUT /restore-jobs) restores a completed recovery point of the call's region
+  with the ``Metadata`` AWS Backup documents for the resource type. For Aurora (``DBClusterIdentifier``
+  required; ``Engine``, ``EngineVersion``, ``Port``, ``DBSubnetGroupName``, ``VpcSecurityGroupIds``
+  (JSON list), ``KmsKeyId``, ``DeletionProtection``, ``CopyTagsToSnapshot``, ``DBClusterParameterGroupName``
+  honoured) it restores the recovery point's cluster snapshot into a new cluster, without instances,
+  as AWS Backup does. ``PENDING`` -> ``RUNNING`` -> ``COMPLETED`` after ``restore_job_seconds`` (default
+  0) with ``CreatedResourceArn``, or ``FAILED`` with ``StatusMessage`` when a ``backup_faults`` entry
+  ``"restore:<fnmatch of the protected resource ARN>"`` matches, or the cluster identifier is taken.
+  ``DescribeRestoreJob`` (GET /restore-jobs/<id>), ``ListRestoreJobs`` (filters byStatus,
+  byResourceType, byCreatedAfter).
 - ``ListRecoveryPointsByBackupVault``, ``ListRecoveryPointsByResource``, ``DescribeRecoveryPoint``,
   ``DeleteRecoveryPoint``. A vault that holds recovery points cannot be deleted
   (InvalidRequestException), as on AWS.
@@ -40,7 +50,7 @@ from tests.emulator.aws.control import STATE
 
 def _store(backend: BackupBackend) -> dict[str, dict[str, Any]]:
     if not hasattr(backend, "emu_jobs"):
-        backend.emu_jobs = {"backup": {}, "copy": {}, "points": {}}
+        backend.emu_jobs = {"backup": {}, "copy": {}, "restore": {}, "points": {}}
     return backend.emu_jobs
 
 
@@ -86,6 +96,11 @@ def _advance(backend: BackupBackend) -> None:
             _finish_copy(backend, job)
         elif job["State"] == "CREATED":
             job["State"] = "RUNNING"
+    for job in store["restore"].values():
+        if job["Status"] in ("PENDING", "RUNNING") and now >= job["_done_at"]:
+            _finish_restore(job)
+        elif job["Status"] == "PENDING":
+            job["Status"] = "RUNNING"
 
 
 def _finish_backup(backend: BackupBackend, job: dict[str, Any]) -> None:
@@ -142,6 +157,49 @@ def _finish_copy(backend: BackupBackend, job: dict[str, Any]) -> None:
         # A copy holds the data of its source's point in time: it keeps the source's CreationDate.
         "CompletionDate": job["CompletionDate"],
     }
+
+
+# Metadata keys of an Aurora restore (AWS Backup developer guide, "Restore an Aurora cluster") and
+# the RDS parameter each becomes.
+AURORA_METADATA = {
+    "Engine": "engine",
+    "EngineVersion": "engine_version",
+    "Port": "port",
+    "DBSubnetGroupName": "db_subnet_group_name",
+    "KmsKeyId": "kms_key_id",
+    "DBClusterParameterGroupName": "db_cluster_parameter_group_name",
+    "DatabaseName": "database_name",
+}
+AURORA_BOOLEAN_METADATA = {"DeletionProtection": "deletion_protection", "CopyTagsToSnapshot": "copy_tags_to_snapshot"}
+
+
+def _finish_restore(job: dict[str, Any]) -> None:
+    job["CompletionDate"] = time.time()
+    if job["_fault"]:
+        job.update(Status="FAILED", StatusMessage=job["_fault"])
+        return
+    region, account, snapshot = _parse_arn(job["RecoveryPointArn"])
+    rds = rds_backends[account][region]
+    metadata = job["_metadata"]
+    cluster_id = metadata["DBClusterIdentifier"]
+    if cluster_id in rds.clusters:
+        job.update(Status="FAILED", StatusMessage=f"DB cluster {cluster_id} already exists")
+        return
+    if snapshot not in rds.cluster_snapshots:
+        job.update(Status="FAILED", StatusMessage=f"Cluster snapshot {snapshot} not found")
+        return
+    overrides = {"db_cluster_identifier": cluster_id, "tags": []}
+    overrides.update({AURORA_METADATA[k]: v for k, v in metadata.items() if k in AURORA_METADATA})
+    overrides.update(
+        {AURORA_BOOLEAN_METADATA[k]: v.lower() == "true" for k, v in metadata.items() if k in AURORA_BOOLEAN_METADATA}
+    )
+    if metadata.get("Port"):
+        overrides["port"] = int(metadata["Port"])
+    if metadata.get("VpcSecurityGroupIds"):
+        overrides["vpc_security_group_ids"] = json.loads(metadata["VpcSecurityGroupIds"])
+    cluster = rds.restore_db_cluster_from_snapshot(snapshot, overrides)
+    cluster.deletion_protection = overrides.get("deletion_protection", False)  # moto keeps the source's otherwise
+    job.update(Status="COMPLETED", PercentDone="100.00%", CreatedResourceArn=cluster.db_cluster_arn)
 
 
 def _recovery_point(resource_type: str, region: str, account: str, kind: str, job_id: str) -> tuple[str, str]:
@@ -266,6 +324,61 @@ def describe_copy_job(self: BackupResponse) -> str:
     return json.dumps({"CopyJob": _public(job)})
 
 
+def start_restore_job(self: BackupResponse) -> str:
+    params = _params(self)
+    for required in ("RecoveryPointArn", "Metadata", "IamRoleArn"):
+        if not params.get(required):
+            raise InvalidParameterValueException(f"{required} is required")
+    _advance(self.backup_backend)
+    point = _store(self.backup_backend)["points"].get(params["RecoveryPointArn"])
+    if point is None or point["Status"] != "COMPLETED":
+        raise ResourceNotFoundException(msg=f"Recovery point {params['RecoveryPointArn']} not found")
+    metadata = params["Metadata"]
+    if point["ResourceType"] != "Aurora":
+        raise InvalidParameterValueException(f"Only Aurora recovery points restore here, not {point['ResourceType']}")
+    if not metadata.get("DBClusterIdentifier"):
+        raise InvalidParameterValueException("Metadata DBClusterIdentifier is required to restore an Aurora cluster")
+    job_id = str(mock_random.uuid4()).upper()
+    now = time.time()
+    _store(self.backup_backend)["restore"][job_id] = {
+        "AccountId": self.current_account,
+        "RestoreJobId": job_id,
+        "RecoveryPointArn": point["RecoveryPointArn"],
+        "RecoveryPointCreationDate": point["CreationDate"],
+        "CreationDate": now,
+        "Status": "PENDING",
+        "PercentDone": "0.00%",
+        "BackupSizeInBytes": point.get("BackupSizeInBytes", 0),
+        "IamRoleArn": params["IamRoleArn"],
+        "ResourceType": point["ResourceType"],
+        "_done_at": now + float(STATE.settings.get("restore_job_seconds", 0)),
+        "_fault": _fault("restore", point["ResourceArn"]),
+        "_metadata": dict(metadata),
+    }
+    return json.dumps({"RestoreJobId": job_id})
+
+
+def describe_restore_job(self: BackupResponse) -> str:
+    _advance(self.backup_backend)
+    job = _store(self.backup_backend)["restore"].get(_uri(self, "RestoreJobId"))
+    if job is None:
+        raise ResourceNotFoundException(msg=f"Restore job {_uri(self, 'RestoreJobId')} not found")
+    return json.dumps(_public(job))
+
+
+def list_restore_jobs(self: BackupResponse) -> str:
+    _advance(self.backup_backend)
+    jobs = list(_store(self.backup_backend)["restore"].values())
+    for query, key in {"status": "Status", "resourceType": "ResourceType"}.items():
+        wanted = _query(self, query)
+        if wanted:
+            jobs = [j for j in jobs if j[key] == wanted]
+    after = _query(self, "createdAfter")
+    if after:
+        jobs = [j for j in jobs if j["CreationDate"] > float(after)]
+    return json.dumps({"RestoreJobs": [_public(j) for j in jobs]})
+
+
 def _points(self: BackupResponse) -> list[dict[str, Any]]:
     _advance(self.backup_backend)
     return list(_store(self.backup_backend)["points"].values())
@@ -335,6 +448,9 @@ HANDLERS = (
     list_backup_jobs,
     start_copy_job,
     describe_copy_job,
+    start_restore_job,
+    describe_restore_job,
+    list_restore_jobs,
     list_recovery_points_by_backup_vault,
     list_recovery_points_by_resource,
     describe_recovery_point,
@@ -351,6 +467,9 @@ URL_PATHS = {
         "/copy-jobs",
         "/copy-jobs/",
         "/copy-jobs/(?P<job>[^/]+)$",
+        "/restore-jobs",
+        "/restore-jobs/",
+        "/restore-jobs/(?P<job>[^/]+)$",
         "/backup-vaults/(?P<vault>[^/]+)/recovery-points/",
         "/backup-vaults/(?P<vault>[^/]+)/recovery-points/(?P<arn>.+)$",
         "/resources/(?P<arn>.+)/recovery-points/",

@@ -15,7 +15,14 @@ read for real:
 - Failover (``AllowDataLoss``): the primary's region is gone: the relay drops what it still holds
   and the primary stops at once; the standby is promoted with what it had received. The commits
   of the last ``lag`` seconds are lost, as on Aurora. The old primary is rebuilt as a standby.
-- Deleting the cluster stops its server and removes its data; a reset stops every server.
+- A cluster snapshot (manual, automated or AWS Backup's) of such a cluster holds its data: a base
+  backup (``pg_basebackup``) taken when the snapshot is made. A copy shares it. Restoring the
+  snapshot (``RestoreDBClusterFromSnapshot``, or an AWS Backup restore job) starts a new server from
+  that copy, so the restored cluster holds exactly what the source held at the snapshot's time. A
+  snapshot taken before the cluster had a server (moto's automated one at creation) restores as the
+  empty database the cluster was created with.
+- Deleting the cluster stops its server and removes its data; a reset stops every server and
+  removes every snapshot's data.
 
 Servers run as the ``postgres`` system user when the emulator runs as root (PostgreSQL refuses
 root), each in its own directory with its own socket, listening on 127.0.0.1 only.
@@ -33,7 +40,7 @@ import threading
 import time
 from dataclasses import dataclass
 
-from moto.rds.models import DBCluster, RDSBackend
+from moto.rds.models import DBCluster, DBClusterSnapshot, RDSBackend
 
 from tests.emulator.aws import control, global_failover
 from tests.emulator.aws.control import STATE
@@ -49,6 +56,7 @@ class Server:
     port: int
     user: str
     database: str
+    password: str = ""  # the master password the cluster was created with (a restore of an empty snapshot needs it)
 
     @property
     def data(self) -> pathlib.Path:
@@ -254,6 +262,7 @@ def provision_primary(cluster: DBCluster, password: str) -> Server:
         ]
     )
     pwfile.unlink()
+    server.password = password
     # The emulator's own replication between its servers needs no password.
     hba = server.data / "pg_hba.conf"
     hba.write_text("host replication all 127.0.0.1/32 trust\n" + hba.read_text())  # first match wins
@@ -300,9 +309,46 @@ def _base_backup(server: Server, primary: Server) -> None:
     _replicate_from(server, primary)
 
 
+def snapshot_data(server: Server) -> pathlib.Path:
+    """A consistent copy of a server's data as of now: what a cluster snapshot holds."""
+    directory = _new_directory("snapshot")
+    _as_postgres(
+        [
+            _bin("pg_basebackup"),
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(server.port),
+            "-U",
+            server.user,
+            "-D",
+            str(directory / "data"),
+            "-X",
+            "stream",
+            "-c",
+            "fast",
+            "--no-sync",
+        ]
+    )
+    SNAPSHOT_DIRS.add(directory)
+    return directory
+
+
+def provision_from_snapshot(cluster: DBCluster, data: pathlib.Path, user: str, database: str) -> Server:
+    """A new server started from a snapshot's data: the restored cluster."""
+    directory = _new_directory(cluster.db_cluster_identifier)
+    server = Server(cluster.db_cluster_arn, directory, _free_port(), user, database)
+    _as_postgres(["cp", "-a", str(data / "data"), str(server.data)])
+    for leftover in ("standby.signal", "postmaster.pid"):
+        (server.data / leftover).unlink(missing_ok=True)
+    _settings(server)
+    _start(server)
+    return server
+
+
 def provision_standby(cluster: DBCluster, primary: Server) -> Server:
     directory = _new_directory(cluster.db_cluster_identifier)
-    server = Server(cluster.db_cluster_arn, directory, _free_port(), primary.user, primary.database)
+    server = Server(cluster.db_cluster_arn, directory, _free_port(), primary.user, primary.database, primary.password)
     _base_backup(server, primary)
     _start(server)
     return server
@@ -358,15 +404,36 @@ def remove(cluster_arn: str) -> None:
             shutil.rmtree(server.directory, ignore_errors=True)
 
 
+SNAPSHOT_DIRS: set[pathlib.Path] = set()
+
+
+def _forget_snapshot_data(directory: pathlib.Path | None, backends) -> None:
+    """Remove a snapshot's data once no snapshot (a copy may share it) refers to it."""
+    if directory is None or directory not in SNAPSHOT_DIRS:
+        return
+    for backend in backends:
+        if any(getattr(s, "emu_data", None) == directory for s in backend.cluster_snapshots.values()):
+            return
+    SNAPSHOT_DIRS.discard(directory)
+    shutil.rmtree(directory, ignore_errors=True)
+
+
 def remove_all() -> None:
     for arn in list(SERVERS):
         remove(arn)
+    for directory in list(SNAPSHOT_DIRS):
+        SNAPSHOT_DIRS.discard(directory)
+        shutil.rmtree(directory, ignore_errors=True)
 
 
 # --- hooks into moto ------------------------------------------------------------------------------
 
 _original_create = RDSBackend.create_db_cluster
 _original_delete = RDSBackend.delete_db_cluster
+_original_create_snapshot = RDSBackend.create_db_cluster_snapshot
+_original_copy_snapshot = RDSBackend.copy_db_cluster_snapshot
+_original_delete_snapshot = RDSBackend.delete_db_cluster_snapshot
+_RESTORING = threading.local()  # the snapshot a create_db_cluster call restores
 _original_endpoint = DBCluster.endpoint
 _original_reader_endpoint = DBCluster.reader_endpoint
 
@@ -387,8 +454,13 @@ def _create_db_cluster(self: RDSBackend, kwargs):
                     None,
                 )
                 primary = SERVERS.get(writer.db_cluster_arn) if writer else None
+            restoring: DBClusterSnapshot | None = getattr(_RESTORING, "snapshot", None)
             if primary:
                 server = provision_standby(cluster, primary)
+            elif restoring is not None and getattr(restoring, "emu_data", None):
+                source = restoring.cluster
+                user, database = source.master_username or "postgres", source.database_name or "postgres"
+                server = provision_from_snapshot(cluster, restoring.emu_data, user, database)
             else:
                 server = provision_primary(cluster, kwargs.get("master_user_password") or "")
             SERVERS[cluster.db_cluster_arn] = server
@@ -402,6 +474,56 @@ def _delete_db_cluster(self: RDSBackend, cluster_identifier: str, snapshot_name:
     return cluster
 
 
+def _create_db_cluster_snapshot(self: RDSBackend, db_cluster_identifier: str, *args, **kwargs):
+    snapshot = _original_create_snapshot(self, db_cluster_identifier, *args, **kwargs)
+    cluster = self.clusters.get(db_cluster_identifier)
+    server = SERVERS.get(cluster.db_cluster_arn) if cluster else None
+    if server:
+        with LOCK:
+            snapshot.emu_data = snapshot_data(server)
+    return snapshot
+
+
+def _copy_db_cluster_snapshot(self: RDSBackend, source: str, target: str, *args, **kwargs):
+    copy = _original_copy_snapshot(self, source, target, *args, **kwargs)
+    copy.emu_data = getattr(self.get_db_cluster_snapshot(source), "emu_data", None)
+    return copy
+
+
+def _delete_db_cluster_snapshot(self: RDSBackend, db_snapshot_identifier: str):
+    snapshot = _original_delete_snapshot(self, db_snapshot_identifier)
+    from moto.rds.models import rds_backends
+
+    with LOCK:
+        _forget_snapshot_data(getattr(snapshot, "emu_data", None), rds_backends[self.account_id].values())
+    return snapshot
+
+
+def restore_db_cluster_from_snapshot(self: RDSBackend, from_snapshot_id: str, overrides: dict) -> DBCluster:
+    """As RDS: a new, independent cluster with the snapshot's settings and data, never a global member.
+
+    moto copies the source cluster's live settings, its global database too; AWS restores a
+    stand-alone regional cluster.
+    """
+    snapshot = self.get_db_cluster_snapshot(from_snapshot_id)  # by id or ARN, of any snapshot type
+    source = snapshot.cluster
+    # moto's get_cfg(), without its KeyError for a global member (moto keeps no password for those)
+    props = {key.lstrip("_"): value for key, value in vars(source).items() if key != "backend"}
+    known = SERVERS.get(source.db_cluster_arn)
+    if not props.get("master_user_password"):
+        props["master_user_password"] = known.password if known and known.password else "restored-cluster-password"
+    props.update({key: value for key, value in overrides.items() if value})
+    for standalone in ("global_cluster_identifier", "replication_source_identifier"):
+        props[standalone] = overrides.get(standalone)
+    for runtime in ("status", "members", "read_replica_identifiers", "is_writer"):
+        props.pop(runtime, None)
+    _RESTORING.snapshot = snapshot
+    try:
+        return self.create_db_cluster(props)
+    finally:
+        _RESTORING.snapshot = None
+
+
 def _endpoint(self: DBCluster) -> str:
     return "127.0.0.1" if self.db_cluster_arn in SERVERS else _original_endpoint.fget(self)
 
@@ -413,6 +535,10 @@ def _reader_endpoint(self: DBCluster) -> str:
 def install() -> None:
     RDSBackend.create_db_cluster = _create_db_cluster
     RDSBackend.delete_db_cluster = _delete_db_cluster
+    RDSBackend.create_db_cluster_snapshot = _create_db_cluster_snapshot
+    RDSBackend.copy_db_cluster_snapshot = _copy_db_cluster_snapshot
+    RDSBackend.delete_db_cluster_snapshot = _delete_db_cluster_snapshot
+    RDSBackend.restore_db_cluster_from_snapshot = restore_db_cluster_from_snapshot
     DBCluster.endpoint = property(_endpoint)
     DBCluster.reader_endpoint = property(_reader_endpoint)
     global_failover.WRITER_CHANGED.append(switch_writer)

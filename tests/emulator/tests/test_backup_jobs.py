@@ -106,3 +106,52 @@ def test_elasticache_snapshots_carry_their_node_snapshot_time(client):
     nodes = elasticache.describe_snapshots(ReplicationGroupId="rg1")["Snapshots"][0]["NodeSnapshots"]
     assert nodes[0]["CacheClusterId"] == "rg1-001"
     assert before - 1 <= nodes[0]["SnapshotCreateTime"].timestamp() <= time.time() + 1
+
+
+def _restore(client, point: str, cluster_id: str = "c1-restored", **metadata: str) -> str:
+    return client("backup").start_restore_job(
+        RecoveryPointArn=point,
+        IamRoleArn=ROLE,
+        ResourceType="Aurora",
+        Metadata={"DBClusterIdentifier": cluster_id, "Engine": "aurora-postgresql", **metadata},
+    )["RestoreJobId"]
+
+
+def test_a_restore_job_restores_the_recovery_point_into_a_new_stand_alone_cluster(aws, client, cluster):
+    point = _start(client, cluster)["RecoveryPointArn"]
+    aws.post("aws", "/_emulator/config", {"restore_job_seconds": 0.5})
+    job_id = _restore(client, point, DBSubnetGroupName="", DeletionProtection="false")
+    backup = client("backup")
+    running = backup.describe_restore_job(RestoreJobId=job_id)
+    assert running["Status"] in ("PENDING", "RUNNING") and "CreatedResourceArn" not in running
+    time.sleep(0.6)
+    done = backup.describe_restore_job(RestoreJobId=job_id)
+    assert done["Status"] == "COMPLETED" and done["RecoveryPointArn"] == point
+    assert done["CreatedResourceArn"].endswith(":cluster:c1-restored") and done["ResourceType"] == "Aurora"
+    restored = client("rds").describe_db_clusters(DBClusterIdentifier="c1-restored")["DBClusters"][0]
+    assert restored["DBClusterMembers"] == [] and not restored.get("GlobalClusterIdentifier")
+    assert restored["DeletionProtection"] is False
+    assert [j["RestoreJobId"] for j in backup.list_restore_jobs(ByStatus="COMPLETED")["RestoreJobs"]] == [job_id]
+
+
+def test_a_restore_job_into_a_taken_identifier_or_with_a_fault_fails_with_its_message(aws, client, cluster):
+    point = _start(client, cluster)["RecoveryPointArn"]
+    taken = client("backup").describe_restore_job(RestoreJobId=_restore(client, point, cluster_id="c1"))
+    assert (taken["Status"], taken["StatusMessage"]) == ("FAILED", "DB cluster c1 already exists")
+    aws.post("aws", "/_emulator/config", {"backup_faults": {"restore:*:cluster:c1": "Access denied to the KMS key"}})
+    faulted = client("backup").describe_restore_job(RestoreJobId=_restore(client, point))
+    assert (faulted["Status"], faulted["StatusMessage"]) == ("FAILED", "Access denied to the KMS key")
+    assert "c1-restored" not in str(client("rds").describe_db_clusters()["DBClusters"])
+
+
+def test_a_restore_job_needs_a_completed_point_and_a_cluster_identifier(client, cluster):
+    point = _start(client, cluster)["RecoveryPointArn"]
+    with pytest.raises(ClientError) as missing:
+        _restore(client, point.replace("job-", "job-0"))
+    assert missing.value.response["Error"]["Code"] == "ResourceNotFoundException"
+    with pytest.raises(ClientError) as no_id:
+        client("backup").start_restore_job(RecoveryPointArn=point, IamRoleArn=ROLE, Metadata={"Engine": "x"})
+    assert no_id.value.response["Error"]["Code"] == "InvalidParameterValueException"
+    with pytest.raises(ClientError) as unknown:
+        client("backup").describe_restore_job(RestoreJobId="nope")
+    assert unknown.value.response["Error"]["Code"] == "ResourceNotFoundException"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pathlib
 import time
 
 import psycopg
@@ -135,3 +136,28 @@ def test_deleting_the_cluster_stops_its_server(client, gdb):
     client("rds", DR).delete_db_cluster(DBClusterIdentifier="pg-secondary", SkipFinalSnapshot=True)
     with pytest.raises(psycopg.OperationalError):
         psycopg.connect(host="127.0.0.1", port=port, user="registry", password=PASSWORD, connect_timeout=2)
+
+
+def test_a_snapshot_holds_the_data_of_its_time_and_restores_into_a_new_server(aws, client, gdb):
+    with _connect(client, PRIMARY, "pg-primary") as conn:
+        conn.execute("CREATE TABLE models (id int)")
+        conn.execute("INSERT INTO models SELECT generate_series(1, 5)")
+    rds = client("rds", PRIMARY)
+    rds.create_db_cluster_snapshot(DBClusterIdentifier="pg-primary", DBClusterSnapshotIdentifier="before")
+    with _connect(client, PRIMARY, "pg-primary") as conn:
+        conn.execute("INSERT INTO models VALUES (6)")
+    rds.restore_db_cluster_from_snapshot(
+        DBClusterIdentifier="pg-restored", SnapshotIdentifier="before", Engine="aurora-postgresql"
+    )
+    restored = rds.describe_db_clusters(DBClusterIdentifier="pg-restored")["DBClusters"][0]
+    assert not restored.get("GlobalClusterIdentifier")  # a stand-alone cluster, as RDS restores it
+    with _connect(client, PRIMARY, "pg-restored") as conn:
+        assert conn.execute("SELECT count(*) FROM models").fetchone()[0] == 5  # the data of the snapshot's time
+        conn.execute("INSERT INTO models VALUES (7)")  # a writable primary of its own
+    with _connect(client, PRIMARY, "pg-primary") as conn:
+        assert conn.execute("SELECT count(*) FROM models").fetchone()[0] == 6
+    rds.delete_db_cluster(DBClusterIdentifier="pg-restored", SkipFinalSnapshot=True)
+    rds.delete_db_cluster_snapshot(DBClusterSnapshotIdentifier="before")
+    servers = aws.state_dir / "postgres-servers"
+    gone = [line for line in servers.read_text().split() if "pg-restored" in line or "snapshot" in line]
+    assert gone and not any(pathlib.Path(line).exists() for line in gone)
