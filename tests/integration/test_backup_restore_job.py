@@ -30,7 +30,7 @@ def _cluster_with_points(client, count: int) -> tuple[str, list[str]]:
     client("backup").create_backup_vault(BackupVaultName="vault")
     points = [
         client("backup").start_backup_job(BackupVaultName="vault", ResourceArn=arn, IamRoleArn=ROLE)["RecoveryPointArn"]
-        for _ in range(count)
+        for _attempt in range(count)
     ]
     return arn, points
 

@@ -280,3 +280,37 @@ def test_production_needs_a_confirmation(aws, inventory, tmp_path):
     result = playbook(aws, "playbooks/dr_drill.yml", "-i", str(target), check=False)
     assert result.returncode != 0 and "-e dr_drill_confirm=registry-local" in result.stdout
     assert aws.requests()["total"] == 0
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("platform")
+def test_full_simulation_with_an_injected_replication_delay_measures_the_loss_and_rebuilds(deployed, tmp_path):
+    aws, client = deployed, deployed.client
+    aws.post("aws", "/_emulator/config", {"replication_lag_ms": 15000, "s3_replication_latency_seconds": 1})
+    redis = _outputs(client, "redis")["ReplicationGroupId"]  # the daily snapshot the seed's Redis backups keep
+    client("elasticache").create_snapshot(ReplicationGroupId=redis, SnapshotName=f"{redis}-daily")
+    result = _drill(aws, tmp_path, "-e", "dr_drill_type=full")
+    assert result.returncode == 0, result.stdout[-3000:]
+    report, junit, page = _report(tmp_path)
+    measured = report["measured"]
+    assert report["result"] == "pass" and measured["action"] == "failover"
+    # the canaries committed within the 15 s the DR region had not received are gone, and measured
+    assert int(measured["canaries_lost"]) == int(measured["canaries_written"]) == 20
+    assert float(measured["aws_reported_lag_seconds"]) == 15 and float(measured["rpo_seconds"]) >= 15
+    assert 1 <= float(measured["s3_replication_seconds"]) < 30
+    steps = {s["name"]: s["status"] for s in report["steps"]}
+    assert steps["S3 replication to the DR region"] == "ok"
+    assert steps["Global database rebuilt, the primary region a connected secondary again"] == "ok"
+    assert steps["Failed back and verified in the primary region"] == "ok"
+    assert "cold cache" in page
+    client("elasticache").delete_snapshot(SnapshotName=f"{redis}-daily")
+    actions = [f"{e['service']}.{e['action']}" for e in aws.requests()["log"]]
+    assert actions.count("rds.FailoverGlobalCluster") == 1 and actions.count("rds.SwitchoverGlobalCluster") == 1
+    assert _writer(client) == PRIMARY_ID and _canaries(client) == 0 and _lock(client) is None
+    probe = f"dr-drills/development/{report['drill_id']}/replication-probe.txt"
+    for region, bucket in (
+        ("us-west-2", "ai-model-registry-local-artifacts"),
+        ("us-east-1", "ai-model-registry-local-artifacts-replica"),
+    ):
+        listed = client("s3", region).list_objects_v2(Bucket=bucket, Prefix=probe)
+        assert listed.get("KeyCount", 0) == 0

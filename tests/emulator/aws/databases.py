@@ -78,6 +78,7 @@ class Relay:
         self.listener = socket.create_server(("127.0.0.1", 0))
         self.port = self.listener.getsockname()[1]
         self.sockets: list[socket.socket] = []
+        self.queues: list[list] = []  # what each delayed direction still holds back
         self.closed = False
         threading.Thread(target=self._accept, daemon=True).start()
 
@@ -94,6 +95,8 @@ class Relay:
 
     def _pump(self, source: socket.socket, target: socket.socket, delayed: bool) -> None:
         pending: list[tuple[float, bytes]] = []
+        if delayed:
+            self.queues.append(pending)
         condition = threading.Condition()
 
         def send_when_due() -> None:
@@ -142,6 +145,12 @@ class Relay:
             target.shutdown(socket.SHUT_WR)
         except OSError:
             pass
+
+    def drain(self, timeout: float = 120) -> None:
+        """Wait until everything held back has reached the standby (a clean switchover loses nothing)."""
+        deadline = time.time() + timeout
+        while any(self.queues) and time.time() < deadline and not self.closed:
+            time.sleep(0.05)
 
     def close(self) -> None:
         """The primary's region is gone: whatever is held back never arrives."""
@@ -200,7 +209,7 @@ def _settings(server: Server, extra: str = "") -> None:
         conf.write(
             f"listen_addresses = '127.0.0.1'\nport = {server.port}\nunix_socket_directories = '{server.directory}'\n"
             "wal_level = replica\nmax_wal_senders = 10\nhot_standby = on\nfsync = off\n"
-            "full_page_writes = on\nwal_keep_size = '256MB'\n" + extra
+            "full_page_writes = on\nwal_keep_size = '256MB'\nwal_retrieve_retry_interval = '500ms'\n" + extra
         )
 
 
@@ -363,6 +372,15 @@ def _wait_caught_up(server: Server, timeout: float = 30) -> None:
         time.sleep(0.05)
 
 
+def _wait_received(server: Server, lsn: str, timeout: float) -> None:
+    """Wait until a standby has received the primary's WAL up to ``lsn`` (it may still be reconnecting)."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if _sql(server, f"SELECT coalesce(pg_last_wal_receive_lsn() >= '{lsn}'::pg_lsn, false)")[0][0]:
+            return
+        time.sleep(0.05)
+
+
 def _rebuild(server: Server, primary: Server) -> None:
     """A former primary that stopped abruptly: a fresh copy of the new primary (what Aurora does)."""
     _stop(server, "immediate")
@@ -380,8 +398,13 @@ def switch_writer(from_arn: str, to_arn: str, data_loss: bool, at: float) -> Non
         relay = RELAYS.pop(to_arn, None)
         if data_loss and relay:
             relay.close()  # the primary's region is gone, and with it what was in flight
-        _stop(old, "immediate" if data_loss else "fast")  # fast: waits until the standby has every record
+        if not data_loss:  # as Aurora: the secondary has every committed write before the writer moves
+            position = _sql(old, "SELECT pg_current_wal_lsn()")[0][0]
+            _wait_received(new, position, timeout=_delay_ms(new.cluster_arn.split(":")[-1]) / 1000 + 60)
+        _stop(old, "immediate" if data_loss else "fast")  # fast: sends the standby what is left
         if not data_loss:
+            if relay:
+                relay.drain()  # the records the primary sent are still on their way through the lag
             _wait_caught_up(new)
         if relay:
             relay.close()

@@ -1,18 +1,27 @@
-"""AWS::S3::Bucket properties that moto's CloudFormation model ignores.
+"""AWS::S3::Bucket properties that moto's CloudFormation model ignores, and object replication.
 
 Versioning, replication (with Replication Time Control and metrics), public access block and
 lifecycle rules are applied through moto's S3 backend, so GetBucketVersioning and
 GetBucketReplication return what the template declared.
+
+Replication itself, which moto lacks: an object put into a bucket with an enabled replication rule
+whose prefix matches appears in the rule's destination bucket ``s3_replication_latency_seconds``
+later (setting, default 5, the figure the ReplicationLatency metric publishes); with
+``s3_replication_failed_operations`` above 0 it never arrives (the OperationsFailedReplication metric
+says so). Replicas are not replicated again.
 """
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from moto.core.responses import ActionResult
 from moto.s3.exceptions import ReplicationConfigurationNotFoundError
-from moto.s3.models import FakeBucket, s3_backends
+from moto.s3.models import FakeBucket, S3Backend, s3_backends
 from moto.s3.responses import S3Response
+
+from tests.emulator.aws.control import STATE
 
 
 def _replication(config: dict[str, Any]) -> dict[str, Any]:
@@ -107,7 +116,43 @@ def get_bucket_replication(self: S3Response):
     return self.serialized(ActionResult({"ReplicationConfiguration": {"Role": replication["Role"], "Rules": rules}}))
 
 
+_original_put_object = S3Backend.put_object
+_REPLICA = threading.local()
+
+
+def _destination(bucket: FakeBucket, key_name: str) -> str | None:
+    for rule in sorted(
+        (getattr(bucket, "replication", None) or {}).get("Rule", []), key=lambda r: -int(r.get("Priority", 0))
+    ):
+        prefix = (rule.get("Filter") or {}).get("Prefix", rule.get("Prefix", "")) or ""
+        if rule.get("Status") == "Enabled" and key_name.startswith(prefix):
+            return rule["Destination"]["Bucket"].split(":::")[-1]
+    return None
+
+
+def _replicate(backend: S3Backend, destination: str, key_name: str, value: bytes) -> None:
+    _REPLICA.active = True
+    try:
+        _original_put_object(backend, destination, key_name, value)
+    except Exception:  # noqa: BLE001, S110 - the destination is gone (a reset, a teardown): nothing to replicate to
+        pass
+    finally:
+        _REPLICA.active = False
+
+
+def put_object(self: S3Backend, bucket_name: str, key_name: str, value: bytes, *args: Any, **kwargs: Any):
+    key = _original_put_object(self, bucket_name, key_name, value, *args, **kwargs)
+    destination = None if getattr(_REPLICA, "active", False) else _destination(self.get_bucket(bucket_name), key_name)
+    if destination and not float(STATE.settings.get("s3_replication_failed_operations", 0)):
+        delay = float(STATE.settings.get("s3_replication_latency_seconds", 5))
+        timer = threading.Timer(delay, _replicate, args=(self, destination, key_name, bytes(value)))
+        timer.daemon = True
+        timer.start()
+    return key
+
+
 def install() -> None:
+    S3Backend.put_object = put_object
     S3Response.get_bucket_replication = get_bucket_replication
     FakeBucket.create_from_cloudformation_json = classmethod(create_from_cloudformation_json)
     FakeBucket.update_from_cloudformation_json = classmethod(update_from_cloudformation_json)

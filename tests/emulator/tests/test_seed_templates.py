@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 
 import pytest
 from botocore.exceptions import ClientError
@@ -116,6 +117,22 @@ def test_artifacts_bucket_replicates_to_the_dr_region(client, seed):
     assert policy["Statement"][0]["Sid"] == "DenyInsecureTransport"
     block = s3.get_public_access_block(Bucket="ai-model-registry-artifacts")["PublicAccessBlockConfiguration"]
     assert all(block.values())
+
+
+def test_an_object_arrives_in_the_replica_after_the_replication_latency_unless_replication_fails(aws, client, seed):
+    aws.post("aws", "/_emulator/config", {"s3_replication_latency_seconds": 1})
+    s3, s3_dr = client("s3"), client("s3", "us-east-1")
+    s3.put_object(Bucket="ai-model-registry-artifacts", Key="models/a.bin", Body=b"weights")
+    with pytest.raises(s3_dr.exceptions.ClientError):  # not there yet: replication is asynchronous
+        s3_dr.head_object(Bucket="ai-model-registry-artifacts-replica", Key="models/a.bin")
+    time.sleep(1.5)
+    replica = s3_dr.get_object(Bucket="ai-model-registry-artifacts-replica", Key="models/a.bin")
+    assert replica["Body"].read() == b"weights"
+    aws.post("aws", "/_emulator/config", {"s3_replication_failed_operations": 1})
+    s3.put_object(Bucket="ai-model-registry-artifacts", Key="models/b.bin", Body=b"lost")
+    time.sleep(1.5)
+    keys = s3_dr.list_objects_v2(Bucket="ai-model-registry-artifacts-replica")["Contents"]
+    assert [k["Key"] for k in keys] == ["models/a.bin"]
 
 
 def test_alarms_subscriptions_and_the_orchestrator(client, seed):
