@@ -18,7 +18,7 @@ export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: postgresql role-docs bench lambda-code help setup emulator emulator-stop demo test lint ruff ansible-lint cfn-lint checkov sanity pytest molecule constraints clean
+.PHONY: drill postgresql role-docs bench lambda-code help setup emulator emulator-stop demo test lint ruff ansible-lint cfn-lint checkov sanity pytest molecule constraints clean
 
 help:  ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -60,6 +60,10 @@ emulator-stop:  ## Stop exactly the emulator processes `make emulator` started
 
 demo: setup  ## Run the main job end to end on the local emulator
 	$(BIN)/python tools/demo.py
+
+DRILL ?= switchover
+drill: setup  ## One DR drill on the local emulators with its report (DRILL=restore|switchover|full)
+	$(BIN)/python tools/drill.py $(DRILL)
 
 test: lint pytest  ## Every quality gate and every test
 	@echo "make test: all gates passed"

@@ -24,7 +24,8 @@ from tests.emulator import launcher  # noqa: E402 - the repository root is on th
 REGIONS = ("us-west-2", "us-east-1")
 
 
-def _site(emulator) -> tuple[float, str]:
+def run_playbook(emulator, *args: str) -> tuple[float, subprocess.CompletedProcess]:
+    """ansible-playbook with the emulators' environment, from the repository root; (seconds, process)."""
     env = {
         **os.environ,
         **emulator.env(),
@@ -33,19 +34,18 @@ def _site(emulator) -> tuple[float, str]:
     }
     started = time.monotonic()
     result = subprocess.run(  # noqa: S603 - our own playbook
-        [
-            str(pathlib.Path(sys.executable).parent / "ansible-playbook"),
-            "playbooks/site.yml",
-            "-i",
-            "inventories/local",
-        ],
+        [str(pathlib.Path(sys.executable).parent / "ansible-playbook"), *args],
         cwd=REPO,
         env=env,
         capture_output=True,
         text=True,
         check=False,
     )
-    elapsed = time.monotonic() - started
+    return time.monotonic() - started, result
+
+
+def _site(emulator) -> tuple[float, str]:
+    elapsed, result = run_playbook(emulator, "playbooks/site.yml", "-i", "inventories/local")
     if result.returncode != 0:
         print(result.stdout[-6000:], result.stderr[-3000:])
         raise SystemExit(f"site.yml failed with exit code {result.returncode}")

@@ -104,6 +104,30 @@ def _temporary_clusters(client) -> list[str]:
     return [name for name in clusters + instances if "-drill-" in name]
 
 
+def _published(client, metric: str) -> list[float]:
+    """The values of the last 30 minutes of a metric the drills publish for the DR stack's alarms."""
+    now = time.time()
+    answer = client("cloudwatch", "us-east-1").get_metric_data(
+        MetricDataQueries=[
+            {
+                "Id": "m",
+                "MetricStat": {
+                    "Metric": {
+                        "Namespace": "AIModelRegistry/DR",
+                        "MetricName": metric,
+                        "Dimensions": [{"Name": "Environment", "Value": "development"}],
+                    },
+                    "Period": 1,
+                    "Stat": "Maximum",
+                },
+            }
+        ],
+        StartTime=now - 1800,
+        EndTime=now + 60,
+    )
+    return [round(v, 3) for v in answer["MetricDataResults"][0]["Values"]]
+
+
 def _lock(client):
     try:
         return json.loads(client("ssm", "us-east-1").get_parameter(Name=LOCK)["Parameter"]["Value"])
@@ -143,6 +167,8 @@ def test_switchover_drill_measures_reports_and_cleans_up_also_after_a_timeout(de
     assert sorted(o["Key"][len(prefix) :] for o in archived["Contents"]) == ["junit.xml", "report.json", "report.md"]
     actions = [f"{e['service']}.{e['action']}" for e in aws.requests()["log"]]
     assert actions.count("rds.SwitchoverGlobalCluster") == 2 and "sns.Publish" in actions
+    assert float(measured["rto_seconds"]) in _published(client, "RecoveryTimeSeconds")
+    assert float(measured["rpo_seconds"]) in _published(client, "RecoveryPointSeconds")
     assert _writer(client) == PRIMARY_ID and _canaries(client) == 0 and _lock(client) is None
 
 
@@ -236,6 +262,7 @@ def test_restore_drill_validates_restored_data_and_removes_what_it_restored_what
     assert details["Restored data: row counts at the recovery point"] == ("ok", "models restored 5 / source 5")
     assert details["Restored data: validation queries"] == ("ok", "newest model: 5 (expected 5)")
     assert report["rpo_check"]["verdict"] == "pass" and junit.find("testsuite").get("failures") == "0"
+    assert float(measured["rto_seconds"]) in _published(client, "RecoveryTimeSeconds")
     actions = [f"{e['service']}.{e['action']}" for e in aws.requests()["log"]]
     assert actions.count("backup.StartRestoreJob") == 1 and actions.count("rds.DeleteDBCluster") == 1
     assert _temporary_clusters(client) == [] and _lock(client) is None

@@ -1,0 +1,94 @@
+"""`make drill [DRILL=restore|switchover|full]`: one DR drill on the local emulators, with its report.
+
+Starts the emulators with real PostgreSQL servers behind the Aurora endpoints, deploys the platform
+(site.yml), gives the drill what a real environment has (a table of model rows and an hourly AWS
+Backup recovery point for the restore drill, a daily Redis snapshot for the full simulation), runs
+`ansible-playbook playbooks/dr_drill.yml -i inventories/local -e dr_drill_type=<DRILL>`, prints the
+Markdown report, and stops the emulators. Reports stay in .emulator/drill-reports/.
+"""
+
+from __future__ import annotations
+
+import json
+import pathlib
+import sys
+
+REPO = pathlib.Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+import psycopg  # noqa: E402 - after the path, with the other imports of this script
+
+from tests.emulator import launcher  # noqa: E402 - the repository root is on the path only now
+from tools.demo import run_playbook  # noqa: E402
+
+RESTORE_CHECKS = {
+    "tables": ["models"],
+    "row_counts": [{"table": "models", "written_at": "created_at"}],
+    "queries": [{"name": "models registered", "sql": "SELECT count(*) FROM models", "expect": 3}],
+}
+
+
+def _outputs(emulator, stack: str) -> dict[str, str]:
+    found = emulator.client("cloudformation").describe_stacks(StackName=f"ai-model-registry-development-{stack}")
+    return {o["OutputKey"]: o["OutputValue"] for o in found["Stacks"][0]["Outputs"]}
+
+
+def _prepare(emulator, drill: str) -> None:
+    """What the platform holds in real life before the drill: data, recovery points, snapshots."""
+    aurora, backup = _outputs(emulator, "aurora"), _outputs(emulator, "backup")
+    secret = json.loads(
+        emulator.client("secretsmanager").get_secret_value(SecretId=aurora["SecretArn"])["SecretString"]
+    )
+    with psycopg.connect(
+        host=aurora["ClusterEndpoint"],
+        port=int(aurora["Port"]),
+        user=secret["username"],
+        password=secret["password"],
+        dbname="modelregistry",
+        autocommit=True,
+    ) as conn:
+        conn.execute("CREATE TABLE models (id int PRIMARY KEY, created_at timestamptz DEFAULT clock_timestamp())")
+        conn.execute("INSERT INTO models (id) VALUES (1), (2), (3)")
+    if drill == "restore":
+        emulator.client("backup").start_backup_job(
+            BackupVaultName=backup["BackupVaultName"],
+            ResourceArn=aurora["ClusterArn"],
+            IamRoleArn=backup["BackupRoleArn"],
+        )
+    if drill == "full":
+        group = _outputs(emulator, "redis")["ReplicationGroupId"]
+        emulator.client("elasticache").create_snapshot(ReplicationGroupId=group, SnapshotName=f"{group}-daily")
+
+
+def main() -> None:
+    drill = sys.argv[1] if len(sys.argv) > 1 else "switchover"
+    state_dir = REPO / ".emulator" / "drill"
+    reports = REPO / ".emulator" / "drill-reports"
+    emulator = launcher.start(state_dir)
+    try:
+        emulator.reset()
+        emulator.post("aws", "/_emulator/config", {"databases": "postgresql", "s3_replication_latency_seconds": 2})
+        print("== ansible-playbook playbooks/site.yml -i inventories/local")
+        elapsed, result = run_playbook(emulator, "playbooks/site.yml", "-i", "inventories/local")
+        if result.returncode != 0:
+            raise SystemExit(result.stdout[-6000:])
+        print(f"   deployed in {elapsed:.1f} s")
+        _prepare(emulator, drill)
+        print(f"== ansible-playbook playbooks/dr_drill.yml -i inventories/local -e dr_drill_type={drill}")
+        extra = {"dr_drill_type": drill, "dr_drill_report_dir": str(reports), "dr_drill_restore_checks": RESTORE_CHECKS}
+        elapsed, result = run_playbook(
+            emulator, "playbooks/dr_drill.yml", "-i", "inventories/local", "-e", json.dumps(extra)
+        )
+        print(result.stdout[result.stdout.rindex("PLAY RECAP") :] if "PLAY RECAP" in result.stdout else result.stdout)
+        newest = max(reports.iterdir(), key=lambda p: p.stat().st_mtime)
+        print((newest / "report.md").read_text())
+        print(f"   {elapsed:.1f} s; reports in {newest.relative_to(REPO)}")
+        if result.returncode != 0:
+            raise SystemExit(f"the drill failed (exit code {result.returncode})")
+    finally:
+        launcher.stop(state_dir)
+        print("emulators stopped")
+
+
+if __name__ == "__main__":
+    main()
