@@ -94,3 +94,18 @@ def test_the_execution_environment_context_and_the_collection_requirements_it_br
     system = [line.removesuffix(ours) for line in found["system"] if line.endswith(ours)]
     assert {"boto3>=1.34.0", "psycopg[binary]>=3.1", "kubernetes>=24.2.0"} <= set(python)
     assert "postgresql-client [platform:dpkg]" in system
+
+
+def test_the_changelog_generates_from_the_fragments_and_names_every_module(tmp_path):
+    """antsibull-changelog: the fragments are valid, and the release notes list every module."""
+    copy = tmp_path / "collection"
+    files = subprocess.run(["git", "ls-files"], cwd=REPO, capture_output=True, text=True, check=True).stdout.split()  # noqa: S607
+    for name in files + [str(p.relative_to(REPO)) for p in (REPO / "changelogs/fragments").glob("*.yml")]:
+        (copy / name).parent.mkdir(parents=True, exist_ok=True)
+        (copy / name).write_bytes((REPO / name).read_bytes())
+    env = {"ANSIBLE_COLLECTIONS_PATH": str(REPO / ".build")}
+    _run("antsibull-changelog", "lint", cwd=copy, env=env)
+    _run("antsibull-changelog", "release", "--version", "1.0.0", "--date", "2026-11-27", cwd=copy, env=env)
+    notes = (copy / "CHANGELOG.rst").read_text()
+    modules = sorted(p.stem for p in (REPO / "plugins/modules").glob("*.py"))
+    assert all(f"ai_model_registry.infra.{module} - " in notes for module in modules), notes
