@@ -150,6 +150,8 @@ def test_switchover_drill_measures_reports_and_cleans_up_also_after_a_timeout(de
     assert _writer(client) == PRIMARY_ID and _canaries(client) == 0 and _lock(client) is None
 
     # the quarterly drill: pass, with its measurements, reports, archive and announcement
+    with _primary(client) as conn:  # a canary an interrupted drill left: this drill's cleanup removes it too
+        conn.execute("INSERT INTO dr_drill_canary (drill_id, seq) VALUES ('development-switchover-interrupted', 1)")
     aws.post("aws", "/_emulator/config", {"global_switchover_seconds": 1})
     aws.post("aws", "/_emulator/requests", method="DELETE")
     passed = _drill(aws, tmp_path / "pass")
