@@ -88,7 +88,7 @@ sanity: setup
 	tests/sanity/run.sh
 
 pytest: setup  ## pytest: emulator, unit and integration tests (PYTEST_WORKERS in parallel)
-	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup --durations=15
 
 bench: setup  ## Performance figures of site.yml on the emulator (not part of make test)
 	$(BIN)/python bench/bench.py
