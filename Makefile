@@ -10,8 +10,8 @@ BIN := $(VENV)/bin
 COLLECTIONS := $(CURDIR)/.build
 COLLECTION_LINK := $(COLLECTIONS)/ansible_collections/ai_model_registry/infra
 TEMPLATES := $(wildcard roles/*/files/*.yaml)
-# Three workers on two cores: the end-to-end tests spend much of their time waiting on the emulators.
-PYTEST_WORKERS ?= 3
+# Four workers on two cores: the end-to-end tests spend much of their time waiting on the emulators.
+PYTEST_WORKERS ?= 4
 
 export PATH := $(BIN):$(PATH)
 export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
@@ -88,7 +88,7 @@ sanity: setup
 	tests/sanity/run.sh
 
 pytest: setup  ## pytest: emulator, unit and integration tests (PYTEST_WORKERS in parallel)
-	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup --durations=15
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --durations=15
 
 bench: setup  ## Performance figures of site.yml on the emulator (not part of make test)
 	$(BIN)/python bench/bench.py

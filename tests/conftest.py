@@ -25,6 +25,7 @@ def emulator(worker_id: str):
 def aws(emulator):
     """The emulator with empty state: moto's reset plus our test controls."""
     emulator.reset()
+    emulator.platform_deployed = False  # what test_dr_drill's platform fixture deployed is gone
     return emulator
 
 

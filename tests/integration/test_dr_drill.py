@@ -1,7 +1,7 @@
 """playbooks/dr_drill.yml on inventories/local, against real PostgreSQL servers behind the Aurora endpoints.
 
-The drills share one deployed platform (xdist group "platform", run in order on one worker): each
-drill must leave the platform as it found it, and the tests assert exactly that after each run.
+A drill test that follows another on the same worker reuses its deployed platform (the ``platform``
+fixture): each drill must leave the platform as it found it, and the tests assert exactly that.
 """
 
 from __future__ import annotations
@@ -29,12 +29,19 @@ GLOBAL_ID = "ai-model-registry-development-aurora-cluster-global"
 PRIMARY_ID = "ai-model-registry-development-aurora-cluster"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def platform(emulator):
-    """site.yml once, with real databases behind the Aurora endpoints."""
-    emulator.reset()
-    emulator.post("aws", "/_emulator/config", {"databases": "postgresql"})
-    playbook(emulator, "playbooks/site.yml", "-i", "inventories/local")
+    """site.yml with real databases behind the Aurora endpoints, once for the drills that follow each other.
+
+    Not a module-scoped fixture: pytest tears those down whenever xdist runs another module's test in
+    between (and xdist's loadgroup does not group here: pytest-xdist 3.8 with pytest 9 ignores
+    xdist_group marks). The flag is cleared by every reset (the ``aws`` fixture).
+    """
+    if not getattr(emulator, "platform_deployed", False):
+        emulator.reset()
+        emulator.post("aws", "/_emulator/config", {"databases": "postgresql"})
+        playbook(emulator, "playbooks/site.yml", "-i", "inventories/local")
+        emulator.platform_deployed = True
     return emulator
 
 
@@ -136,7 +143,6 @@ def _lock(client):
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group("platform")
 def test_switchover_drill_measures_reports_and_cleans_up_also_after_a_timeout(deployed, tmp_path):
     aws, client = deployed, deployed.client
     # a switch that outlasts the drill's timeout: the drill fails, and still cleans up everything
@@ -160,6 +166,8 @@ def test_switchover_drill_measures_reports_and_cleans_up_also_after_a_timeout(de
     assert report["schema"] == "ai_model_registry.infra/dr-drill-report/v1" and report["result"] == "pass"
     measured = report["measured"]
     assert 0 < float(measured["rto_seconds"]) < 120 and int(measured["canaries_lost"]) == 0
+    # commits acknowledged while the writer moved: every one of them is on the new writer
+    assert int(measured["canaries_written_during_switch"]) > 0 and float(measured["canary_rpo_seconds"]) < 1
     assert float(measured["rpo_seconds"]) < 1 and report["rpo_check"]["verdict"] == "pass"
     assert [s["status"] for s in report["steps"]] == ["ok"] * 4
     assert junit.find("testsuite").get("failures") == "0" and len(junit.iter("testcase").__next__().attrib) == 2
@@ -203,7 +211,6 @@ def _restore(aws, tmp_path, *extra: str):
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group("platform")
 def test_restore_drill_validates_restored_data_and_removes_what_it_restored_whatever_fails(deployed, tmp_path):
     aws, client = deployed, deployed.client
     with _primary(client) as conn:
@@ -312,7 +319,6 @@ def test_production_needs_a_confirmation(aws, inventory, tmp_path):
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group("platform")
 def test_full_simulation_with_an_injected_replication_delay_measures_the_loss_and_rebuilds(deployed, tmp_path):
     aws, client = deployed, deployed.client
     aws.post("aws", "/_emulator/config", {"replication_lag_ms": 15000, "s3_replication_latency_seconds": 1})
@@ -323,8 +329,10 @@ def test_full_simulation_with_an_injected_replication_delay_measures_the_loss_an
     report, junit, page = _report(tmp_path)
     measured = report["measured"]
     assert report["result"] == "pass" and measured["action"] == "failover"
-    # the canaries committed within the 15 s the DR region had not received are gone, and measured
-    assert int(measured["canaries_lost"]) == int(measured["canaries_written"]) == 20
+    # the commits of the last 15 s before the failover never reached the DR region: lost, and measured
+    # (the switchover drill, without the delay, loses none and measures well under a second)
+    assert int(measured["canaries_written_during_switch"]) > 0 and int(measured["canaries_lost"]) > 0
+    assert 3 < float(measured["canary_rpo_seconds"]) < 17
     assert float(measured["aws_reported_lag_seconds"]) == 15 and float(measured["rpo_seconds"]) >= 15
     assert 1 <= float(measured["s3_replication_seconds"]) < 30
     steps = {s["name"]: s["status"] for s in report["steps"]}

@@ -61,7 +61,7 @@ def test_orchestrator_switch_site_after_failover_fail_back_and_unplanned_failove
     actions = _actions(aws)
     assert "lambda.Invoke" in actions and actions.count("rds.SwitchoverGlobalCluster") == 1
     assert actions.index("lambda.Invoke") < actions.index("rds.SwitchoverGlobalCluster")
-    assert "sns.Publish" in actions and "cloudwatch.PutMetricData" in actions
+    assert "sns.Publish" in actions and "monitoring.PutMetricData" in actions
     # nothing in the primary region is needed before the switch (it may be down)
     first_switch = actions.index("rds.SwitchoverGlobalCluster")
     assert {e["region"] for e in aws.requests()["log"][:first_switch]} == {"us-east-1"}
