@@ -10,8 +10,8 @@ BIN := $(VENV)/bin
 COLLECTIONS := $(CURDIR)/.build
 COLLECTION_LINK := $(COLLECTIONS)/ansible_collections/ai_model_registry/infra
 TEMPLATES := $(wildcard roles/*/files/*.yaml)
-# Four workers on two cores: the end-to-end tests spend much of their time waiting on the emulators.
-PYTEST_WORKERS ?= 4
+# Three workers on two cores: the end-to-end tests wait on the emulators much of the time (four were slower).
+PYTEST_WORKERS ?= 3
 
 export PATH := $(BIN):$(PATH)
 export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
