@@ -15,7 +15,7 @@ def playbook(emulator, path: str | pathlib.Path, *args: str, check: bool = True,
     """Run ansible-playbook with the emulator's environment; returns the CompletedProcess."""
     environment = {
         **os.environ,
-        **emulator.env(),
+        **(emulator.env() if emulator else {}),
         "ANSIBLE_CONFIG": str(REPO / "ansible.cfg"),
         "ANSIBLE_COLLECTIONS_PATH": str(REPO / ".build"),
         "ANSIBLE_NOCOLOR": "1",

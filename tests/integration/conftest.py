@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import shutil
+import subprocess
+import urllib.request
 
 import pytest
 import yaml
 
+from tests.emulator import awx as awx_stand_in
 from tests.integration.ansible import REPO
 
 
@@ -29,3 +33,45 @@ def inventory(tmp_path):
 
     edit.path = target
     return edit
+
+
+@pytest.fixture(scope="session")
+def awx_server(tmp_path_factory):
+    """The AWX API stand-in (tests/emulator/awx.py), one per pytest worker, on a free loopback port."""
+    server = awx_stand_in.serve(workdir=tmp_path_factory.mktemp("awx-checkouts"))
+    yield server
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def awx_project(tmp_path_factory):
+    """A Git repository with this checkout's playbooks and inventories, as AWX's project would clone it."""
+    repo = tmp_path_factory.mktemp("awx-project")
+    for part in ("playbooks", "inventories"):
+        shutil.copytree(REPO / part, repo / part)
+    git = ["git", "-C", str(repo), "-c", "user.name=tests", "-c", "user.email=tests@example.com"]
+    subprocess.run([*git, "init", "--quiet", "--initial-branch", "main"], check=True)  # noqa: S603
+    subprocess.run([*git, "add", "."], check=True)  # noqa: S603
+    subprocess.run([*git, "commit", "--quiet", "-m", "project"], check=True)  # noqa: S603
+    return repo
+
+
+@pytest.fixture
+def awx(awx_server):
+    """The stand-in emptied, and the environment the awx.awx modules read it from."""
+    base = f"http://127.0.0.1:{awx_server.server_address[1]}"
+
+    def call(path: str, method: str = "GET"):
+        request = urllib.request.Request(base + path, method=method)  # noqa: S310 - the local stand-in
+        with urllib.request.urlopen(request) as answer:  # noqa: S310
+            return json.loads(answer.read() or b"{}")
+
+    call("/_emulator/reset", "POST")
+    call.url = base
+    call.env = {
+        "CONTROLLER_HOST": base,
+        "CONTROLLER_USERNAME": "admin",
+        "CONTROLLER_PASSWORD": "awx-stand-in-password",
+        "CONTROLLER_VERIFY_SSL": "false",
+    }
+    return call

@@ -60,7 +60,10 @@ def test_site_deploys_everything_and_a_rerun_changes_nothing(aws, client):
         assert client("secretsmanager", "us-east-1").describe_secret(SecretId=f"ai-model-registry-development-{secret}")
 
     aws.post("aws", "/_emulator/requests", method="DELETE")
-    second = playbook(aws, "playbooks/site.yml", "-i", "inventories/local")
+    second = playbook(aws, "playbooks/site.yml", "-i", "inventories/local", env={"ANSIBLE_SHOW_CUSTOM_STATS": "1"})
+    # what an AWX workflow hands to its next node (set_stats): the outputs, no secret
+    stats = second.stdout.split("CUSTOM STATS")[-1]
+    assert "registry_deployed" in stats and cluster["DBClusters"][0]["Endpoint"] in stats
     assert {host: counts["changed"] for host, counts in _recap(second.stdout).items()} == dict.fromkeys(
         _recap(second.stdout), 0
     )
