@@ -65,7 +65,10 @@ DRILL ?= switchover
 drill: setup  ## One DR drill on the local emulators with its report (DRILL=restore|switchover|full)
 	$(BIN)/python tools/drill.py $(DRILL)
 
-test: lint pytest  ## Every quality gate and every test
+# The static checks run two at a time (each is single-threaded; two cores), then pytest.
+test: setup  ## Every quality gate and every test
+	$(MAKE) --no-print-directory -j2 --output-sync=target lint
+	$(MAKE) --no-print-directory pytest
 	@echo "make test: all gates passed"
 
 lint: ruff ansible-lint cfn-lint checkov sanity  ## Static checks only

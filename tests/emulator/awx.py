@@ -279,7 +279,7 @@ class Store:
         if endpoint == "projects":
             related |= {"update": f"{url}update/", "project_updates": f"{url}project_updates/"}
         if endpoint == "workflow_job_template_nodes" and item.get("unified_job_template"):
-            kind, _ = self.unified(item["unified_job_template"])
+            kind = self.unified(item["unified_job_template"])[0]
             related["unified_job_template"] = f"/api/v2/{kind}/{item['unified_job_template']}/"
         for field, target in REFERENCES.items():
             if item.get(field):
@@ -429,7 +429,7 @@ class Store:
         if config is None:
             return fields
         declared = NOTIFICATION_FIELDS[kind]
-        missing = [name for name, (_, has_default) in declared.items() if not has_default and name not in config]
+        missing = [name for name, field in declared.items() if not field[1] and name not in config]
         if missing:
             raise Invalid(
                 {"notification_configuration": [f"Missing required fields for Notification Configuration: {missing}."]}

@@ -1,7 +1,8 @@
 """playbooks/dr_drill.yml on inventories/local, against real PostgreSQL servers behind the Aurora endpoints.
 
-A drill test that follows another on the same worker reuses its deployed platform (the ``platform``
-fixture): each drill must leave the platform as it found it, and the tests assert exactly that.
+The tests of this module run on one pytest worker, in this order (tests/conftest.py schedules them so):
+the three drills share one deployed platform (the ``platform`` fixture) - each drill must leave the
+platform as it found it, and the tests assert exactly that; the tests after them start empty.
 """
 
 from __future__ import annotations
@@ -33,9 +34,8 @@ PRIMARY_ID = "ai-model-registry-development-aurora-cluster"
 def platform(emulator):
     """site.yml with real databases behind the Aurora endpoints, once for the drills that follow each other.
 
-    Not a module-scoped fixture: pytest tears those down whenever xdist runs another module's test in
-    between (and xdist's loadgroup does not group here: pytest-xdist 3.8 with pytest 9 ignores
-    xdist_group marks). The flag is cleared by every reset (the ``aws`` fixture).
+    A flag on the worker's emulator rather than a module-scoped fixture: every reset (the ``aws``
+    fixture) clears it, so a test that emptied the emulator is never followed by a stale platform.
     """
     if not getattr(emulator, "platform_deployed", False):
         emulator.reset()
@@ -242,15 +242,8 @@ def test_restore_drill_validates_restored_data_and_removes_what_it_restored_what
     with _primary(client) as conn:  # written after the recovery point: not in the restored data
         conn.execute("INSERT INTO models (id) SELECT generate_series(6, 8)")
 
-    # AWS Backup fails the restore job
-    aws.post("aws", "/_emulator/config", {"backup_faults": {"restore:*": "Insufficient privileges to restore"}})
-    faulted = _restore(aws, tmp_path / "fault")
-    report, _junit, _page = _report(tmp_path / "fault")
-    assert faulted.returncode != 0 and "Insufficient privileges to restore" in report["failed_step"]
-    assert _temporary_clusters(client) == [] and _lock(client) is None
-
     # the restore outlasts the drill's timeout: the cleanup waits for the job, then deletes its cluster
-    aws.post("aws", "/_emulator/config", {"backup_faults": {}, "restore_job_seconds": 4})
+    aws.post("aws", "/_emulator/config", {"restore_job_seconds": 4})
     slow = _restore(aws, tmp_path / "slow", "-e", "dr_drill_restore_timeout_seconds=1")
     report, _junit, _page = _report(tmp_path / "slow")
     assert slow.returncode != 0 and "after 1 s" in report["failed_step"]
@@ -278,6 +271,42 @@ def test_restore_drill_validates_restored_data_and_removes_what_it_restored_what
     with _primary(client) as conn:
         assert conn.execute("SELECT count(*) FROM models").fetchone()[0] == 8  # the source is untouched
         conn.execute("DROP TABLE models")
+
+
+@pytest.mark.slow
+def test_full_simulation_with_an_injected_replication_delay_measures_the_loss_and_rebuilds(deployed, tmp_path):
+    aws, client = deployed, deployed.client
+    aws.post("aws", "/_emulator/config", {"replication_lag_ms": 15000, "s3_replication_latency_seconds": 1})
+    redis = _outputs(client, "redis")["ReplicationGroupId"]  # the daily snapshot the seed's Redis backups keep
+    client("elasticache").create_snapshot(ReplicationGroupId=redis, SnapshotName=f"{redis}-daily")
+    result = _drill(aws, tmp_path, "-e", "dr_drill_type=full")
+    assert result.returncode == 0, result.stdout[-3000:]
+    report, junit, page = _report(tmp_path)
+    measured = report["measured"]
+    assert report["result"] == "pass" and measured["action"] == "failover"
+    # the commits of the last 15 s before the failover never reached the DR region: lost, and measured
+    # (the switchover drill, without the delay, loses none and measures well under a second)
+    assert int(measured["canaries_written_during_switch"]) > 0 and int(measured["canaries_lost"]) > 0
+    # about the injected 15 s (the relay's pace and the writer's acknowledgements add to it on a busy machine)
+    assert 3 < float(measured["canary_rpo_seconds"]) < 30
+    assert float(measured["aws_reported_lag_seconds"]) == 15 and float(measured["rpo_seconds"]) >= 15
+    assert 1 <= float(measured["s3_replication_seconds"]) < 30
+    steps = {s["name"]: s["status"] for s in report["steps"]}
+    assert steps["S3 replication to the DR region"] == "ok"
+    assert steps["Global database rebuilt, the primary region a connected secondary again"] == "ok"
+    assert steps["Failed back and verified in the primary region"] == "ok"
+    assert "cold cache" in page
+    client("elasticache").delete_snapshot(SnapshotName=f"{redis}-daily")
+    actions = [f"{e['service']}.{e['action']}" for e in aws.requests()["log"]]
+    assert actions.count("rds.FailoverGlobalCluster") == 1 and actions.count("rds.SwitchoverGlobalCluster") == 1
+    assert _writer(client) == PRIMARY_ID and _canaries(client) == 0 and _lock(client) is None
+    probe = f"dr-drills/development/{report['drill_id']}/replication-probe.txt"
+    for region, bucket in (
+        ("us-west-2", "ai-model-registry-local-artifacts"),
+        ("us-east-1", "ai-model-registry-local-artifacts-replica"),
+    ):
+        listed = client("s3", region).list_objects_v2(Bucket=bucket, Prefix=probe)
+        assert listed.get("KeyCount", 0) == 0
 
 
 def test_a_second_drill_is_refused_while_one_runs(aws, client, tmp_path):
@@ -316,39 +345,3 @@ def test_production_needs_a_confirmation(aws, inventory, tmp_path):
     result = playbook(aws, "playbooks/dr_drill.yml", "-i", str(target), check=False)
     assert result.returncode != 0 and "-e dr_drill_confirm=registry-local" in result.stdout
     assert aws.requests()["total"] == 0
-
-
-@pytest.mark.slow
-def test_full_simulation_with_an_injected_replication_delay_measures_the_loss_and_rebuilds(deployed, tmp_path):
-    aws, client = deployed, deployed.client
-    aws.post("aws", "/_emulator/config", {"replication_lag_ms": 15000, "s3_replication_latency_seconds": 1})
-    redis = _outputs(client, "redis")["ReplicationGroupId"]  # the daily snapshot the seed's Redis backups keep
-    client("elasticache").create_snapshot(ReplicationGroupId=redis, SnapshotName=f"{redis}-daily")
-    result = _drill(aws, tmp_path, "-e", "dr_drill_type=full")
-    assert result.returncode == 0, result.stdout[-3000:]
-    report, junit, page = _report(tmp_path)
-    measured = report["measured"]
-    assert report["result"] == "pass" and measured["action"] == "failover"
-    # the commits of the last 15 s before the failover never reached the DR region: lost, and measured
-    # (the switchover drill, without the delay, loses none and measures well under a second)
-    assert int(measured["canaries_written_during_switch"]) > 0 and int(measured["canaries_lost"]) > 0
-    # about the injected 15 s (the relay's pace and the writer's acknowledgements add to it on a busy machine)
-    assert 3 < float(measured["canary_rpo_seconds"]) < 30
-    assert float(measured["aws_reported_lag_seconds"]) == 15 and float(measured["rpo_seconds"]) >= 15
-    assert 1 <= float(measured["s3_replication_seconds"]) < 30
-    steps = {s["name"]: s["status"] for s in report["steps"]}
-    assert steps["S3 replication to the DR region"] == "ok"
-    assert steps["Global database rebuilt, the primary region a connected secondary again"] == "ok"
-    assert steps["Failed back and verified in the primary region"] == "ok"
-    assert "cold cache" in page
-    client("elasticache").delete_snapshot(SnapshotName=f"{redis}-daily")
-    actions = [f"{e['service']}.{e['action']}" for e in aws.requests()["log"]]
-    assert actions.count("rds.FailoverGlobalCluster") == 1 and actions.count("rds.SwitchoverGlobalCluster") == 1
-    assert _writer(client) == PRIMARY_ID and _canaries(client) == 0 and _lock(client) is None
-    probe = f"dr-drills/development/{report['drill_id']}/replication-probe.txt"
-    for region, bucket in (
-        ("us-west-2", "ai-model-registry-local-artifacts"),
-        ("us-east-1", "ai-model-registry-local-artifacts-replica"),
-    ):
-        listed = client("s3", region).list_objects_v2(Bucket=bucket, Prefix=probe)
-        assert listed.get("KeyCount", 0) == 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 
@@ -24,14 +25,29 @@ def _recap(stdout: str) -> dict[str, dict[str, int]]:
     return recap
 
 
+def _assert_no_secret_in(output: str, client) -> None:
+    """Neither the database password nor the Redis token (nor their base64) in the output."""
+    secrets = client("secretsmanager")
+    database = json.loads(
+        secrets.get_secret_value(SecretId="ai-model-registry-development-aurora-db-credentials")["SecretString"]
+    )
+    token = secrets.get_secret_value(SecretId="ai-model-registry-development-redis-auth-token")["SecretString"]
+    assert len(output) > 10000  # really verbose
+    for secret in (database["password"], token):
+        assert secret not in output
+        assert base64.b64encode(secret.encode()).decode() not in output
+
+
 def _stack_status(client, region: str, name: str) -> str:
     return client("cloudformation", region).describe_stacks(StackName=name)["Stacks"][0]["StackStatus"]
 
 
 @pytest.mark.slow
-def test_site_deploys_everything_and_a_rerun_changes_nothing(aws, client):
-    first = playbook(aws, "playbooks/site.yml", "-i", "inventories/local")
+def test_site_deploys_everything_no_secret_shows_a_rerun_changes_nothing_and_a_repoint_restarts(aws, client):
+    """The main job end to end on one deployment: deploy (at -vvv), rerun, then repoint the Secrets."""
+    first = playbook(aws, "playbooks/site.yml", "-i", "inventories/local", "-vvv")
     assert all(counts["failed"] == 0 for counts in _recap(first.stdout).values())
+    _assert_no_secret_in(first.stdout + first.stderr, client)
     created = {r: [s["StackName"] for s in client("cloudformation", r).describe_stacks()["Stacks"]] for r in STACKS}
     for region, stacks in STACKS.items():
         for stack in stacks:
@@ -49,8 +65,6 @@ def test_site_deploys_everything_and_a_rerun_changes_nothing(aws, client):
     assert resources["Resources"] == [arn]
     # the Secrets the seed's kubectl commands make, with the stack's endpoint
     core = k8s.CoreV1Api(config.new_client_from_config(config_file=str(aws.kubeconfig)))
-    import base64
-
     data = core.read_namespaced_secret("postgresql-credentials", "default").data
     assert set(data) == {"host", "port", "username", "password", "reader_host"}
     assert base64.b64decode(data["host"]).decode() == cluster["DBClusters"][0]["Endpoint"]
@@ -70,22 +84,45 @@ def test_site_deploys_everything_and_a_rerun_changes_nothing(aws, client):
     calls = aws.requests()
     assert calls["writes"] == 0, calls["by_action"]
 
-
-@pytest.mark.slow
-def test_no_secret_appears_in_verbose_output(aws, client):
-    result = playbook(aws, "playbooks/site.yml", "-i", "inventories/local", "-vvv")
-    secrets = client("secretsmanager")
-    database = json.loads(
-        secrets.get_secret_value(SecretId="ai-model-registry-development-aurora-db-credentials")["SecretString"]
+    # after a failover the same role repoints the Secrets; changed values restart the named Deployments
+    apps = k8s.AppsV1Api(config.new_client_from_config(config_file=str(aws.kubeconfig)))
+    apps.create_namespaced_deployment(
+        "default",
+        {
+            "apiVersion": "apps/v1",
+            "kind": "Deployment",
+            "metadata": {"name": "model-registry-api"},
+            "spec": {
+                "replicas": 1,
+                "selector": {"matchLabels": {"app": "api"}},
+                "template": {
+                    "metadata": {"labels": {"app": "api"}},
+                    "spec": {"containers": [{"name": "api", "image": "registry/api"}]},
+                },
+            },
+        },
     )
-    token = secrets.get_secret_value(SecretId="ai-model-registry-development-redis-auth-token")["SecretString"]
-    output = result.stdout + result.stderr
-    assert len(output) > 10000  # really verbose
-    for secret in (database["password"], token):
-        assert secret not in output
-        import base64
-
-        assert base64.b64encode(secret.encode()).decode() not in output
+    before = apps.read_namespaced_deployment("model-registry-api", "default").metadata.generation
+    repoint = [
+        "--tags",
+        "k8s_secrets",
+        "-e",
+        json.dumps(
+            {
+                "k8s_secrets_postgresql_host": "dr-writer.cluster-x.us-east-1.rds.amazonaws.com",
+                "k8s_secrets_restart_deployments": [{"namespace": "default", "name": "model-registry-api"}],
+            }
+        ),
+    ]
+    playbook(aws, "playbooks/site.yml", "-i", "inventories/local", *repoint)
+    secret = core.read_namespaced_secret("postgresql-credentials", "default")
+    assert base64.b64decode(secret.data["host"]).decode() == "dr-writer.cluster-x.us-east-1.rds.amazonaws.com"
+    restarted = apps.read_namespaced_deployment("model-registry-api", "default")
+    assert restarted.metadata.generation == before + 1
+    assert "kubectl.kubernetes.io/restartedAt" in restarted.spec.template.metadata.annotations
+    again = playbook(aws, "playbooks/site.yml", "-i", "inventories/local", *repoint)
+    assert "RUNNING HANDLER" not in again.stdout  # nothing changed, nothing restarted
+    assert apps.read_namespaced_deployment("model-registry-api", "default").metadata.generation == before + 1
 
 
 BAD_INPUTS = [
@@ -206,50 +243,3 @@ def test_site_runs_by_its_collection_name(aws):
     result = playbook(aws, "ai_model_registry.infra.site", "-i", "inventories/local", "--list-tasks")
     assert "ansible_collections/ai_model_registry/infra/playbooks/site.yml" in result.stdout
     assert "Level 2" in result.stdout and "ai_model_registry.infra.k8s_secrets : Write the Secrets" in result.stdout
-
-
-@pytest.mark.slow
-def test_repointing_the_secrets_restarts_the_named_deployments(aws):
-    """After a failover, the same role repoints the Secrets; changed values restart the Deployments."""
-    import base64
-
-    playbook(aws, "playbooks/site.yml", "-i", "inventories/local")
-    apps = k8s.AppsV1Api(config.new_client_from_config(config_file=str(aws.kubeconfig)))
-    core = k8s.CoreV1Api(config.new_client_from_config(config_file=str(aws.kubeconfig)))
-    apps.create_namespaced_deployment(
-        "default",
-        {
-            "apiVersion": "apps/v1",
-            "kind": "Deployment",
-            "metadata": {"name": "model-registry-api"},
-            "spec": {
-                "replicas": 1,
-                "selector": {"matchLabels": {"app": "api"}},
-                "template": {
-                    "metadata": {"labels": {"app": "api"}},
-                    "spec": {"containers": [{"name": "api", "image": "registry/api"}]},
-                },
-            },
-        },
-    )
-    before = apps.read_namespaced_deployment("model-registry-api", "default").metadata.generation
-    repoint = [
-        "--tags",
-        "k8s_secrets",
-        "-e",
-        json.dumps(
-            {
-                "k8s_secrets_postgresql_host": "dr-writer.cluster-x.us-east-1.rds.amazonaws.com",
-                "k8s_secrets_restart_deployments": [{"namespace": "default", "name": "model-registry-api"}],
-            }
-        ),
-    ]
-    playbook(aws, "playbooks/site.yml", "-i", "inventories/local", *repoint)
-    secret = core.read_namespaced_secret("postgresql-credentials", "default")
-    assert base64.b64decode(secret.data["host"]).decode() == "dr-writer.cluster-x.us-east-1.rds.amazonaws.com"
-    restarted = apps.read_namespaced_deployment("model-registry-api", "default")
-    assert restarted.metadata.generation == before + 1
-    assert "kubectl.kubernetes.io/restartedAt" in restarted.spec.template.metadata.annotations
-    again = playbook(aws, "playbooks/site.yml", "-i", "inventories/local", *repoint)
-    assert "RUNNING HANDLER" not in again.stdout  # nothing changed, nothing restarted
-    assert apps.read_namespaced_deployment("model-registry-api", "default").metadata.generation == before + 1
