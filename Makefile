@@ -6,6 +6,7 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := $(CURDIR)/.venv
 CHECKOV_VENV := $(CURDIR)/.venv-checkov
+DOCS_VENV := $(CURDIR)/.venv-docs
 BIN := $(VENV)/bin
 COLLECTIONS := $(CURDIR)/.build
 COLLECTION_LINK := $(COLLECTIONS)/ansible_collections/ai_model_registry/infra
@@ -18,7 +19,7 @@ export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: drill postgresql role-docs bench lambda-code help setup emulator emulator-stop demo test lint ruff ansible-lint cfn-lint checkov sanity pytest molecule constraints clean
+.PHONY: docs-lint drill postgresql role-docs bench lambda-code help setup emulator emulator-stop demo test lint ruff ansible-lint cfn-lint checkov sanity pytest molecule constraints clean
 
 help:  ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -33,6 +34,12 @@ $(CHECKOV_VENV)/.installed: requirements-checkov.txt constraints-checkov.txt
 	$(PYTHON) -m venv $(CHECKOV_VENV)
 	$(CHECKOV_VENV)/bin/pip install --quiet --upgrade pip
 	$(CHECKOV_VENV)/bin/pip install --quiet -r requirements-checkov.txt -c constraints-checkov.txt
+	touch $@
+
+$(DOCS_VENV)/.installed: requirements-docs.txt constraints-docs.txt
+	$(PYTHON) -m venv $(DOCS_VENV)
+	$(DOCS_VENV)/bin/pip install --quiet --upgrade pip
+	$(DOCS_VENV)/bin/pip install --quiet -r requirements-docs.txt -c constraints-docs.txt
 	touch $@
 
 # The checkout as an installed collection; amazon.aws and kubernetes.core come from the `ansible` package.
@@ -50,7 +57,7 @@ postgresql:
 	  $$SUDO service postgresql stop >/dev/null 2>&1 || true; \
 	fi
 
-setup: $(VENV)/.installed $(CHECKOV_VENV)/.installed $(COLLECTION_LINK) postgresql  ## Install the pinned toolchain
+setup: $(VENV)/.installed $(CHECKOV_VENV)/.installed $(DOCS_VENV)/.installed $(COLLECTION_LINK) postgresql  ## Install the pinned toolchain
 
 emulator: setup  ## Start (or reuse) the local AWS and Kubernetes emulators; writes .emulator/env
 	$(BIN)/python -m tests.emulator.launcher start
@@ -71,7 +78,7 @@ test: setup  ## Every quality gate and every test
 	$(MAKE) --no-print-directory pytest
 	@echo "make test: all gates passed"
 
-lint: ruff ansible-lint cfn-lint checkov sanity  ## Static checks only
+lint: ruff ansible-lint cfn-lint checkov sanity docs-lint  ## Static checks only
 
 ruff: setup
 	$(BIN)/ruff check .
@@ -90,6 +97,12 @@ checkov: setup
 sanity: setup
 	tests/sanity/run.sh
 
+# Module, plugin and role docs as the Ansible docsite renders them; references checked against every collection
+# installed (all: dependencies resolve from the main venv, where the `ansible` package put them).
+docs-lint: setup
+	PATH=$(DOCS_VENV)/bin:$$PATH ANSIBLE_COLLECTIONS_PATH=$$($(BIN)/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])') \
+	  $(DOCS_VENV)/bin/antsibull-docs lint-collection-docs --plugin-docs --validate-collection-refs all $(COLLECTION_LINK)
+
 pytest: setup  ## pytest: emulator, unit and integration tests (PYTEST_WORKERS in parallel)
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --durations=15
 
@@ -105,6 +118,7 @@ lambda-code: setup  ## Embed roles/*/files/lambda/*.py into the templates that d
 constraints:  ## Re-pin every transitive dependency after a deliberate upgrade
 	$(BIN)/pip freeze --exclude-editable > constraints-dev.txt
 	$(CHECKOV_VENV)/bin/pip freeze > constraints-checkov.txt
+	$(DOCS_VENV)/bin/pip freeze > constraints-docs.txt
 
 clean: emulator-stop  ## Remove venvs, build links and test output
-	rm -rf $(VENV) $(CHECKOV_VENV) .build .emulator tests/output .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(CHECKOV_VENV) $(DOCS_VENV) .build .emulator tests/output .pytest_cache .ruff_cache

@@ -47,7 +47,18 @@ def test_the_artifact_holds_the_collection_and_nothing_of_the_workbench(installe
     with tarfile.open(artifact) as tar:
         names = tar.getnames()
     tops = {name.split("/")[0] for name in names}
-    assert not tops & {"tests", ".venv", ".venv-checkov", ".emulator", ".build", "bench", "tools", "extensions", ".ci"}
+    assert not tops & {
+        "tests",
+        ".venv",
+        ".venv-checkov",
+        ".venv-docs",
+        ".emulator",
+        ".build",
+        "bench",
+        "tools",
+        "extensions",
+        ".ci",
+    }
     assert not [n for n in names if "__pycache__" in n or n.endswith(".tar.gz")]
     for wanted in (
         "playbooks/site.yml",
