@@ -10,7 +10,7 @@ from tests.emulator import launcher
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
 # Modules whose tests run on one worker, in file order: they share an expensive deployment.
-SHARED_DEPLOYMENT_MODULES = {"tests/integration/test_dr_drill.py"}
+SHARED_DEPLOYMENT_MODULES = {"tests/integration/test_dr_drill.py", "tests/integration/test_dr_drill_restore.py"}
 
 
 def pytest_xdist_make_scheduler(config, log):

@@ -11,7 +11,8 @@ import pytest
 import yaml
 
 from tests.emulator import awx as awx_stand_in
-from tests.integration.ansible import REPO
+from tests.integration.ansible import REPO, playbook
+from tests.integration.drills import BASELINE
 
 
 @pytest.fixture
@@ -75,3 +76,26 @@ def awx(awx_server):
         "CONTROLLER_VERIFY_SSL": "false",
     }
     return call
+
+
+@pytest.fixture
+def platform(emulator):
+    """site.yml with real databases behind the Aurora endpoints, once for the drills that follow each other.
+
+    A flag on the worker's emulator rather than a module-scoped fixture: every reset (the ``aws``
+    fixture) clears it, so a test that emptied the emulator is never followed by a stale platform.
+    """
+    if not getattr(emulator, "platform_deployed", False):
+        emulator.reset()
+        emulator.post("aws", "/_emulator/config", {"databases": "postgresql"})
+        playbook(emulator, "playbooks/site.yml", "-i", "inventories/local")
+        emulator.platform_deployed = True
+    return emulator
+
+
+@pytest.fixture
+def deployed(platform):
+    """The shared platform with the emulator's default timings and an empty request log."""
+    platform.post("aws", "/_emulator/config", BASELINE)
+    platform.post("aws", "/_emulator/requests", method="DELETE")
+    return platform

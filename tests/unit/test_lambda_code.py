@@ -144,19 +144,11 @@ def _clients(client):
     }
 
 
-def test_orchestrator_status_reports_writer_and_lag(client, orchestrator, global_database):
+def test_orchestrator_status_reports_writer_and_lag(aws, client, orchestrator, global_database):
     primary, secondary = global_database
-    client("cloudwatch", "us-east-1").put_metric_data(
-        Namespace="AWS/RDS",
-        MetricData=[
-            {
-                "MetricName": "AuroraGlobalDBRPOLag",
-                "Value": 1500.0,
-                "Unit": "Milliseconds",
-                "Dimensions": [{"Name": "DBClusterIdentifier", "Value": "s1"}],
-            }
-        ],
-    )
+    # the lag RDS publishes for the secondary (a datapoint of our own could fall into another minute than
+    # the emulator's healthy 50 ms one, and the newest minute would win)
+    aws.post("aws", "/_emulator/config", {"replication_lag_ms": {"s1": 1500}})
     status = orchestrator.handler({"action": "status"}, None, clients=_clients(client))
     assert status["writer"] == primary
     assert status["secondaries"] == [{"arn": secondary, "synchronization_status": "connected", "lag_seconds": 1.5}]

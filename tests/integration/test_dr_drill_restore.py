@@ -1,0 +1,109 @@
+"""The monthly restore drill (playbooks/dr_drill.yml -e dr_drill_type=restore) on a deployed platform.
+
+Its own module, so that it runs beside the switchover and full drills (test_dr_drill.py) on another worker:
+tests/conftest.py keeps each of these modules on one worker, and the ``platform`` fixture deploys once for it.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+
+from tests.integration.drills import (
+    PRIMARY_ID,
+    connect_primary,
+    published,
+    read_lock,
+    read_report,
+    run_drill,
+    stack_outputs,
+    temporary_clusters,
+)
+
+
+def _back_up(client) -> str:
+    """An on-demand AWS Backup job of the Aurora cluster, as the hourly plan makes them; its point's ARN."""
+    backup, aurora = stack_outputs(client, "backup"), stack_outputs(client, "aurora")
+    job = client("backup").start_backup_job(
+        BackupVaultName=backup["BackupVaultName"], ResourceArn=aurora["ClusterArn"], IamRoleArn=backup["BackupRoleArn"]
+    )
+    assert client("backup").describe_backup_job(BackupJobId=job["BackupJobId"])["State"] == "COMPLETED"
+    return job["RecoveryPointArn"]
+
+
+RESTORE_CHECKS = {
+    "dr_drill_restore_checks": {
+        "tables": ["models"],
+        "row_counts": [{"table": "models", "written_at": "created_at"}],
+        "queries": [{"name": "newest model", "sql": "SELECT max(id) FROM models", "expect": 5}],
+    }
+}
+
+
+def _restore(aws, tmp_path, *extra: str):
+    return run_drill(aws, tmp_path, "-e", "dr_drill_type=restore", "-e", json.dumps(RESTORE_CHECKS), *extra)
+
+
+@pytest.mark.slow
+def test_restore_drill_validates_restored_data_and_removes_what_it_restored_whatever_fails(deployed, tmp_path):
+    aws, client = deployed, deployed.client
+    with connect_primary(client) as conn:
+        conn.execute("CREATE TABLE models (id int PRIMARY KEY, created_at timestamptz DEFAULT clock_timestamp())")
+        conn.execute("INSERT INTO models (id) SELECT generate_series(1, 5)")
+    # what an interrupted drill left behind: found by its name, removed by the next drill
+    client("rds").restore_db_cluster_from_snapshot(
+        DBClusterIdentifier="ai-model-registry-development-drill-deadbeef",
+        SnapshotIdentifier=client("rds").describe_db_cluster_snapshots(DBClusterIdentifier=PRIMARY_ID)[
+            "DBClusterSnapshots"
+        ][0]["DBClusterSnapshotIdentifier"],
+        Engine="aurora-postgresql",
+    )
+
+    # no recovery point in the vault yet: the newest automated snapshot (the empty cluster at creation)
+    # is restored, and the validation finds the table missing
+    empty = _restore(aws, tmp_path / "fallback")
+    report, junit, page = read_report(tmp_path / "fallback")
+    assert empty.returncode != 0 and report["result"] == "fail"
+    restored = next(s for s in report["steps"] if s["name"].startswith("Recovery point restored into"))
+    assert restored["detail"].startswith("automated snapshot arn:aws:rds:us-west-2:")
+    tables = next(s for s in report["steps"] if s["name"] == "Restored data: expected tables")
+    assert tables["status"] == "failed" and tables["detail"] == "missing: models"
+    assert "ai-model-registry-development-drill-deadbeef" in report["cleanup"]["detail"]
+    assert temporary_clusters(client) == [] and read_lock(client) is None
+
+    point = _back_up(client)
+    time.sleep(0.2)
+    with connect_primary(client) as conn:  # written after the recovery point: not in the restored data
+        conn.execute("INSERT INTO models (id) SELECT generate_series(6, 8)")
+
+    # the restore outlasts the drill's timeout: the cleanup waits for the job, then deletes its cluster
+    aws.post("aws", "/_emulator/config", {"restore_job_seconds": 4})
+    slow = _restore(aws, tmp_path / "slow", "-e", "dr_drill_restore_timeout_seconds=1")
+    report, _junit, _page = read_report(tmp_path / "slow")
+    assert slow.returncode != 0 and "after 1 s" in report["failed_step"]
+    assert "ai-model-registry-development-drill-" in report["cleanup"]["detail"]
+    assert temporary_clusters(client) == [] and read_lock(client) is None
+
+    # the monthly restore test passes: 5 rows at the recovery point, 5 restored
+    aws.post("aws", "/_emulator/config", {"restore_job_seconds": 1})
+    aws.post("aws", "/_emulator/requests", method="DELETE")
+    passed = _restore(aws, tmp_path / "pass")
+    assert passed.returncode == 0, passed.stdout[-3000:]
+    report, junit, page = read_report(tmp_path / "pass")
+    measured = report["measured"]
+    assert report["result"] == "pass" and measured["recovery_point_arn"] == point
+    assert measured["recovery_point_source"] == "AWS Backup" and 0 < float(measured["rpo_seconds"]) < 600
+    assert 1 <= float(measured["restore_seconds"]) < float(measured["rto_seconds"]) < 600
+    details = {s["name"]: (s["status"], s["detail"]) for s in report["steps"]}
+    assert details["Restored data: row counts at the recovery point"] == ("ok", "models restored 5 / source 5")
+    assert details["Restored data: validation queries"] == ("ok", "newest model: 5 (expected 5)")
+    assert report["rpo_check"]["verdict"] == "pass" and junit.find("testsuite").get("failures") == "0"
+    assert float(measured["rto_seconds"]) in published(client, "RecoveryTimeSeconds")
+    actions = [f"{e['service']}.{e['action']}" for e in aws.requests()["log"]]
+    assert actions.count("backup.StartRestoreJob") == 1 and actions.count("rds.DeleteDBCluster") == 1
+    assert temporary_clusters(client) == [] and read_lock(client) is None
+    with connect_primary(client) as conn:
+        assert conn.execute("SELECT count(*) FROM models").fetchone()[0] == 8  # the source is untouched
+        conn.execute("DROP TABLE models")
