@@ -139,6 +139,16 @@ def test_configures_awx_for_each_environment_and_a_second_run_changes_nothing(aw
     assert "changed=0" in again.stdout.split("PLAY RECAP")[-1], again.stdout[-3000:]
     assert len(awx("/_emulator/state")["objects"]["job_templates"]) == 10
 
+    # a rotated key reaches AWX only when asked for (AWX never shows the stored one back to compare)
+    rotated = {
+        "production": {**CREDENTIALS["production"], "aws": {"username": "AKIAPRODUCTION00", "password": "rotated-9e0f"}}
+    }
+    only_production = json.dumps({"awx_environments": ENVIRONMENTS[1:], "awx_credentials": rotated})
+    _configure(awx, awx_project, tmp_path, "-e", only_production, "-e", "awx_update_credential_secrets=true")
+    state = awx("/_emulator/state")
+    aws = _by_name(state, "credentials")[f"{PREFIX} production AWS"]
+    assert state["secrets"][f"credentials/{aws['id']}"]["password"] == "rotated-9e0f"
+
 
 def _assert_cadence(schedules: dict[str, dict]) -> None:
     """Two years of occurrences: monthly first Tuesdays, quarterly second Tuesdays, yearly third Tuesday of March."""
