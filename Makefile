@@ -60,10 +60,10 @@ postgresql:
 setup: $(VENV)/.installed $(CHECKOV_VENV)/.installed $(DOCS_VENV)/.installed $(COLLECTION_LINK) postgresql  ## Install the pinned toolchain
 
 emulator: setup  ## Start (or reuse) the local AWS and Kubernetes emulators; writes .emulator/env
-	$(BIN)/python -m tests.emulator.launcher start
+	$(BIN)/python -m emulator.launcher start
 
 emulator-stop:  ## Stop exactly the emulator processes `make emulator` started
-	@if [ -x $(BIN)/python ]; then $(BIN)/python -m tests.emulator.launcher stop; fi
+	@if [ -x $(BIN)/python ]; then $(BIN)/python -m emulator.launcher stop; fi
 
 demo: setup  ## Run the main job end to end on the local emulator
 	$(BIN)/python tools/demo.py

@@ -22,12 +22,11 @@ import time
 
 import yaml
 
-REPO = pathlib.Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
+from emulator import launcher
+from emulator.seed import deploy_seed_order
+from tests.integration.ansible import run_module
 
-from tests.emulator import launcher  # noqa: E402 - the repository root is on the path only now
-from tests.emulator.seed import deploy_seed_order  # noqa: E402
-from tests.integration.ansible import run_module  # noqa: E402
+REPO = pathlib.Path(__file__).resolve().parents[1]
 
 
 def site(emulator, inventory: pathlib.Path | str, forks: int = 10) -> float:

@@ -16,10 +16,9 @@ import time
 from kubernetes import client as k8s
 from kubernetes import config
 
-REPO = pathlib.Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
+from emulator import launcher
 
-from tests.emulator import launcher  # noqa: E402 - the repository root is on the path only now
+REPO = pathlib.Path(__file__).resolve().parents[1]
 
 REGIONS = ("us-west-2", "us-east-1")
 

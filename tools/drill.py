@@ -13,13 +13,12 @@ import json
 import pathlib
 import sys
 
+import psycopg
+
+from emulator import launcher
+from tools.demo import run_playbook
+
 REPO = pathlib.Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
-
-import psycopg  # noqa: E402 - after the path, with the other imports of this script
-
-from tests.emulator import launcher  # noqa: E402 - the repository root is on the path only now
-from tools.demo import run_playbook  # noqa: E402
 
 RESTORE_CHECKS = {
     "tables": ["models"],

@@ -10,7 +10,7 @@ import urllib.request
 import pytest
 import yaml
 
-from tests.emulator import awx as awx_stand_in
+from emulator import awx as awx_stand_in
 from tests.integration.ansible import REPO, playbook
 from tests.integration.drills import BASELINE
 
@@ -38,7 +38,7 @@ def inventory(tmp_path):
 
 @pytest.fixture(scope="session")
 def awx_server(tmp_path_factory):
-    """The AWX API stand-in (tests/emulator/awx.py), one per pytest worker, on a free loopback port."""
+    """The AWX API stand-in (emulator/awx.py), one per pytest worker, on a free loopback port."""
     server = awx_stand_in.serve(workdir=tmp_path_factory.mktemp("awx-checkouts"))
     yield server
     server.shutdown()

@@ -1,4 +1,4 @@
-"""playbooks/awx_configure.yml against the AWX API stand-in (tests/emulator/awx.py), over real HTTP."""
+"""playbooks/awx_configure.yml against the AWX API stand-in (emulator/awx.py), over real HTTP."""
 
 from __future__ import annotations
 

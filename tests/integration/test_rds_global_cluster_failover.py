@@ -7,7 +7,7 @@ import pathlib
 import pytest
 import yaml
 
-from tests.emulator.seed import DR, PRIMARY, deploy_seed_order
+from emulator.seed import DR, PRIMARY, deploy_seed_order
 from tests.integration.ansible import REPO, run_module
 
 GLOBAL_ID = "ai-model-registry-aurora-cluster-global"

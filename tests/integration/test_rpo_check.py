@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.emulator.seed import DR, PRIMARY, deploy_seed_order
+from emulator.seed import DR, PRIMARY, deploy_seed_order
 from tests.integration.ansible import run_module
 from tests.integration.test_rds_global_cluster_failover import documented
 

@@ -1,6 +1,6 @@
 """Start, reuse and stop the local emulators; write the env file and kubeconfig that use them.
 
-``python -m tests.emulator.launcher start|stop|status|reset [--state-dir DIR]``
+``python -m emulator.launcher start|stop|status|reset [--state-dir DIR]``
 
 ``start`` is idempotent: a running, healthy pair is reused. ``stop`` stops exactly the
 processes this launcher started (their pids and command lines are recorded in the state dir).
@@ -22,12 +22,12 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 
-REPO = pathlib.Path(__file__).resolve().parents[2]
+REPO = pathlib.Path(__file__).resolve().parents[1]
 DEFAULT_STATE_DIR = REPO / ".emulator"
 DEFAULT_REGION = "us-west-2"
 # Dummy credentials: the emulator accepts any; botocore refuses to sign without some.
 CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
-SERVERS = {"aws": "tests.emulator.aws.server", "k8s": "tests.emulator.k8s"}
+SERVERS = {"aws": "emulator.aws.server", "k8s": "emulator.k8s"}
 
 
 @dataclass

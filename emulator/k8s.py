@@ -14,7 +14,7 @@ kmock (``KubernetesEmulator`` + ``Server``) brings the HTTP server, API discover
 - Deployments: ``metadata.generation`` follows spec changes and the rollout completes at once
   (``status`` reports every replica updated and ready), so a restart can be waited for.
 
-Run as ``python -m tests.emulator.k8s --port-file FILE``.
+Run as ``python -m emulator.k8s --port-file FILE``.
 """
 
 from __future__ import annotations

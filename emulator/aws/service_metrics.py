@@ -25,8 +25,8 @@ from typing import Any
 from moto.cloudwatch.models import CloudWatchBackend
 from moto.s3.models import s3_backends
 
-from tests.emulator.aws import global_failover
-from tests.emulator.aws.control import STATE
+from emulator.aws import global_failover
+from emulator.aws.control import STATE
 
 AURORA_LAG_METRICS = ("AuroraGlobalDBReplicationLag", "AuroraGlobalDBRPOLag")
 

@@ -1,6 +1,6 @@
 """The AWS emulator process: moto server, our extensions, and the test-control middleware.
 
-Run as ``python -m tests.emulator.aws.server --port-file FILE``; it binds a free loopback
+Run as ``python -m emulator.aws.server --port-file FILE``; it binds a free loopback
 port and writes it to FILE once it accepts connections.
 """
 
@@ -16,9 +16,9 @@ from moto.moto_api._internal.models import moto_api_backend
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 from werkzeug.serving import make_server
 
-from tests.emulator import launcher
-from tests.emulator.aws import extensions, network
-from tests.emulator.aws.control import ControlMiddleware
+from emulator import launcher
+from emulator.aws import extensions, network
+from emulator.aws.control import ControlMiddleware
 
 
 def build_app():

@@ -21,7 +21,7 @@ from moto.s3.exceptions import ReplicationConfigurationNotFoundError
 from moto.s3.models import FakeBucket, S3Backend, s3_backends
 from moto.s3.responses import S3Response
 
-from tests.emulator.aws.control import STATE
+from emulator.aws.control import STATE
 
 
 def _replication(config: dict[str, Any]) -> dict[str, Any]:

@@ -13,7 +13,7 @@ import time
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.emulator.seed import DR, PRIMARY, deploy_seed_order, describe, failures
+from emulator.seed import DR, PRIMARY, deploy_seed_order, describe, failures
 
 RDS_CLUSTER_ENDPOINT = re.compile(r"^[a-z0-9-]+\.cluster-[a-z0-9]{12}\.us-west-2\.rds\.amazonaws\.com$")
 RDS_READER_ENDPOINT = re.compile(r"^[a-z0-9-]+\.cluster-ro-[a-z0-9]{12}\.us-west-2\.rds\.amazonaws\.com$")
@@ -234,7 +234,7 @@ def test_deleting_the_stacks_deletes_their_resources(client, seed):
     ],
 )
 def test_the_aurora_template_refuses_bad_parameters(client, parameters, message):
-    from tests.emulator.seed import create, default_network
+    from emulator.seed import create, default_network
 
     vpc, subnets = default_network(client, PRIMARY)
     given = {"VpcId": vpc, "PrivateSubnetIds": ",".join(subnets), "Environment": "staging", **parameters}
@@ -244,7 +244,7 @@ def test_the_aurora_template_refuses_bad_parameters(client, parameters, message)
 
 
 def test_the_dr_templates_refuse_the_dr_region_equal_to_the_primary(client):
-    from tests.emulator.seed import create
+    from emulator.seed import create
 
     with pytest.raises(ClientError, match="DRRegion must differ from PrimaryRegion"):
         create(
@@ -273,7 +273,7 @@ def test_the_dr_templates_refuse_the_dr_region_equal_to_the_primary(client):
 
 
 def test_one_subnet_fails_the_subnet_group_and_rolls_back(client):
-    from tests.emulator.seed import create, default_network, failures
+    from emulator.seed import create, default_network, failures
 
     vpc, subnets = default_network(client, PRIMARY)
     stack = create(

@@ -10,7 +10,7 @@ import urllib.request
 
 import pytest
 
-from tests.emulator import awx
+from emulator import awx
 
 BASIC = "Basic " + base64.b64encode(f"{awx.USERNAME}:{awx.PASSWORD}".encode()).decode()
 

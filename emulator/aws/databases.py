@@ -42,8 +42,8 @@ from dataclasses import dataclass
 
 from moto.rds.models import DBCluster, DBClusterSnapshot, RDSBackend
 
-from tests.emulator.aws import control, global_failover
-from tests.emulator.aws.control import STATE
+from emulator.aws import control, global_failover
+from emulator.aws.control import STATE
 
 BIN_DIRS = sorted(pathlib.Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)
 LOCK = threading.RLock()
@@ -237,7 +237,7 @@ def _sql(server: Server, statement: str, database: str = "postgres"):
 
 
 def _delay_ms(cluster_id: str) -> int:
-    from tests.emulator.aws.service_metrics import lag_ms
+    from emulator.aws.service_metrics import lag_ms
 
     return int(lag_ms(cluster_id))
 

@@ -44,8 +44,8 @@ from moto.backup.responses import BackupResponse
 from moto.moto_api._internal import mock_random
 from moto.rds.models import rds_backends
 
-from tests.emulator.aws.backup_api import InvalidParameterValueException, InvalidRequestException
-from tests.emulator.aws.control import STATE
+from emulator.aws.backup_api import InvalidParameterValueException, InvalidRequestException
+from emulator.aws.control import STATE
 
 
 def _store(backend: BackupBackend) -> dict[str, dict[str, Any]]:

@@ -30,7 +30,7 @@ for what the awx.awx modules use:
 Not covered: launching jobs, RBAC beyond the one admin user, inventory updates, named URLs,
 copying, instance groups, labels, approvals, and the objects the playbook does not manage.
 
-Run as ``python -m tests.emulator.awx --port-file FILE`` or start in-process with ``serve()``.
+Run as ``python -m emulator.awx --port-file FILE`` or start in-process with ``serve()``.
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ def install() -> None:
     # moto registers only direct subclasses of CloudFormationModel; ours come last, so they win.
     from moto.cloudformation import parsing
 
-    from tests.emulator.aws import (
+    from emulator.aws import (
         backup_api,
         backup_jobs,
         cfn_engine,

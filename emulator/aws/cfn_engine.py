@@ -29,8 +29,8 @@ from moto.core.utils import utcnow
 from moto.secretsmanager.models import secretsmanager_backends
 from moto.ssm.models import ssm_backends
 
-from tests.emulator.aws import cfn_parameters
-from tests.emulator.aws.control import STATE
+from emulator.aws import cfn_parameters
+from emulator.aws.control import STATE
 
 Stack = cfn_models.Stack
 CloudFormationBackend = cfn_models.CloudFormationBackend

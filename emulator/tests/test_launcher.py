@@ -6,7 +6,7 @@ import os
 import subprocess
 import sys
 
-from tests.emulator import launcher
+from emulator import launcher
 
 
 def _alive(pid: int) -> bool:
@@ -14,7 +14,7 @@ def _alive(pid: int) -> bool:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    return launcher._ours(pid, "tests.emulator")
+    return launcher._ours(pid, "emulator")
 
 
 def test_start_reuse_and_stop(tmp_path):
@@ -53,7 +53,7 @@ def test_stop_ignores_a_pid_that_is_not_ours(tmp_path):
 
 def test_cli_status_reports_not_running(tmp_path):
     result = subprocess.run(  # noqa: S603
-        [sys.executable, "-m", "tests.emulator.launcher", "status", "--state-dir", str(tmp_path)],
+        [sys.executable, "-m", "emulator.launcher", "status", "--state-dir", str(tmp_path)],
         capture_output=True,
         text=True,
         cwd=launcher.REPO,

@@ -79,7 +79,7 @@ def test_a_fault_needs_a_reason_and_a_target(aws):
 
 @pytest.mark.parametrize("region", ["us-west-2", "us-east-1"])
 def test_the_fixed_network_exists_and_survives_a_reset(aws, client, region):
-    from tests.emulator.aws.network import network_ids
+    from emulator.aws.network import network_ids
 
     ids = network_ids(region)
     for _attempt in range(2):

@@ -37,7 +37,7 @@ from moto.rds.exceptions import (
 from moto.rds.models import DBCluster, GlobalCluster, rds_backends
 from moto.rds.responses import RDSResponse
 
-from tests.emulator.aws.control import STATE
+from emulator.aws.control import STATE
 
 
 class GlobalClusterNotFoundFault(RDSClientError):

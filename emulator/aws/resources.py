@@ -882,7 +882,7 @@ class BackupSelection(EmulatedResource):
     REPLACE_ON = ("BackupPlanId", "BackupSelection")
 
     def create(self) -> None:
-        from tests.emulator.aws.backup_api import create_selection
+        from emulator.aws.backup_api import create_selection
 
         self.plan_id = self.props["BackupPlanId"]
         self.selection_id = create_selection(
@@ -890,7 +890,7 @@ class BackupSelection(EmulatedResource):
         )
 
     def destroy(self) -> None:
-        from tests.emulator.aws.backup_api import delete_selection
+        from emulator.aws.backup_api import delete_selection
 
         delete_selection(self.account_id, self.region_name, self.plan_id, self.selection_id, missing_ok=True)
 

@@ -9,7 +9,7 @@ import time
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.emulator.seed import failures
+from emulator.seed import failures
 
 SECRET_AND_TOPIC = {
     "Resources": {

@@ -6,7 +6,7 @@ import pathlib
 
 import yaml
 
-REPO = pathlib.Path(__file__).resolve().parents[2]
+REPO = pathlib.Path(__file__).resolve().parents[1]
 TEMPLATES = {
     "aurora": REPO / "roles/aurora/files/aurora-cluster.yaml",
     "redis": REPO / "roles/redis/files/redis-cluster.yaml",
