@@ -1,0 +1,24 @@
+# -*- coding: utf-8 -*-
+# Copyright: AI Model Registry Platform Team
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The ``registry_model`` filter: the one model of the platform (module_utils/platform_model.py)."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.ai_model_registry.infra.plugins.module_utils import platform_model
+
+
+def registry_model(prefix, environment, artifacts_bucket=None):
+    try:
+        return platform_model.model(prefix, environment, artifacts_bucket)
+    except ValueError as e:
+        raise AnsibleFilterError("registry_model: %s" % e) from None
+
+
+class FilterModule(object):
+    def filters(self):
+        return {"registry_model": registry_model}

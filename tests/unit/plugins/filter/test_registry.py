@@ -1,0 +1,80 @@
+"""The one model of the platform: names as the templates give them, targets and cadence defined once."""
+
+from __future__ import annotations
+
+import pathlib
+
+import pytest
+import yaml
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.ai_model_registry.infra.plugins.filter.registry import registry_model
+
+ROLES = pathlib.Path(__file__).resolve().parents[4] / "roles"
+
+
+def _template_name(template: str, resource: str, prop: str, prefix: str, environment: str) -> str:
+    """The name a template gives a resource: its IsProduction branch and its Fn::Sub, evaluated by hand."""
+    body = yaml.safe_load((ROLES / template).read_text())
+    value = body["Resources"][resource]["Properties"][prop]
+    if "Fn::If" in value:
+        condition, when_true, when_false = value["Fn::If"]
+        assert condition == "IsProduction"
+        value = when_true if environment == "production" else when_false
+    return value["Fn::Sub"].replace("${NamePrefix}", prefix).replace("${Environment}", environment)
+
+
+NAMED = [
+    ("aurora/files/aurora-cluster.yaml", "Cluster", "DBClusterIdentifier", lambda m: m["aurora_cluster"]),
+    ("aurora/files/aurora-cluster.yaml", "GlobalCluster", "GlobalClusterIdentifier", lambda m: m["global_cluster"]),
+    ("aurora/files/aurora-cluster.yaml", "DatabaseSecret", "Name", lambda m: m["secrets"]["database"]),
+    ("aurora/files/aurora-cluster.yaml", "AlarmTopic", "TopicName", lambda m: m["topics"]["aurora_alarms"]),
+    (
+        "redis/files/redis-cluster.yaml",
+        "ReplicationGroup",
+        "ReplicationGroupId",
+        lambda m: m["redis_replication_group"],
+    ),
+    ("redis/files/redis-cluster.yaml", "AuthTokenSecret", "Name", lambda m: m["secrets"]["redis_auth_token"]),
+    ("backup/files/backup-dr-vault.yaml", "BackupVault", "BackupVaultName", lambda m: m["backup_vaults"]["dr"]),
+    ("dr/files/disaster-recovery-secondary.yaml", "DRTopic", "TopicName", lambda m: m["topics"]["dr"]),
+    ("backup/files/backup-policy.yaml", "NotificationTopic", "TopicName", lambda m: m["topics"]["backup"]),
+    ("backup/files/backup-policy.yaml", "BackupVault", "BackupVaultName", lambda m: m["backup_vaults"]["primary"]),
+]
+
+
+@pytest.mark.parametrize("environment", ["staging", "production"])
+@pytest.mark.parametrize(("template", "resource", "prop", "pick"), NAMED, ids=[n[1] + "." + n[2] for n in NAMED])
+def test_names_are_the_ones_the_templates_give(template, resource, prop, pick, environment):
+    model = registry_model("amr", environment)
+    assert pick(model) == _template_name(template, resource, prop, "amr", environment)
+
+
+def test_stacks_carry_the_seed_names_in_production_and_the_environment_elsewhere():
+    assert registry_model("ai-model-registry", "production")["stacks"]["aurora"] == "ai-model-registry-aurora"
+    staging = registry_model("ai-model-registry", "staging")["stacks"]
+    assert staging["dr_secondary"] == "ai-model-registry-staging-dr-secondary"
+    assert len(set(staging.values())) == 7
+
+
+def test_an_empty_prefix_is_the_default_one():
+    assert registry_model("", "development")["stacks"]["redis"] == "ai-model-registry-development-redis"
+
+
+def test_buckets_and_rules_come_with_the_artifacts_bucket():
+    model = registry_model("amr", "staging", "amr-artifacts")
+    assert model["buckets"] == {"artifacts": "amr-artifacts", "artifacts_replica": "amr-artifacts-replica"}
+    assert model["replication_rules"]["artifacts"] == "artifacts-to-dr-region"
+    assert "buckets" not in registry_model("amr", "staging")
+
+
+def test_targets_and_cadence_are_the_seeds():
+    model = registry_model("amr", "production")
+    assert model["targets"] == {"rto_seconds": 14400, "rpo_seconds": 3600}
+    assert set(model["cadence"]) == {"restore", "switchover", "full"}
+    assert all("INTERVAL=" in c["rrule"] for c in model["cadence"].values())
+
+
+def test_an_unknown_environment_is_refused():
+    with pytest.raises(AnsibleFilterError, match="environment must be one of"):
+        registry_model("amr", "qa")
