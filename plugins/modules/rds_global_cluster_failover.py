@@ -63,9 +63,22 @@ options:
     type: bool
     default: true
   wait_timeout:
-    description: Seconds to wait; on timeout the module fails and reports the state reached.
+    description:
+      - Seconds to wait, from the start of the module to its end (the waits of O(settle) included); on timeout
+        the module fails and reports the state reached.
     type: int
     default: 1800
+  settle:
+    description:
+      - Also wait until the global database has settled - available, no switchover or failover under way, and
+        every secondary C(connected) - before deciding and again once the target is the writer.
+      - Before deciding, a switchover or failover to another target is waited out (instead of refused as
+        C(busy)), and so is a secondary still being rebuilt after a failover (a switchover needs it connected).
+      - Afterwards, the module returns only once every secondary is connected again (after a failover, the old
+        primary rebuilt as a secondary of the new writer), also when the target was already the writer.
+      - Needs O(wait). Check mode does not wait.
+    type: bool
+    default: false
 notes:
   - Check mode makes no call that changes anything and, with C(--diff), shows the writer before and after.
   - While waiting the module polls C(DescribeGlobalClusters) with a jittered backoff of at most 5 seconds.
@@ -95,6 +108,19 @@ EXAMPLES = r"""
   ai_model_registry.infra.rds_global_cluster_failover:
     global_cluster_identifier: ai-model-registry-aurora-cluster-global
     target_region: us-west-2
+
+- name: After a failover - wait until the old primary is rebuilt as a connected secondary (no switch)
+  ai_model_registry.infra.rds_global_cluster_failover:
+    global_cluster_identifier: ai-model-registry-aurora-cluster-global
+    target_region: us-east-1
+    settle: true
+    wait_timeout: 3600
+
+- name: Whatever a failed run left under way - let it finish, then put the writer back and wait for the rebuild
+  ai_model_registry.infra.rds_global_cluster_failover:
+    global_cluster_identifier: ai-model-registry-aurora-cluster-global
+    target_region: us-west-2
+    settle: true
 """
 
 RETURN = r"""
@@ -171,6 +197,13 @@ timings:
     seconds:
       description: Seconds from request to completion; null without O(wait).
       type: float
+settled_seconds:
+  description:
+    - With O(settle), the seconds the module waited for the global database to settle, before and after the switch
+      (0 when it had settled already); null without O(settle) or in check mode.
+  returned: when the global database was found
+  type: float
+  sample: 12.4
 api_calls:
   description: The AWS API actions the module made, in order (C(service.Action)).
   returned: always
@@ -181,7 +214,7 @@ reason:
   description:
     - Why the module refused or failed, as a keyword - C(global_cluster_not_found), C(not_a_member),
       C(ambiguous_target), C(global_cluster_not_available), C(busy), C(target_not_healthy), C(lag_unknown),
-      C(lag_above_bound), C(allow_data_loss_required), C(timeout).
+      C(lag_above_bound), C(allow_data_loss_required), C(timeout), C(not_settled) (O(settle) timed out).
   returned: on failure
   type: str
 global_cluster:
@@ -201,9 +234,9 @@ except ImportError:
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 
 from ansible_collections.ai_model_registry.infra.plugins.module_utils import global_cluster as gdb
+from ansible_collections.ai_model_registry.infra.plugins.module_utils.aws_client import module_clients
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
 MAX_POLL_DELAY = 5.0
 
@@ -212,38 +245,61 @@ def _now():
     return datetime.datetime.now(datetime.timezone.utc)
 
 
+def unsettled(global_cluster):
+    """Why the global database has not settled yet, or None when it has.
+
+    Settled: available, no switchover or failover under way, and every secondary ``connected`` (after a
+    failover Aurora rebuilds the old primary, ``pending-resync`` until then).
+    """
+    status = global_cluster.get("Status")
+    state = (global_cluster.get("FailoverState") or {}).get("Status")
+    if status != "available":
+        return "global database %s" % status
+    if state in ("pending",) + gdb.IN_PROGRESS:
+        return "failover state %s" % state
+    waiting = [
+        "%s %s" % (gdb.arn_cluster_id(m["db_cluster_arn"]), m["synchronization_status"])
+        for m in gdb.members(global_cluster)
+        if not m["is_writer"] and m["synchronization_status"] != "connected"
+    ]
+    return ", ".join(waiting) or None
+
+
 class Runner:
-    def __init__(self, module):
+    def __init__(self, module, clock=time.time, sleep=time.sleep):
         self.module = module
         self.params = module.params
-        self.api_calls = []
+        self.clock, self.sleep = clock, sleep
+        self.deadline = clock() + self.params["wait_timeout"]
+        target = self.params["target_db_cluster_identifier"] or ""
+        self.region = self.params["target_region"] or gdb.arn_region(target) or module.region
+        # Every call to the target's region, so a failover works while the primary region is down.
+        clients = module_clients(module)
+        self.rds = clients("rds", self.region)
+        self.cloudwatch = clients("cloudwatch", self.region)
+        self.settle = self.params["settle"] and not module.check_mode
+        self.settled_seconds = 0.0
         self.result = {
             "changed": False,
             "mode": self.params["mode"],
             "global_cluster_identifier": self.params["global_cluster_identifier"],
-            "api_calls": self.api_calls,
+            "settled_seconds": None,
+            "api_calls": clients.api_calls,
         }
-        target = self.params["target_db_cluster_identifier"] or ""
-        self.region = self.params["target_region"] or gdb.arn_region(target) or module.region
-        retry = AWSRetry.jittered_backoff(retries=10, catch_extra_error_codes=["Throttling"])
-        self.rds = module.client("rds", region=self.region, retry_decorator=retry)
-        self.cloudwatch = module.client("cloudwatch", region=self.region, retry_decorator=retry)
-
-    def call(self, client, service, action, **params):
-        self.api_calls.append("%s.%s" % (service, action))
-        return getattr(client, botocore.xform_name(action))(aws_retry=True, **params)
 
     def fail(self, reason, msg, **extra):
         self.result.update(extra)
         self.module.fail_json(msg=msg, reason=reason, **self.result)
 
+    def exit(self, msg):
+        if self.settle:
+            self.result["settled_seconds"] = round(self.settled_seconds, 3)
+        self.module.exit_json(msg=msg, **self.result)
+
     def describe(self):
         try:
-            found = self.call(
-                self.rds,
-                "rds",
-                "DescribeGlobalClusters",
-                GlobalClusterIdentifier=self.params["global_cluster_identifier"],
+            found = self.rds.call(
+                "DescribeGlobalClusters", GlobalClusterIdentifier=self.params["global_cluster_identifier"]
             )["GlobalClusters"]
         except is_boto3_error_code("GlobalClusterNotFoundFault"):
             found = []
@@ -264,9 +320,7 @@ class Runner:
 
     def target_status(self, arn):
         try:
-            clusters = self.call(self.rds, "rds", "DescribeDBClusters", DBClusterIdentifier=gdb.arn_cluster_id(arn))[
-                "DBClusters"
-            ]
+            clusters = self.rds.call("DescribeDBClusters", DBClusterIdentifier=gdb.arn_cluster_id(arn))["DBClusters"]
         except is_boto3_error_code("DBClusterNotFoundFault"):
             return "not found in %s" % self.region
         except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
@@ -276,9 +330,7 @@ class Runner:
     def lag(self, arn):
         start, end = gdb.lag_window()
         try:
-            answer = self.call(
-                self.cloudwatch,
-                "cloudwatch",
+            answer = self.cloudwatch.call(
                 "GetMetricData",
                 MetricDataQueries=gdb.lag_queries(gdb.arn_cluster_id(arn)),
                 StartTime=start,
@@ -289,36 +341,61 @@ class Runner:
             self.module.fail_json_aws(e, msg="Could not read the replication lag from CloudWatch", **self.result)
         return gdb.parse_lag(answer["MetricDataResults"])
 
+    def poll(self, done, on_timeout):
+        """Describe the global database until ``done(cluster)``; at the deadline ``on_timeout(cluster)``."""
+        delays = gdb.backoff_delays(initial=1.0, maximum=MAX_POLL_DELAY)
+        while True:
+            cluster = self.describe()
+            if done(cluster):
+                return cluster
+            remaining = self.deadline - self.clock()
+            if remaining <= 0:
+                on_timeout(cluster)
+            self.sleep(min(next(delays), remaining))
+
+    def wait_settled(self, cluster):
+        """With ``settle``: wait until the global database has settled; the cluster as last described."""
+        if not self.settle or unsettled(cluster) is None:
+            return cluster
+        started = self.clock()
+
+        def timeout(last):
+            self.settled_seconds += self.clock() - started
+            self.result["settled_seconds"] = round(self.settled_seconds, 3)
+            self.fail(
+                "not_settled",
+                "global database %s not settled after %s s: %s"
+                % (self.params["global_cluster_identifier"], self.params["wait_timeout"], unsettled(last)),
+            )
+
+        cluster = self.poll(lambda c: unsettled(c) is None, timeout)
+        self.settled_seconds += self.clock() - started
+        return cluster
+
     def wait_for(self, target_arn, requested):
         timings = {"requested_at": requested.isoformat(), "completed_at": None, "seconds": None}
         self.result["timings"] = timings
         if not self.params["wait"]:
             return
-        deadline = time.time() + self.params["wait_timeout"]
-        delays = gdb.backoff_delays(initial=1.0, maximum=MAX_POLL_DELAY)
-        while True:
-            cluster = self.describe()
-            if gdb.transition(cluster, target_arn) == "done":
-                completed = _now()
-                timings.update(
-                    completed_at=completed.isoformat(), seconds=round((completed - requested).total_seconds(), 3)
-                )
-                return
-            remaining = deadline - time.time()
-            if remaining <= 0:
-                self.fail(
-                    "timeout",
-                    "%s to %s not finished after %s s: global database %s, writer %s, failover state %s"
-                    % (
-                        self.params["mode"],
-                        target_arn,
-                        self.params["wait_timeout"],
-                        cluster.get("Status"),
-                        gdb.writer_arn(cluster),
-                        cluster.get("FailoverState"),
-                    ),
-                )
-            time.sleep(min(next(delays), remaining))
+
+        def timeout(cluster):
+            self.fail(
+                "timeout",
+                "%s to %s not finished after %s s: global database %s, writer %s, failover state %s"
+                % (
+                    self.params["mode"],
+                    target_arn,
+                    self.params["wait_timeout"],
+                    cluster.get("Status"),
+                    gdb.writer_arn(cluster),
+                    cluster.get("FailoverState"),
+                ),
+            )
+
+        cluster = self.poll(lambda c: gdb.transition(c, target_arn) == "done", timeout)
+        completed = _now()
+        timings.update(completed_at=completed.isoformat(), seconds=round((completed - requested).total_seconds(), 3))
+        self.wait_settled(cluster)
 
     def run(self):
         params = self.params
@@ -332,9 +409,12 @@ class Runner:
             self.fail(e.reason, str(e))
         target = member["DBClusterArn"]
         self.result["target_db_cluster_arn"] = target
+        # With settle, whatever runs is waited out first: the decision is taken on a settled global database.
+        cluster = self.wait_settled(cluster)
+        member = gdb.resolve_target(cluster, target)
         state = gdb.transition(cluster, target)
         if state == "done":
-            self.module.exit_json(msg="%s is already the writer" % target, **self.result)
+            self.exit("%s is already the writer" % target)
         if state == "busy":
             self.fail(
                 "busy",
@@ -344,7 +424,7 @@ class Runner:
         if state == "running":
             # Started earlier (a previous run, the orchestrator Lambda): wait for it, start nothing.
             self.wait_for(target, _now())
-            self.module.exit_json(msg="a %s to %s was already under way" % (params["mode"], target), **self.result)
+            self.exit("a %s to %s was already under way" % (params["mode"], target))
 
         lag = self.lag(target)
         self.result.update(lag=lag, estimated_data_loss_seconds=None)
@@ -365,22 +445,18 @@ class Runner:
             self.result["diff"] = {"before": {"writer": previous}, "after": {"writer": target}}
         if self.module.check_mode:
             self.result["new_writer"] = target
-            self.module.exit_json(msg="would %s to %s" % (params["mode"], target), **self.result)
+            self.exit("would %s to %s" % (params["mode"], target))
 
         requested = _now()
         try:
             if planned:
-                self.call(
-                    self.rds,
-                    "rds",
+                self.rds.call(
                     "SwitchoverGlobalCluster",
                     GlobalClusterIdentifier=params["global_cluster_identifier"],
                     TargetDbClusterIdentifier=target,
                 )
             else:
-                self.call(
-                    self.rds,
-                    "rds",
+                self.rds.call(
                     "FailoverGlobalCluster",
                     GlobalClusterIdentifier=params["global_cluster_identifier"],
                     TargetDbClusterIdentifier=target,
@@ -390,7 +466,7 @@ class Runner:
             self.result["changed"] = False
             self.module.fail_json_aws(e, msg="%s to %s refused by RDS" % (params["mode"], target), **self.result)
         self.wait_for(target, requested)
-        self.module.exit_json(msg="%s to %s done" % (params["mode"], target), **self.result)
+        self.exit("%s to %s done" % (params["mode"], target))
 
 
 def main():
@@ -403,6 +479,7 @@ def main():
         max_lag_seconds=dict(type="float", default=60),
         wait=dict(type="bool", default=True),
         wait_timeout=dict(type="int", default=1800),
+        settle=dict(type="bool", default=False),
     )
     module = AnsibleAWSModule(
         argument_spec=argument_spec,
@@ -428,6 +505,8 @@ def main():
         )
     if module.params["max_lag_seconds"] < 0 or module.params["wait_timeout"] < 1:
         module.fail_json(msg="max_lag_seconds must be >= 0 and wait_timeout >= 1", changed=False, api_calls=[])
+    if module.params["settle"] and not module.params["wait"]:
+        module.fail_json(msg="settle needs wait: true", changed=False, api_calls=[])
     Runner(module).run()
 
 

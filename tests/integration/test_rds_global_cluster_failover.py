@@ -140,6 +140,24 @@ def test_timeout_reports_the_state_reached(gdb, client, tmp_path):
     assert _writer(client) == SECONDARY_ID
 
 
+def test_settle_waits_for_the_rebuild_and_for_a_running_switch(gdb, client, tmp_path):
+    # long enough that the next ansible-playbook starts while the old primary is still being rebuilt
+    gdb.post("aws", "/_emulator/config", {"global_resync_seconds": 12})
+    failed_over = _run(gdb, tmp_path, target_region=DR, mode="failover", allow_data_loss=True)
+    assert failed_over["settled_seconds"] is None  # without settle, the writer in place is enough
+    # the writer is already the target: no switch, only the wait until the old primary is a connected secondary
+    rebuilt = _run(gdb, tmp_path, target_region=DR, settle=True)
+    assert not rebuilt.get("failed") and rebuilt["changed"] is False and rebuilt["settled_seconds"] > 0
+    assert set(rebuilt["api_calls"]) == {"rds.DescribeGlobalClusters"}
+    assert [m["synchronization_status"] for m in rebuilt["members"] if not m["is_writer"]] == ["connected"]
+    # a switch under way to the other region is waited out (not refused as busy), then the writer comes back
+    gdb.post("aws", "/_emulator/config", {"global_switchover_seconds": 10})
+    _run(gdb, tmp_path, target_region=PRIMARY, wait=False)
+    back = _run(gdb, tmp_path, target_region=DR, settle=True)
+    assert not back.get("failed") and back["changed"] is True and back["settled_seconds"] > 0
+    assert back["api_calls"].count("rds.SwitchoverGlobalCluster") == 1 and _writer(client) == SECONDARY_ID
+
+
 def test_ansible_doc_renders_the_module():
     import subprocess
     import sys

@@ -1,0 +1,175 @@
+"""rds_global_cluster_failover's Runner on scripted API answers: the settle option, waits and refusals."""
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.ai_model_registry.infra.plugins.modules import rds_global_cluster_failover as failover
+
+WEST = "arn:aws:rds:us-west-2:123456789012:cluster:registry"
+EAST = "arn:aws:rds:us-east-1:123456789012:cluster:registry-dr"
+
+
+def _gc(writer=WEST, status="available", sync="connected", to=None, state="switching-over"):
+    members = [
+        {"DBClusterArn": arn, "IsWriter": arn == writer, **({} if arn == writer else {"SynchronizationStatus": sync})}
+        for arn in (WEST, EAST)
+    ]
+    cluster = {"GlobalClusterIdentifier": "g", "Status": status, "GlobalClusterMembers": members}
+    if to:
+        cluster["FailoverState"] = {"Status": state, "ToDbClusterArn": to}
+    return cluster
+
+
+class Done(Exception):
+    def __init__(self, failed, result):
+        super().__init__(result.get("msg"))
+        self.failed, self.result = failed, result
+
+
+class FakeClient:
+    """A boto3 client whose DescribeGlobalClusters answers follow a script (the last answer repeats)."""
+
+    def __init__(self, script):
+        self.script = list(script)
+        self.writes = []
+
+    def describe_global_clusters(self, aws_retry=False, **params):
+        answer = self.script.pop(0) if len(self.script) > 1 else self.script[0]
+        return {"GlobalClusters": [answer]}
+
+    def describe_db_clusters(self, aws_retry=False, **params):
+        return {"DBClusters": [{"Status": "available"}]}
+
+    def get_metric_data(self, aws_retry=False, **params):
+        return {"MetricDataResults": [{"Id": "replication", "Timestamps": ["2026-01-01T00:00:00"], "Values": [50.0]}]}
+
+    def switchover_global_cluster(self, aws_retry=False, **params):
+        self.writes.append(("switchover", params["TargetDbClusterIdentifier"]))
+
+    def failover_global_cluster(self, aws_retry=False, **params):
+        self.writes.append(("failover", params["TargetDbClusterIdentifier"]))
+
+
+class FakeModule:
+    def __init__(self, client, check_mode=False, **params):
+        self.params = {
+            "global_cluster_identifier": "g",
+            "target_db_cluster_identifier": None,
+            "target_region": "us-east-1",
+            "mode": "switchover",
+            "allow_data_loss": False,
+            "max_lag_seconds": 60.0,
+            "wait": True,
+            "wait_timeout": 60,
+            "settle": False,
+            **params,
+        }
+        self.region, self.check_mode, self._diff = "us-west-2", check_mode, False
+        self._client = client
+
+    def client(self, service, region=None, retry_decorator=None):
+        return self._client
+
+    def exit_json(self, **result):
+        raise Done(False, result)
+
+    def fail_json(self, **result):
+        raise Done(True, result)
+
+    def fail_json_aws(self, exception, **result):
+        raise Done(True, result)
+
+    def warn(self, message):
+        pass
+
+
+class Clock:
+    """Time that passes only when the module sleeps."""
+
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.now += seconds
+
+
+def _run(script, check_mode=False, **params):
+    client, clock = FakeClient(script), Clock()
+    runner = failover.Runner(FakeModule(client, check_mode, **params), clock=clock, sleep=clock.sleep)
+    with pytest.raises(Done) as outcome:
+        runner.run()
+    return outcome.value, client
+
+
+@pytest.mark.parametrize(
+    ("cluster", "why"),
+    [
+        (_gc(), None),
+        (_gc(status="failing-over", to=EAST), "global database failing-over"),
+        (_gc(to=EAST, state="pending"), "failover state pending"),
+        (_gc(writer=EAST, sync="pending-resync"), "registry pending-resync"),
+    ],
+)
+def test_unsettled_says_why(cluster, why):
+    assert failover.unsettled(cluster) == why
+
+
+def test_settle_waits_for_the_rebuild_after_a_failover_without_switching():
+    rebuilding = _gc(writer=EAST, sync="pending-resync")
+    done, client = _run([rebuilding, rebuilding, rebuilding, _gc(writer=EAST)], settle=True)
+    assert not done.failed and done.result["changed"] is False and client.writes == []
+    assert done.result["settled_seconds"] > 0
+    assert done.result["api_calls"] == ["rds.DescribeGlobalClusters"] * 4
+    assert all(m["synchronization_status"] in (None, "connected") for m in done.result["members"])
+
+
+def test_without_settle_the_writer_in_place_is_enough():
+    done, client = _run([_gc(writer=EAST, sync="pending-resync")])
+    assert not done.failed and done.result["settled_seconds"] is None
+    assert done.result["api_calls"] == ["rds.DescribeGlobalClusters"]
+
+
+def test_settle_waits_out_a_switch_to_the_other_region_then_switches_back():
+    away = _gc(status="switching-over", to=EAST)
+    done, client = _run([away, away, _gc(writer=EAST), _gc(writer=WEST)], target_region="us-west-2", settle=True)
+    assert not done.failed and done.result["changed"] is True
+    assert client.writes == [("switchover", WEST)]
+    assert done.result["previous_writer"] == WEST  # the writer when the module started
+    assert done.result["new_writer"] == WEST
+
+
+def test_without_settle_a_switch_to_the_other_region_is_refused_as_busy():
+    done, client = _run([_gc(status="switching-over", to=EAST)], target_region="us-west-2")
+    assert done.failed and done.result["reason"] == "busy" and client.writes == []
+
+
+def test_settle_times_out_with_what_it_waited_for():
+    done, client = _run([_gc(writer=EAST, sync="pending-resync")], settle=True, wait_timeout=30)
+    assert done.failed and done.result["reason"] == "not_settled"
+    assert "registry pending-resync" in done.result["msg"] and done.result["settled_seconds"] >= 30
+
+
+def test_settle_after_a_failover_waits_for_the_old_primary():
+    script = [_gc(), _gc(status="failing-over", to=EAST, state="failing-over")]
+    script += [_gc(writer=EAST, sync="pending-resync")] * 3 + [_gc(writer=EAST)]
+    done, client = _run(script, mode="failover", allow_data_loss=True, settle=True)
+    assert not done.failed and client.writes == [("failover", EAST)]
+    assert done.result["timings"]["seconds"] is not None and done.result["settled_seconds"] > 0
+    assert done.result["estimated_data_loss_seconds"] == pytest.approx(0.05)
+
+
+def test_check_mode_neither_waits_nor_switches():
+    done, client = _run([_gc(writer=EAST, sync="pending-resync")], check_mode=True, settle=True)
+    assert not done.failed and client.writes == [] and done.result["settled_seconds"] is None
+    assert done.result["api_calls"] == ["rds.DescribeGlobalClusters"]
+
+
+def test_a_timeout_of_the_switch_reports_the_state_reached():
+    running = _gc(status="switching-over", to=EAST)
+    done, client = _run([_gc(), running], wait_timeout=5)
+    assert done.failed and done.result["reason"] == "timeout" and done.result["changed"] is True
+    assert "not finished after 5 s" in done.result["msg"] and done.result["timings"]["completed_at"] is None
