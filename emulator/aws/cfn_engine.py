@@ -539,8 +539,14 @@ def _stack_parameters(self: Stack) -> dict[str, str]:
     return {key: _api_value(v) for key, v in self.resource_map.resolved_parameters.items()}
 
 
+def _stack_resources(self: Stack) -> list[Any]:
+    """The stack's resources; one whose Condition is false does not exist (moto listed it as an empty entry)."""
+    return [resource for resource in self.resource_map.values() if hasattr(resource, "logical_resource_id")]
+
+
 def install() -> None:
     Stack.parameter_list = property(_parameter_list)
+    Stack.stack_resources = property(_stack_resources)
     Stack.stack_parameters = property(_stack_parameters)
     CloudFormationBackend.create_stack = create_stack
     Stack.status = property(_get_status, _set_status)

@@ -17,6 +17,7 @@ def install() -> None:
         backup_jobs,
         cfn_engine,
         databases,
+        drift,
         global_failover,
         lambda_runtime,
         moto_fixes,
@@ -34,6 +35,7 @@ def install() -> None:
     for cached in (parsing.get_model_map, parsing.get_name_type_map):
         cached.cache_clear()
     cfn_engine.install()
+    drift.install()
     databases.install()
     backup_api.install()
     backup_jobs.install()
