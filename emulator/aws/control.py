@@ -31,6 +31,9 @@ import botocore.session
 
 # Actions that only read: everything else counts as a write in the request log.
 READ_PREFIXES = ("Describe", "List", "Get", "Head", "Lookup", "Validate", "Estimate", "Search", "Check")
+# Actions whose IAM access level is Read although their name does not say so: drift detection reads the
+# resources and changes nothing (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awscloudformation.html).
+READ_ACTIONS = ("DetectStackDrift", "DetectStackResourceDrift")
 
 # Other settings POST /_emulator/config accepts, with what they control.
 SETTINGS = {
@@ -45,6 +48,7 @@ SETTINGS = {
     "s3_replication_failed_operations": "OperationsFailedReplication published for replicated buckets (default 0)",
     "databases": '"postgresql": Aurora clusters created afterwards get a real local PostgreSQL server (databases.py)',
     "replication_lag_ms": "AuroraGlobalDB*Lag published for secondaries: a number, or {fnmatch of cluster id: ms}",
+    "page_size": 'most items a page of the lists paging.py pages: a number, or {"service.Action": n} (tests)',
 }
 
 # Signing names that differ from botocore's service model names.
@@ -279,7 +283,7 @@ class ControlMiddleware:
                     "service": service,
                     "action": action,
                     "region": region,
-                    "write": not action.startswith(READ_PREFIXES),
+                    "write": not (action.startswith(READ_PREFIXES) or action in READ_ACTIONS),
                     "throttled": throttled,
                 }
             )

@@ -19,6 +19,14 @@ def registry_model(prefix, environment, artifacts_bucket=None):
         raise AnsibleFilterError("registry_model: %s" % e) from None
 
 
+def stack_name(prefix, environment, component):
+    """The stack of a component (kept for playbooks written against 1.0; registry_model names them all)."""
+    try:
+        return "%s-%s" % (platform_model.stack_base(prefix or platform_model.DEFAULT_PREFIX, environment), component)
+    except ValueError as e:
+        raise AnsibleFilterError("stack_name: %s" % e) from None
+
+
 class FilterModule(object):
     def filters(self):
-        return {"registry_model": registry_model}
+        return {"registry_model": registry_model, "stack_name": stack_name}

@@ -78,6 +78,8 @@ def model(prefix, environment, artifacts_bucket=None):
             "lock_parameter": "/%s/%s/dr-drill/lock" % (prefix, environment),
             "temporary_cluster_prefix": full + "-drill-",
         },
+        # Tags of every stack (CloudFormation propagates them to the resources); a role adds its Component.
+        "tags": {"Project": DEFAULT_PREFIX, "Environment": environment, "ManagedBy": "ai_model_registry.infra"},
         "targets": {"rto_seconds": RTO_TARGET_SECONDS, "rpo_seconds": RPO_TARGET_SECONDS},
         "cadence": {kind: dict(value) for kind, value in DRILL_CADENCE.items()},
     }

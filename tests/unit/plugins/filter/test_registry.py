@@ -55,6 +55,11 @@ def test_stacks_carry_the_seed_names_in_production_and_the_environment_elsewhere
     staging = registry_model("ai-model-registry", "staging")["stacks"]
     assert staging["dr_secondary"] == "ai-model-registry-staging-dr-secondary"
     assert len(set(staging.values())) == 7
+    assert registry_model("amr", "staging")["tags"] == {
+        "Project": "ai-model-registry",
+        "Environment": "staging",
+        "ManagedBy": "ai_model_registry.infra",
+    }
 
 
 def test_an_empty_prefix_is_the_default_one():

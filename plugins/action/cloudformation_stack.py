@@ -1,0 +1,449 @@
+# -*- coding: utf-8 -*-
+# Copyright: AI Model Registry Platform Team
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Action plugin of ai_model_registry.infra.cloudformation_stack (documentation: plugins/modules/).
+
+An action plugin, not a module: it runs in the controller's worker, where boto3 is already imported,
+so one stack is one task with no new Python process, and it can show each stack event while it waits.
+The decisions are in module_utils/cloudformation.py; ``StackRunner`` is the I/O around them.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import time
+import uuid
+
+from ansible.errors import AnsibleActionFail
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+from ansible.plugins.action import ActionBase
+from ansible.utils.display import Display
+
+from ansible_collections.ai_model_registry.infra.plugins.module_utils import cloudformation as cfn
+from ansible_collections.ai_model_registry.infra.plugins.module_utils.aws_client import ApiClients
+
+try:
+    import boto3
+    import botocore.config
+    import botocore.exceptions
+except ImportError:  # pragma: no cover - reported by run()
+    boto3 = None
+
+display = Display()
+
+ARGUMENT_SPEC = {
+    "name": {"type": "str", "required": True},
+    "region": {"type": "str", "required": True, "aliases": ["aws_region"]},
+    "state": {"type": "str", "default": "present", "choices": ["present", "absent"]},
+    "template": {"type": "path"},
+    "parameters": {"type": "dict", "default": {}},
+    "tags": {"type": "dict", "default": {}},
+    "termination_protection": {"type": "bool", "default": False},
+    "capabilities": {"type": "list", "elements": "str", "default": ["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM"]},
+    "timeout_minutes": {"type": "int", "default": 90},
+    "poll_seconds": {"type": "float", "default": 5},
+    "drift": {"type": "str", "default": "report", "choices": ["report", "fail", "skip"]},
+    "delete_protected": {"type": "bool", "default": False},
+    "profile": {"type": "str", "aliases": ["aws_profile"]},
+    "endpoint_url": {"type": "str", "aliases": ["aws_endpoint_url"]},
+}
+
+
+class StackFailed(Exception):
+    """The stack operation failed; ``lines`` explain it, ``result`` is what was done so far."""
+
+    def __init__(self, msg, lines=None, reason="failed"):
+        super(StackFailed, self).__init__(msg)
+        self.msg = msg
+        self.lines = lines or []
+        self.reason = reason
+
+
+class StackRunner(object):
+    """Reads, compares, deploys or deletes one stack through ``ApiClients``; pure I/O and waiting."""
+
+    def __init__(self, clients, args, check_mode=False, say=None, sleep=time.sleep, clock=time.monotonic):
+        self.cfn = clients("cloudformation", args["region"])
+        self.api_calls = clients.api_calls
+        self.args = args
+        self.name = args["name"]
+        self.check_mode = check_mode
+        self.say = say or (lambda line: None)
+        self.sleep = sleep
+        self.clock = clock
+        self.deadline = clock() + args["timeout_minutes"] * 60
+        self.events = []
+        self.seen = set()
+        self.result = {"name": self.name, "region": args["region"], "changed": False, "action": "none"}
+
+    # --- reading ---
+
+    def describe(self, stack_id=None):
+        try:
+            found = self.cfn.call("DescribeStacks", StackName=stack_id or self.name)["Stacks"]
+        except botocore.exceptions.ClientError as e:
+            if "does not exist" in str(e):
+                return None
+            raise
+        return found[0] if found else None
+
+    def deployed_template(self):
+        return self.cfn.call("GetTemplate", StackName=self.name, TemplateStage="Original")["TemplateBody"]
+
+    # --- waiting, with each new event shown ---
+
+    def show_new_events(self, stack_id):
+        page = self.cfn.call("DescribeStackEvents", StackName=stack_id)["StackEvents"]
+        fresh = [e for e in cfn.latest_operation(page, self.name) if e["EventId"] not in self.seen]
+        for event in reversed(fresh):  # oldest first, as they happened
+            self.seen.add(event["EventId"])
+            self.events.append(_event_record(event))
+            self.say("%s: %s" % (self.name, cfn.event_line(event)))
+        return page
+
+    def wait(self, stack_id, doing):
+        """Until the stack leaves *_IN_PROGRESS, or the overall timeout passes (StackFailed)."""
+        delay = min(1.0, self.args["poll_seconds"])
+        while True:
+            self.show_new_events(stack_id)
+            stack = self.describe(stack_id)
+            status = stack["StackStatus"] if stack else "DELETE_COMPLETE"
+            if not status.endswith("_IN_PROGRESS"):
+                return stack, status
+            if self.clock() >= self.deadline:
+                raise StackFailed(
+                    "the %s stack (%s) did not finish %s in %d minutes: it is still %s"
+                    % (self.name, self.args["region"], doing, self.args["timeout_minutes"], status),
+                    reason="timeout",
+                )
+            self.sleep(delay)
+            delay = min(delay * 2, self.args["poll_seconds"])
+
+    def diagnose(self, stack_id, status, doing):
+        page = self.cfn.call("DescribeStackEvents", StackName=stack_id)["StackEvents"]
+        found = cfn.failures(page, self.name)
+        for failure in found:
+            if failure["nested_stack_id"]:
+                nested = self.cfn.call("DescribeStackEvents", StackName=failure["nested_stack_id"])["StackEvents"]
+                failure["nested"] = cfn.failures(nested, failure["nested_stack_id"].split("/")[1])
+        self.result["failures"] = found
+        lines = cfn.failure_lines(found) or ["no failed resource was reported"]
+        return StackFailed(
+            "Stack %s (%s) did not %s: status %s. Failed resources: %s"
+            % (self.name, self.args["region"], doing, status, "; ".join(lines)),
+            lines,
+        )
+
+    # --- present ---
+
+    def present(self, template_body):
+        template = cfn.load_template(template_body)
+        parameters = cfn.resolve_parameters(self.args["parameters"], template)
+        tags = {k: cfn.as_parameter(v) for k, v in self.args["tags"].items()}
+        protection = self.args["termination_protection"]
+
+        stack = self.describe()
+        if stack and stack["StackStatus"].endswith("_IN_PROGRESS") and stack["StackStatus"] != "REVIEW_IN_PROGRESS":
+            self.say("%s: %s - another operation runs; waiting for it" % (self.name, stack["StackStatus"]))
+            stack, _ = self.wait(stack["StackId"], "its running operation")
+        status = stack["StackStatus"] if stack else "ABSENT"
+        if status in cfn.BLOCKED_STATUSES:
+            raise StackFailed(
+                "Stack %s in %s is %s: CloudFormation cannot go on from there. See why with "
+                '"aws cloudformation describe-stack-events --stack-name %s --region %s", fix the resource it names, '
+                "then continue the rollback or delete the stack. Nothing was changed."
+                % (self.name, self.args["region"], status, self.name, self.args["region"]),
+                reason="needs_a_person",
+            )
+        deployed = self.deployed_template() if status not in cfn.CREATE_STATUSES + cfn.RECREATE_STATUSES else None
+        wanted = cfn.plan(stack, deployed, template, parameters, tags, protection)
+        self.result.update(status=status, stack_id=stack["StackId"] if stack else None)
+        self.result["diff"] = _diff(stack, parameters, tags, protection, self.name)
+
+        if wanted["action"] == "none":
+            self.result["outputs"] = cfn.outputs(stack)
+            self.drift()
+            return self.result
+        if self.check_mode:
+            return self.preview(stack, wanted, template_body, template, parameters, tags)
+
+        self.result["changed"] = True
+        self.result["action"] = wanted["action"]
+        if wanted["action"] == "recreate":
+            self.say("%s: ROLLBACK_COMPLETE after a failed creation - deleting it to create it again" % self.name)
+            self.cfn.call("DeleteStack", StackName=stack["StackId"])
+            self.wait(stack["StackId"], "deleting")
+        request = {
+            "StackName": self.name,
+            "TemplateBody": template_body,
+            "Parameters": [{"ParameterKey": k, "ParameterValue": v} for k, v in sorted(parameters.items())],
+            "Tags": [{"Key": k, "Value": v} for k, v in sorted(tags.items())],
+            "Capabilities": self.args["capabilities"],
+        }
+        if wanted["action"] in ("create", "recreate"):
+            stack_id = self.cfn.call(
+                "CreateStack", EnableTerminationProtection=protection, OnFailure="ROLLBACK", **request
+            )["StackId"]
+            doing = "create"
+        else:
+            stack_id = stack["StackId"]
+            doing = "update"
+            if wanted["action"] == "update":
+                self.cfn.call("UpdateStack", **request)
+            if wanted["protection"]:
+                self.cfn.call(
+                    "UpdateTerminationProtection", StackName=self.name, EnableTerminationProtection=protection
+                )
+        self.result["stack_id"] = stack_id
+        final, status = self.wait(stack_id, doing) if wanted["action"] != "protection" else (self.describe(), None)
+        status = status or final["StackStatus"]
+        self.result["status"] = status
+        if status not in cfn.SUCCESS_STATUSES:
+            raise self.diagnose(stack_id, status, doing)
+        self.result["outputs"] = cfn.outputs(final)
+        if wanted["action"] not in ("create", "recreate"):
+            self.drift()
+        return self.result
+
+    def preview(self, stack, wanted, template_body, template, parameters, tags):
+        """Check mode: what would change, from a change set that is deleted again; no stack write."""
+        self.result["action"] = "preview"
+        self.result["changed"] = True
+        if wanted["action"] in ("create", "recreate"):
+            lines = ["Stack %s (%s) would be created with:" % (self.name, self.args["region"])]
+            lines += cfn.resource_lines(template)
+        else:
+            lines = ["Stack %s (%s) would change:" % (self.name, self.args["region"])]
+            lines += cfn.parameter_lines(cfn.deployed_parameters(stack), parameters)
+            if wanted["tags"]:
+                lines.append("tags: %s -> %s" % (cfn.deployed_tags(stack), tags))
+            if wanted["protection"]:
+                lines.append("termination protection -> %s" % self.args["termination_protection"])
+            if wanted["action"] == "update":
+                lines += self.change_set_lines(template_body, parameters, tags)
+        self.result["preview"] = lines
+        for line in lines:
+            self.say(line)
+        return self.result
+
+    def change_set_lines(self, template_body, parameters, tags):
+        name = "ansible-preview-" + uuid.uuid4().hex[:12]
+        self.cfn.call(
+            "CreateChangeSet",
+            StackName=self.name,
+            ChangeSetName=name,
+            ChangeSetType="UPDATE",
+            TemplateBody=template_body,
+            Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in sorted(parameters.items())],
+            Tags=[{"Key": k, "Value": v} for k, v in sorted(tags.items())],
+            Capabilities=self.args["capabilities"],
+        )
+        try:
+            delay = 1.0
+            while True:
+                found = self.cfn.call("DescribeChangeSet", StackName=self.name, ChangeSetName=name)
+                if found["Status"] not in ("CREATE_PENDING", "CREATE_IN_PROGRESS") or self.clock() >= self.deadline:
+                    break
+                self.sleep(delay)
+                delay = min(delay * 2, self.args["poll_seconds"])
+        finally:
+            self.cfn.call("DeleteChangeSet", StackName=self.name, ChangeSetName=name)
+        if found["Status"] == "FAILED":
+            return ["(no resource changes: %s)" % found.get("StatusReason", "")]
+        return cfn.change_lines(found.get("Changes"))
+
+    # --- drift ---
+
+    def drift(self):
+        """DetectStackDrift on the settled stack; drifted resources are reported (or fail the run)."""
+        mode = self.args["drift"]
+        if mode == "skip":
+            return
+        try:
+            detection = self.cfn.call("DetectStackDrift", StackName=self.name)["StackDriftDetectionId"]
+            delay = 0.5
+            while True:
+                found = self.cfn.call("DescribeStackDriftDetectionStatus", StackDriftDetectionId=detection)
+                if found["DetectionStatus"] != "DETECTION_IN_PROGRESS" or self.clock() >= self.deadline:
+                    break
+                self.sleep(delay)
+                delay = min(delay * 2, self.args["poll_seconds"])
+            report = {"status": found.get("StackDriftStatus", "UNKNOWN"), "drifted_resources": []}
+            if found["DetectionStatus"] != "DETECTION_COMPLETE":
+                report["detection"] = found["DetectionStatus"]
+                report["reason"] = found.get("DetectionStatusReason", "")
+            if report["status"] == "DRIFTED":
+                drifts = self.cfn.paginate(
+                    "DescribeStackResourceDrifts",
+                    key="StackResourceDrifts",
+                    StackName=self.name,
+                    StackResourceDriftStatusFilters=["MODIFIED", "DELETED"],
+                )
+                report["drifted_resources"] = [_drift_record(d) for d in drifts]
+                lines = cfn.drift_lines(drifts)
+                self.result.setdefault("warnings", []).append(
+                    "Stack %s (%s) has drifted from its template (changed outside CloudFormation):\n%s"
+                    % (self.name, self.args["region"], "\n".join(lines))
+                )
+                if mode == "fail":
+                    self.result["drift"] = report
+                    raise StackFailed(
+                        "Stack %s (%s) has drifted: %s. Nothing was changed."
+                        % (self.name, self.args["region"], "; ".join(lines)),
+                        lines,
+                        reason="drifted",
+                    )
+        except botocore.exceptions.ClientError as e:
+            if mode == "fail":
+                raise
+            report = {"status": "UNKNOWN", "drifted_resources": [], "reason": str(e)}
+            self.result.setdefault("warnings", []).append("Drift detection of %s did not run: %s" % (self.name, e))
+        self.result["drift"] = report
+
+    # --- absent ---
+
+    def absent(self):
+        stack = self.describe()
+        if not stack:
+            self.result.update(status="ABSENT")
+            return self.result
+        protected = bool(stack.get("EnableTerminationProtection"))
+        self.result.update(status=stack["StackStatus"], stack_id=stack["StackId"], changed=True, action="delete")
+        self.result["diff"] = {
+            "before_header": self.name,
+            "after_header": self.name,
+            "before": "stack: %s (%s)\n" % (self.name, stack["StackStatus"]),
+            "after": "",
+        }
+        if protected and not self.args["delete_protected"]:
+            raise StackFailed(
+                "Stack %s (%s) has termination protection: it is deleted only with the teardown confirmation "
+                "(delete_protected). Nothing was changed." % (self.name, self.args["region"]),
+                reason="protected",
+            )
+        if self.check_mode:
+            self.say(
+                "Stack %s (%s) would be deleted%s"
+                % (self.name, self.args["region"], " (its termination protection lifted first)" if protected else "")
+            )
+            self.result["action"] = "preview"
+            return self.result
+        if protected:
+            self.cfn.call("UpdateTerminationProtection", StackName=self.name, EnableTerminationProtection=False)
+        self.cfn.call("DeleteStack", StackName=stack["StackId"])
+        final, status = self.wait(stack["StackId"], "delete")
+        self.result["status"] = status
+        if status != "DELETE_COMPLETE":
+            raise self.diagnose(stack["StackId"], status, "delete")
+        return self.result
+
+
+def _event_record(event):
+    return {
+        "timestamp": str(event.get("Timestamp")),
+        "logical_resource_id": event.get("LogicalResourceId"),
+        "resource_type": event.get("ResourceType"),
+        "status": event.get("ResourceStatus"),
+        "reason": event.get("ResourceStatusReason", ""),
+    }
+
+
+def _drift_record(drift):
+    return {
+        "logical_resource_id": drift.get("LogicalResourceId"),
+        "resource_type": drift.get("ResourceType"),
+        "status": drift.get("StackResourceDriftStatus"),
+        "property_differences": [
+            {
+                "path": d.get("PropertyPath"),
+                "expected": d.get("ExpectedValue"),
+                "actual": d.get("ActualValue"),
+                "type": d.get("DifferenceType"),
+            }
+            for d in drift.get("PropertyDifferences") or []
+        ],
+    }
+
+
+def _yaml_lines(values):
+    return "".join("%s: %s\n" % (k, values[k]) for k in sorted(values))
+
+
+def _diff(stack, parameters, tags, protection, name):
+    before = ""
+    if stack:
+        before = (
+            "# parameters\n"
+            + _yaml_lines(cfn.deployed_parameters(stack))
+            + "# tags\n"
+            + _yaml_lines(cfn.deployed_tags(stack))
+            + "termination_protection: %s\n" % bool(stack.get("EnableTerminationProtection"))
+        )
+    after = (
+        "# parameters\n"
+        + _yaml_lines(parameters)
+        + "# tags\n"
+        + _yaml_lines(tags)
+        + "termination_protection: %s\n" % bool(protection)
+    )
+    return {"before_header": name + " (deployed)", "after_header": name + " (wanted)", "before": before, "after": after}
+
+
+def boto3_clients(args):
+    """ApiClients from a boto3 session: the controller's credentials; AWS_ENDPOINT_URL as botocore reads it."""
+    session = boto3.session.Session(profile_name=args.get("profile"))
+    config = botocore.config.Config(
+        retries={"mode": "standard", "max_attempts": 10}, user_agent_extra="ai_model_registry.infra"
+    )
+
+    def make(service, region):
+        return session.client(service, region_name=region, endpoint_url=args.get("endpoint_url"), config=config)
+
+    return ApiClients(make)
+
+
+class ActionModule(ActionBase):
+    TRANSFERS_FILES = False
+    _requires_connection = False
+
+    def run(self, tmp=None, task_vars=None):
+        result = super(ActionModule, self).run(tmp, task_vars)
+        validation = ArgumentSpecValidator(ARGUMENT_SPEC).validate(self._task.args)
+        if validation.error_messages:
+            raise AnsibleActionFail("cloudformation_stack: %s" % "; ".join(validation.error_messages))
+        args = validation.validated_parameters
+        if args["timeout_minutes"] < 1 or args["poll_seconds"] <= 0:
+            raise AnsibleActionFail("cloudformation_stack: timeout_minutes must be >= 1 and poll_seconds > 0")
+        if boto3 is None:
+            raise AnsibleActionFail("cloudformation_stack needs boto3 and botocore on the controller")
+        template_body = None
+        if args["state"] == "present":
+            if not args["template"]:
+                raise AnsibleActionFail("cloudformation_stack: state=present needs a template")
+            path = self._find_needle("files", args["template"])  # the calling role's files/ first
+            with open(path) as handle:
+                template_body = handle.read()
+
+        clients = boto3_clients(args)
+        runner = StackRunner(
+            clients, args, check_mode=self._task.check_mode, say=lambda line: display.display("    " + line)
+        )
+        try:
+            outcome = runner.present(template_body) if args["state"] == "present" else runner.absent()
+            result.update(outcome)
+            result["failed"] = False
+        except cfn.TemplateError as e:
+            message = "%s: %s. Nothing was changed." % (args["name"], e)
+            result.update(runner.result, failed=True, reason="bad_input", msg=message)
+        except StackFailed as e:
+            result.update(runner.result, failed=True, reason=e.reason, msg=e.msg, failure_lines=e.lines)
+        except botocore.exceptions.BotoCoreError as e:
+            result.update(runner.result, failed=True, reason="aws_error", msg="%s: %s" % (args["name"], e))
+        except botocore.exceptions.ClientError as e:
+            result.update(runner.result, failed=True, reason="aws_error", msg="%s: %s" % (args["name"], e))
+        result["events"] = runner.events
+        result["api_calls"] = runner.api_calls
+        if not self._task.diff:
+            result.pop("diff", None)
+        return result

@@ -1,0 +1,120 @@
+"""ai_model_registry.infra.cloudformation_stack through ansible-playbook against the emulator."""
+
+from __future__ import annotations
+
+import re
+
+import yaml
+
+from ansible_collections.ai_model_registry.infra.plugins.modules import cloudformation_stack as docs
+from tests.integration.ansible import run_module
+
+SHORT_FORM = """\
+AWSTemplateFormatVersion: "2010-09-09"
+Parameters:
+  Name: {Type: String}
+  Retention: {Type: Number, Default: 60, MinValue: 60, MaxValue: 1209600}
+Resources:
+  Topic:
+    Type: AWS::SNS::Topic
+    Properties:
+      TopicName: !Sub "${Name}-alerts"
+      DisplayName: !Ref Name
+  Queue:
+    Type: AWS::SQS::Queue
+    Properties:
+      QueueName: !Join ["-", [!Ref Name, queue]]
+      MessageRetentionPeriod: !Ref Retention
+Outputs:
+  TopicArn: {Value: !Ref Topic}
+  QueueArn: {Value: !GetAtt Queue.Arn}
+"""
+
+
+def _stack(tmp_path, **changes):
+    template = tmp_path / "short-form.yaml"
+    template.write_text(SHORT_FORM)
+    args = {"name": "amr-short", "region": "us-west-2", "template": str(template), "parameters": {"Name": "amr"}}
+    args.update(changes)
+    return args
+
+
+def test_a_short_form_template_deploys_and_a_rerun_changes_nothing_in_two_reads(aws, client, tmp_path):
+    created, process = run_module(aws, tmp_path, "cloudformation_stack", _stack(tmp_path))
+    assert created["changed"] and created["action"] == "create", created.get("msg")
+    assert created["outputs"]["TopicArn"].endswith(":amr-alerts")
+    # each stack event was shown as it arrived, not a retry counter
+    assert re.search(r"amr-short: \S+ Queue \(AWS::SQS::Queue\) CREATE_COMPLETE", process.stdout)
+    assert "RETRYING" not in process.stdout
+
+    aws.post("aws", "/_emulator/requests", method="DELETE")
+    again, _ = run_module(aws, tmp_path, "cloudformation_stack", _stack(tmp_path, drift="skip"))
+    assert (again["changed"], again["action"]) == (False, "none")
+    assert again["api_calls"] == ["cloudformation.DescribeStacks", "cloudformation.GetTemplate"]
+    assert aws.requests()["total"] == 2
+
+
+def test_every_documented_return_key_is_returned(aws, tmp_path):
+    documented = yaml.safe_load(docs.RETURN)
+    created, _ = run_module(aws, tmp_path, "cloudformation_stack", _stack(tmp_path))
+    preview, _ = run_module(
+        aws, tmp_path, "cloudformation_stack", _stack(tmp_path, parameters={"Name": "amr", "Retention": 120}), "--check"
+    )
+    drifted, _ = run_module(aws, tmp_path, "cloudformation_stack", _stack(tmp_path))
+    refused, _ = run_module(
+        aws, tmp_path, "cloudformation_stack", _stack(tmp_path, parameters={"Name": "amr", "Retention": 1})
+    )
+    seen = set(created) | set(preview) | set(drifted) | set(refused)
+    assert set(documented) - {"failures"} <= seen, set(documented) - seen
+
+
+def test_bad_parameters_are_refused_before_any_aws_call(aws, tmp_path):
+    result, _ = run_module(
+        aws, tmp_path, "cloudformation_stack", _stack(tmp_path, parameters={"Name": "amr", "Typo": 1})
+    )
+    assert result["failed"] and result["reason"] == "bad_input"
+    assert "does not declare: Typo" in result["msg"] and "Nothing was changed" in result["msg"]
+    assert aws.requests()["total"] == 0
+
+
+def test_a_console_edit_is_reported_as_drift_and_can_fail_the_run(aws, client, tmp_path):
+    created, _ = run_module(aws, tmp_path, "cloudformation_stack", _stack(tmp_path))
+    client("sns").set_topic_attributes(
+        TopicArn=created["outputs"]["TopicArn"], AttributeName="DisplayName", AttributeValue="edited in the console"
+    )
+    reported, process = run_module(aws, tmp_path, "cloudformation_stack", _stack(tmp_path))
+    assert reported["changed"] is False, reported
+    assert reported["drift"]["status"] == "DRIFTED", reported
+    topic = [d for d in reported["drift"]["drifted_resources"] if d["logical_resource_id"] == "Topic"][0]
+    assert topic["status"] == "MODIFIED"
+    assert {"path": "/DisplayName", "expected": "amr", "actual": "edited in the console", "type": "NOT_EQUAL"} in topic[
+        "property_differences"
+    ]
+    assert "has drifted from its template" in process.stdout + process.stderr
+    failed, _ = run_module(aws, tmp_path, "cloudformation_stack", _stack(tmp_path, drift="fail"))
+    assert failed["failed"] and failed["reason"] == "drifted"
+
+
+def test_check_mode_deletes_nothing_and_protection_needs_the_confirmation(aws, client, tmp_path):
+    run_module(aws, tmp_path, "cloudformation_stack", _stack(tmp_path, termination_protection=True))
+    aws.post("aws", "/_emulator/requests", method="DELETE")
+    preview, _ = run_module(
+        aws,
+        tmp_path,
+        "cloudformation_stack",
+        {"name": "amr-short", "region": "us-west-2", "state": "absent", "delete_protected": True},
+        "--check",
+    )
+    assert preview["action"] == "preview" and aws.requests()["writes"] == 0
+    refused, _ = run_module(
+        aws, tmp_path, "cloudformation_stack", {"name": "amr-short", "region": "us-west-2", "state": "absent"}
+    )
+    assert refused["failed"] and refused["reason"] == "protected" and aws.requests()["writes"] == 0
+    deleted, _ = run_module(
+        aws,
+        tmp_path,
+        "cloudformation_stack",
+        {"name": "amr-short", "region": "us-west-2", "state": "absent", "delete_protected": True},
+    )
+    assert deleted["status"] == "DELETE_COMPLETE", deleted.get("msg")
+    assert client("cloudformation").describe_stacks()["Stacks"] == []

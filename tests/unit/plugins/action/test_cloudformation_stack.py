@@ -1,0 +1,327 @@
+"""The stack action plugin's runner against a scripted CloudFormation: the calls it makes on each path."""
+
+from __future__ import annotations
+
+import botocore.exceptions
+import pytest
+
+from ansible_collections.ai_model_registry.infra.plugins.action.cloudformation_stack import StackFailed, StackRunner
+
+TEMPLATE = "Parameters: {Name: {Type: String}}\nResources: {Topic: {Type: AWS::SNS::Topic}}\n"
+SHORT_TEMPLATE = """
+Parameters: {Name: {Type: String}}
+Resources:
+  Topic: {Type: AWS::SNS::Topic, Properties: {TopicName: !Ref Name}}
+"""
+ID = "arn:aws:cloudformation:us-west-2:123456789012:stack/s/1"
+
+
+def _missing():
+    return botocore.exceptions.ClientError(
+        {"Error": {"Code": "ValidationError", "Message": "Stack with id s does not exist"}}, "DescribeStacks"
+    )
+
+
+class FakeCloudFormation:
+    """A stack as DescribeStacks shows it; each write queues the statuses the next reads will see."""
+
+    def __init__(self, status=None, template=TEMPLATE, parameters=None, tags=None, protection=False, drift="IN_SYNC"):
+        self.api_calls = []
+        self.template = template
+        self.stack = None
+        if status:
+            self.stack = {
+                "StackName": "s",
+                "StackId": ID,
+                "StackStatus": status,
+                "Parameters": [
+                    {"ParameterKey": k, "ParameterValue": v} for k, v in (parameters or {"Name": "x"}).items()
+                ],
+                "Tags": [{"Key": k, "Value": v} for k, v in (tags or {"Project": "p"}).items()],
+                "EnableTerminationProtection": protection,
+                "Outputs": [{"OutputKey": "TopicArn", "OutputValue": "arn:topic"}],
+            }
+        self.next_statuses = []
+        self.events = []
+        self.drift = drift
+        self.requests = {}
+
+    def __call__(self, service, region):
+        return self
+
+    # the ApiClient interface
+    def call(self, action, **params):
+        self.api_calls.append("cloudformation." + action)
+        self.requests[action] = params
+        return getattr(self, action)(**params)
+
+    def paginate(self, action, key=None, **params):
+        return self.call(action, **params)[key]
+
+    def _operation(self, start, *statuses, failed=None):
+        self.events = [
+            {
+                "EventId": "e0",
+                "LogicalResourceId": "s",
+                "ResourceType": "AWS::CloudFormation::Stack",
+                "ResourceStatus": start,
+                "ResourceStatusReason": "User Initiated",
+            },
+        ]
+        if failed:
+            self.events.insert(
+                0,
+                {
+                    "EventId": "e1",
+                    "LogicalResourceId": "Topic",
+                    "ResourceType": "AWS::SNS::Topic",
+                    "ResourceStatus": start.replace("IN_PROGRESS", "FAILED"),
+                    "ResourceStatusReason": failed,
+                },
+            )
+        self.next_statuses = list(statuses)
+
+    def DescribeStacks(self, StackName):
+        if self.stack is None:
+            raise _missing()
+        if self.next_statuses:
+            self.stack["StackStatus"] = self.next_statuses.pop(0)
+        return {"Stacks": [dict(self.stack)]}
+
+    def GetTemplate(self, StackName, TemplateStage):
+        return {"TemplateBody": self.template}
+
+    def DescribeStackEvents(self, StackName):
+        return {"StackEvents": list(self.events)}
+
+    def CreateStack(self, **request):
+        self.stack = {"StackName": "s", "StackId": ID, "StackStatus": "CREATE_IN_PROGRESS", "Outputs": []}
+        self._operation("CREATE_IN_PROGRESS", "CREATE_IN_PROGRESS", self.create_outcome)
+        return {"StackId": ID}
+
+    create_outcome = "CREATE_COMPLETE"
+
+    def UpdateStack(self, **request):
+        self._operation("UPDATE_IN_PROGRESS", "UPDATE_COMPLETE")
+        return {"StackId": ID}
+
+    def UpdateTerminationProtection(self, StackName, EnableTerminationProtection):
+        self.stack["EnableTerminationProtection"] = EnableTerminationProtection
+        return {"StackId": ID}
+
+    def DeleteStack(self, StackName):
+        self._operation("DELETE_IN_PROGRESS", "DELETE_COMPLETE")
+
+    def CreateChangeSet(self, **request):
+        return {"Id": "cs"}
+
+    def DescribeChangeSet(self, StackName, ChangeSetName):
+        return {
+            "Status": "CREATE_COMPLETE",
+            "Changes": [
+                {
+                    "ResourceChange": {
+                        "Action": "Modify",
+                        "LogicalResourceId": "Topic",
+                        "ResourceType": "AWS::SNS::Topic",
+                    }
+                }
+            ],
+        }
+
+    def DeleteChangeSet(self, StackName, ChangeSetName):
+        return {}
+
+    def DetectStackDrift(self, StackName):
+        return {"StackDriftDetectionId": "d1"}
+
+    def DescribeStackDriftDetectionStatus(self, StackDriftDetectionId):
+        return {"DetectionStatus": "DETECTION_COMPLETE", "StackDriftStatus": self.drift}
+
+    def DescribeStackResourceDrifts(self, StackName, StackResourceDriftStatusFilters):
+        return {
+            "StackResourceDrifts": [
+                {
+                    "LogicalResourceId": "Topic",
+                    "ResourceType": "AWS::SNS::Topic",
+                    "StackResourceDriftStatus": "MODIFIED",
+                    "PropertyDifferences": [
+                        {
+                            "PropertyPath": "/DisplayName",
+                            "ExpectedValue": "a",
+                            "ActualValue": "b",
+                            "DifferenceType": "NOT_EQUAL",
+                        }
+                    ],
+                }
+            ]
+        }
+
+
+def _args(**changes):
+    args = {
+        "name": "s",
+        "region": "us-west-2",
+        "state": "present",
+        "parameters": {"Name": "x"},
+        "tags": {"Project": "p"},
+        "termination_protection": False,
+        "capabilities": ["CAPABILITY_IAM"],
+        "timeout_minutes": 1,
+        "poll_seconds": 1,
+        "drift": "report",
+        "delete_protected": False,
+    }
+    args.update(changes)
+    return args
+
+
+def _runner(fake, check_mode=False, lines=None, **changes):
+    clock = [0.0]
+
+    def sleep(seconds):
+        clock[0] += seconds
+
+    return StackRunner(
+        fake,
+        _args(**changes),
+        check_mode=check_mode,
+        say=(lines if lines is not None else []).append,
+        sleep=sleep,
+        clock=lambda: clock[0],
+    )
+
+
+def test_nothing_to_change_costs_two_reads_without_drift_detection():
+    fake = FakeCloudFormation("UPDATE_COMPLETE")
+    result = _runner(fake, drift="skip").present(TEMPLATE)
+    assert fake.api_calls == ["cloudformation.DescribeStacks", "cloudformation.GetTemplate"]
+    assert (result["changed"], result["action"], result["outputs"]) == (False, "none", {"TopicArn": "arn:topic"})
+
+
+def test_a_short_form_template_deployed_compares_equal_to_its_long_form():
+    long_form = SHORT_TEMPLATE.replace("!Ref Name", "{Ref: Name}")
+    fake = FakeCloudFormation("CREATE_COMPLETE", template=long_form)
+    assert _runner(fake, drift="skip").present(SHORT_TEMPLATE)["action"] == "none"
+
+
+def test_drift_is_reported_as_a_warning_and_can_fail_the_run():
+    fake = FakeCloudFormation("CREATE_COMPLETE", drift="DRIFTED")
+    result = _runner(fake).present(TEMPLATE)
+    assert result["drift"]["status"] == "DRIFTED"
+    assert result["drift"]["drifted_resources"][0]["property_differences"][0]["path"] == "/DisplayName"
+    assert "/DisplayName: expected a, actual b" in result["warnings"][0]
+    with pytest.raises(StackFailed, match="has drifted") as failed:
+        _runner(FakeCloudFormation("CREATE_COMPLETE", drift="DRIFTED"), drift="fail").present(TEMPLATE)
+    assert failed.value.reason == "drifted"
+
+
+def test_create_shows_each_event_once_and_returns_the_outputs():
+    fake = FakeCloudFormation()
+    lines = []
+    result = _runner(fake, lines=lines).present(TEMPLATE)
+    assert result["action"] == "create" and result["changed"] and result["status"] == "CREATE_COMPLETE"
+    assert fake.requests["CreateStack"]["Parameters"] == [{"ParameterKey": "Name", "ParameterValue": "x"}]
+    assert fake.requests["CreateStack"]["OnFailure"] == "ROLLBACK"
+    assert len([line for line in lines if "User Initiated" in line]) == 1
+    assert "cloudformation.DetectStackDrift" not in fake.api_calls  # a stack just created has not drifted
+
+
+def test_a_failed_create_names_the_failed_resource():
+    fake = FakeCloudFormation()
+    fake.create_outcome = "ROLLBACK_COMPLETE"
+    original = fake.CreateStack
+
+    def create(**request):
+        answer = original(**request)
+        fake._operation("CREATE_IN_PROGRESS", "ROLLBACK_IN_PROGRESS", "ROLLBACK_COMPLETE", failed="Quota exceeded")
+        return answer
+
+    fake.CreateStack = create
+    with pytest.raises(StackFailed) as failed:
+        _runner(fake).present(TEMPLATE)
+    assert "Topic (AWS::SNS::Topic): CREATE_FAILED - Quota exceeded" in failed.value.msg
+
+
+def test_rollback_complete_is_deleted_and_created_again():
+    fake = FakeCloudFormation("ROLLBACK_COMPLETE")
+    result = _runner(fake).present(TEMPLATE)
+    assert result["action"] == "recreate"
+    assert fake.api_calls.index("cloudformation.DeleteStack") < fake.api_calls.index("cloudformation.CreateStack")
+
+
+def test_an_update_changes_parameters_and_protection_separately():
+    fake = FakeCloudFormation("CREATE_COMPLETE", parameters={"Name": "old"})
+    result = _runner(fake, termination_protection=True, drift="skip").present(TEMPLATE)
+    assert result["action"] == "update"
+    assert "cloudformation.UpdateStack" in fake.api_calls
+    assert fake.requests["UpdateTerminationProtection"]["EnableTerminationProtection"] is True
+
+
+def test_protection_alone_needs_no_stack_update():
+    fake = FakeCloudFormation("CREATE_COMPLETE")
+    result = _runner(fake, termination_protection=True, drift="skip").present(TEMPLATE)
+    assert result["action"] == "protection" and "cloudformation.UpdateStack" not in fake.api_calls
+
+
+@pytest.mark.parametrize("status", ["UPDATE_ROLLBACK_FAILED", "DELETE_FAILED"])
+def test_a_status_that_needs_a_person_is_refused_with_the_command(status):
+    fake = FakeCloudFormation(status)
+    with pytest.raises(StackFailed, match="aws cloudformation describe-stack-events --stack-name s") as failed:
+        _runner(fake).present(TEMPLATE)
+    assert failed.value.reason == "needs_a_person" and fake.api_calls == ["cloudformation.DescribeStacks"]
+
+
+def test_a_running_operation_is_waited_for_and_a_timeout_says_so():
+    fake = FakeCloudFormation("UPDATE_IN_PROGRESS")
+    fake.next_statuses = ["UPDATE_IN_PROGRESS"] * 1000
+    with pytest.raises(StackFailed, match="did not finish its running operation in 1 minutes") as failed:
+        _runner(fake).present(TEMPLATE)
+    assert failed.value.reason == "timeout"
+
+
+def test_check_mode_previews_an_update_from_a_change_set_it_deletes():
+    fake = FakeCloudFormation("CREATE_COMPLETE", parameters={"Name": "old"})
+    lines = []
+    result = _runner(fake, check_mode=True, lines=lines).present(TEMPLATE)
+    assert result["action"] == "preview"
+    assert "parameter Name: old -> x" in lines and "~ Topic AWS::SNS::Topic" in lines
+    assert "cloudformation.DeleteChangeSet" in fake.api_calls
+    assert not {"cloudformation.UpdateStack", "cloudformation.CreateStack", "cloudformation.ExecuteChangeSet"} & set(
+        fake.api_calls
+    )
+    assert "Name: old" in result["diff"]["before"] and "Name: x" in result["diff"]["after"]
+
+
+def test_check_mode_previews_a_new_stack_without_a_write():
+    fake = FakeCloudFormation()
+    result = _runner(fake, check_mode=True).present(TEMPLATE)
+    assert result["preview"] == ["Stack s (us-west-2) would be created with:", "+ Topic AWS::SNS::Topic"]
+    assert fake.api_calls == ["cloudformation.DescribeStacks"]
+
+
+def test_delete_refuses_a_protected_stack_without_the_confirmation():
+    fake = FakeCloudFormation("CREATE_COMPLETE", protection=True)
+    with pytest.raises(StackFailed, match="termination protection") as failed:
+        _runner(fake, state="absent").absent()
+    assert failed.value.reason == "protected" and fake.api_calls == ["cloudformation.DescribeStacks"]
+
+
+def test_delete_in_check_mode_writes_nothing():
+    fake = FakeCloudFormation("CREATE_COMPLETE", protection=True)
+    result = _runner(fake, check_mode=True, delete_protected=True).absent()
+    assert result["action"] == "preview" and fake.api_calls == ["cloudformation.DescribeStacks"]
+
+
+def test_delete_with_the_confirmation_lifts_protection_then_deletes():
+    fake = FakeCloudFormation("CREATE_COMPLETE", protection=True)
+    result = _runner(fake, delete_protected=True).absent()
+    assert result["status"] == "DELETE_COMPLETE"
+    assert fake.api_calls.index("cloudformation.UpdateTerminationProtection") < fake.api_calls.index(
+        "cloudformation.DeleteStack"
+    )
+
+
+def test_deleting_an_absent_stack_changes_nothing():
+    fake = FakeCloudFormation()
+    assert _runner(fake).absent()["changed"] is False
