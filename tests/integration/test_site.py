@@ -83,6 +83,20 @@ def test_site_deploys_everything_no_secret_shows_a_rerun_changes_nothing_and_a_r
     )
     calls = aws.requests()
     assert calls["writes"] == 0, calls["by_action"]
+    # one task per stack: two reads to compare, two to detect drift
+    assert calls["by_action"]["cloudformation.GetTemplate"] == 7
+    assert calls["by_action"]["cloudformation.DetectStackDrift"] == 7
+
+    # a console edit is drift: the next run reports the resource and its property, and changes nothing
+    client("rds").modify_db_cluster(
+        DBClusterIdentifier="ai-model-registry-development-aurora-cluster",
+        BackupRetentionPeriod=3,
+        ApplyImmediately=True,
+    )
+    drifted = playbook(aws, "playbooks/site.yml", "-i", "inventories/local", "--tags", "aurora")
+    assert "Stack ai-model-registry-development-aurora (us-west-2) has drifted" in drifted.stdout + drifted.stderr
+    assert "/BackupRetentionPeriod: expected 14, actual 3" in drifted.stdout + drifted.stderr
+    assert all(counts["changed"] == 0 for counts in _recap(drifted.stdout).values())
 
     # after a failover the same role repoints the Secrets; changed values restart the named Deployments
     apps = k8s.AppsV1Api(config.new_client_from_config(config_file=str(aws.kubeconfig)))
@@ -209,6 +223,10 @@ def test_teardown_refuses_production_without_confirmation(aws, inventory):
 @pytest.mark.slow
 def test_teardown_deletes_in_reverse_order_and_keeps_the_data(aws, client):
     playbook(aws, "playbooks/site.yml", "-i", "inventories/local")
+    aws.post("aws", "/_emulator/requests", method="DELETE")
+    preview = playbook(aws, "playbooks/teardown.yml", "-i", "inventories/local", "--check")
+    assert "Stack ai-model-registry-development-aurora (us-west-2) would be deleted" in preview.stdout
+    assert aws.requests()["writes"] == 0  # check mode writes nothing, termination protection included
     playbook(aws, "playbooks/teardown.yml", "-i", "inventories/local")
     for region in STACKS:
         assert client("cloudformation", region).describe_stacks()["Stacks"] == []
