@@ -21,6 +21,7 @@ def install() -> None:
         global_failover,
         lambda_runtime,
         moto_fixes,
+        paging,
         resources,
         s3_bucket,
         service_metrics,
@@ -42,6 +43,7 @@ def install() -> None:
     global_failover.install()
     lambda_runtime.install()
     moto_fixes.install()
+    paging.install()  # after backup_jobs, whose list handler it pages
     s3_bucket.install()
     service_metrics.install()
     _installed = True

@@ -90,12 +90,16 @@ class MetricBatch:
 
     @staticmethod
     def newest(results):
-        """Per query id: (newest value, its time) or (None, None)."""
-        newest = {}
+        """Per query id: (newest value, its time) or (None, None).
+
+        A query's datapoints may come in several results, one a page when GetMetricData pages
+        (NextToken): the newest of all of them counts, whichever page it was on."""
+        pairs = {}
         for result in results:
-            pairs = sorted(zip(result.get("Timestamps") or [], result.get("Values") or []), reverse=True)  # noqa: B905
-            newest[result["Id"]] = pairs[0][::-1] if pairs else (None, None)
-        return newest
+            pairs.setdefault(result["Id"], []).extend(
+                zip(result.get("Timestamps") or [], result.get("Values") or [])  # noqa: B905
+            )
+        return {query: max(found)[::-1] if found else (None, None) for query, found in pairs.items()}
 
     def source(self, query_id):
         region, namespace, metric, dimensions, stat, _scale = self.specs[query_id]

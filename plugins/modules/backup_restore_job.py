@@ -112,7 +112,7 @@ reason:
   returned: failure
   type: str
 api_calls:
-  description: The AWS API calls made, in order.
+  description: The AWS API calls made, in order (C(service.Action)); a list read over several pages has one a page.
   returned: always
   type: list
   elements: str
@@ -128,10 +128,9 @@ except ImportError:
 
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 
+from ansible_collections.ai_model_registry.infra.plugins.module_utils import aws_client, rpo
 from ansible_collections.ai_model_registry.infra.plugins.module_utils import global_cluster as gdb
-from ansible_collections.ai_model_registry.infra.plugins.module_utils import rpo
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
 MAX_POLL_DELAY = 15.0
 ENDED = ("COMPLETED", "FAILED", "ABORTED")
@@ -154,15 +153,22 @@ class Restore:
     def __init__(self, module):
         self.module = module
         self.params = module.params
-        self.api_calls = []
-        retry = AWSRetry.jittered_backoff(retries=10, catch_extra_error_codes=["Throttling"])
-        self.backup = module.client("backup", retry_decorator=retry)
+        clients = aws_client.module_clients(module)
+        self.backup = clients("backup", module.region)
+        self.api_calls = clients.api_calls
         self.result = {"changed": False, "created_resource_arn": "", "recovery_point": {}, "duration_seconds": None}
 
     def call(self, action, **params):
-        self.api_calls.append("backup.%s" % action)
+        return self._aws(self.backup.call, action, **params)
+
+    def paginate(self, action, **params):
+        """Every item of a list, from every page."""
+        return self._aws(self.backup.paginate, action, **params)
+
+    def _aws(self, method, action, **params):
+        """An AWS Backup request; a failure fails the module with the calls made so far."""
         try:
-            return getattr(self.backup, botocore.xform_name(action))(aws_retry=True, **params)
+            return method(action, **params)
         except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
             self.module.fail_json_aws(e, msg="AWS Backup %s failed" % action, api_calls=self.api_calls, **self.result)
 
@@ -181,16 +187,11 @@ class Restore:
                 status = point.get("Status")
                 self.fail("no_recovery_point", "recovery point %s is %s" % (point["RecoveryPointArn"], status))
             return point
-        points, token = [], None
-        while True:
-            page_params = dict(BackupVaultName=params["backup_vault_name"], ByResourceArn=params["resource_arn"])
-            if token:
-                page_params["NextToken"] = token
-            page = self.call("ListRecoveryPointsByBackupVault", **page_params)
-            points.extend(page.get("RecoveryPoints") or [])
-            token = page.get("NextToken")
-            if not token:
-                break
+        points = self.paginate(
+            "ListRecoveryPointsByBackupVault",
+            BackupVaultName=params["backup_vault_name"],
+            ByResourceArn=params["resource_arn"],
+        )
         newest = rpo.newest_recovery_point(points)
         if newest is None:
             self.fail(

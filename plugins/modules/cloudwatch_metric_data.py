@@ -81,8 +81,8 @@ try:
 except ImportError:
     pass  # handled by AnsibleAWSModule
 
+from ansible_collections.ai_model_registry.infra.plugins.module_utils import aws_client
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
 BATCH = 1000  # PutMetricData's limit of data points per call
 
@@ -119,15 +119,14 @@ def main():
     data = [metric_datum(m) for m in module.params["metrics"]]
     if module.check_mode:
         module.exit_json(changed=bool(data), published=0, api_calls=[])
-    cloudwatch = module.client("cloudwatch", retry_decorator=AWSRetry.jittered_backoff(retries=10))
-    api_calls = []
+    clients = aws_client.module_clients(module)
+    cloudwatch = clients("cloudwatch", module.region)
     for start in range(0, len(data), BATCH):
-        api_calls.append("cloudwatch.PutMetricData")
         try:
-            cloudwatch.put_metric_data(aws_retry=True, Namespace=namespace, MetricData=data[start : start + BATCH])
+            cloudwatch.call("PutMetricData", Namespace=namespace, MetricData=data[start : start + BATCH])
         except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-            module.fail_json_aws(e, msg="Could not publish to %s" % namespace, api_calls=api_calls)
-    module.exit_json(changed=bool(data), published=len(data), api_calls=api_calls)
+            module.fail_json_aws(e, msg="Could not publish to %s" % namespace, api_calls=clients.api_calls)
+    module.exit_json(changed=bool(data), published=len(data), api_calls=clients.api_calls)
 
 
 if __name__ == "__main__":

@@ -23,7 +23,9 @@ description:
     C(OperationsPendingReplication) is reported for information.
   - ElastiCache Redis - age of the newest available snapshot of the replication group.
   - A figure that cannot be measured (no datapoint, no recovery point, no snapshot) is a finding, never a pass.
-  - CloudWatch is read with one C(GetMetricData) call per region, whatever the number of metrics.
+  - CloudWatch is read with one C(GetMetricData) call per region, whatever the number of metrics (more only when
+    its data points fill more than one page).
+  - Every list is read to its last page, with the token its service pages with (C(Marker) for ElastiCache).
   - Reads only; never changes anything, so check mode runs the same measurements.
 author:
   - AI Model Registry platform team (@ai-model-registry)
@@ -191,7 +193,7 @@ worst_rpo_seconds:
   returned: always
   type: float
 api_calls:
-  description: The AWS API actions made, in order (C(service.Action)).
+  description: The AWS API actions made, in order (C(service.Action)); a list read over several pages has one a page.
   returned: always
   type: list
   elements: str
@@ -202,44 +204,22 @@ try:
 except ImportError:
     pass  # handled by AnsibleAWSModule
 
+from ansible_collections.ai_model_registry.infra.plugins.module_utils import aws_client, rpo
 from ansible_collections.ai_model_registry.infra.plugins.module_utils import global_cluster as gdb
-from ansible_collections.ai_model_registry.infra.plugins.module_utils import rpo
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
 
 class Checker:
     def __init__(self, module):
         self.module = module
         self.params = module.params
-        self.api_calls = []
-        self.clients = {}
+        self.clients = aws_client.module_clients(module)
+        self.api_calls = self.clients.api_calls
         self.now = rpo.now_utc()
         self.measurements = []
         self.batch = rpo.MetricBatch()
         self.pending = []  # (query id, name, store, metric, unit, target, detail, informational)
-
-    def client(self, service, region):
-        key = (service, region)
-        if key not in self.clients:
-            retry = AWSRetry.jittered_backoff(retries=10, catch_extra_error_codes=["Throttling"])
-            self.clients[key] = self.module.client(service, region=region, retry_decorator=retry)
-        return self.clients[key]
-
-    def call(self, service, region, action, **params):
-        self.api_calls.append("%s.%s" % (service, action))
-        return getattr(self.client(service, region), botocore.xform_name(action))(aws_retry=True, **params)
-
-    def paginate(self, service, region, action, key, **params):
-        items, token_name = [], "NextToken"
-        while True:
-            page = self.call(service, region, action, **params)
-            items.extend(page.get(key) or [])
-            token = page.get(token_name)
-            if not token:
-                return items
-            params[token_name] = token
 
     def target(self, section):
         own = (self.params[section] or {}).get("target_seconds")
@@ -254,7 +234,7 @@ class Checker:
         name = section["global_cluster_identifier"]
         target = self.target("aurora_global")
         try:
-            found = self.call("rds", self.module.region, "DescribeGlobalClusters", GlobalClusterIdentifier=name)
+            found = self.clients("rds", self.module.region).call("DescribeGlobalClusters", GlobalClusterIdentifier=name)
             secondaries = [m for m in found["GlobalClusters"][0].get("GlobalClusterMembers", []) if not m["IsWriter"]]
         except is_boto3_error_code("GlobalClusterNotFoundFault"):
             secondaries = None
@@ -320,13 +300,8 @@ class Checker:
         for resource in section["resource_arns"]:
             for store, region, vault in places:
                 try:
-                    points = self.paginate(
-                        "backup",
-                        region,
-                        "ListRecoveryPointsByBackupVault",
-                        "RecoveryPoints",
-                        BackupVaultName=vault,
-                        ByResourceArn=resource,
+                    points = self.clients("backup", region).paginate(
+                        "ListRecoveryPointsByBackupVault", BackupVaultName=vault, ByResourceArn=resource
                     )
                     detail = "vault %s" % vault
                 except is_boto3_error_code("ResourceNotFoundException"):
@@ -353,7 +328,8 @@ class Checker:
     def redis(self, section):
         group, region, target = section["replication_group_id"], self.module.region, self.target("redis")
         try:
-            snapshots = self.paginate("elasticache", region, "DescribeSnapshots", "Snapshots", ReplicationGroupId=group)
+            # DescribeSnapshots pages with Marker (at most 50 a page): the paginator follows it to the last page.
+            snapshots = self.clients("elasticache", region).paginate("DescribeSnapshots", ReplicationGroupId=group)
             detail = ""
         except is_boto3_error_code(["SnapshotNotFoundFault", "ReplicationGroupNotFoundFault"]):
             snapshots, detail = [], "replication group not found"
@@ -379,11 +355,9 @@ class Checker:
         newest = {}
         for region, queries in sorted(self.batch.queries.items()):
             try:
-                results = self.paginate(
-                    "cloudwatch",
-                    region,
+                results = self.clients("cloudwatch", region).paginate(
                     "GetMetricData",
-                    "MetricDataResults",
+                    key="MetricDataResults",
                     MetricDataQueries=queries,
                     StartTime=start,
                     EndTime=end,

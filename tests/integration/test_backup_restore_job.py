@@ -63,3 +63,13 @@ def test_no_point_and_bad_input_fail_clearly_before_any_write(aws, client, tmp_p
     unnamed, _process = run_module(aws, tmp_path, MODULE, _args(arn, metadata={"Engine": "aurora-postgresql"}))
     assert unnamed["failed"] and "metadata.DBClusterIdentifier is required" in unnamed["msg"]
     assert aws.requests()["writes"] == 0
+
+
+def test_recovery_points_are_read_from_every_page(aws, client, tmp_path):
+    """ListRecoveryPointsByBackupVault pages with NextToken: every page is read (one recorded call a page)."""
+    arn, points = _cluster_with_points(client, 3)
+    aws.post("aws", "/_emulator/config", {"page_size": {"backup.ListRecoveryPointsByBackupVault": 1}})
+    preview, _process = run_module(aws, tmp_path, MODULE, _args(arn), "--check")
+    assert not preview.get("failed"), preview.get("msg")
+    assert preview["api_calls"] == ["backup.ListRecoveryPointsByBackupVault"] * 3
+    assert preview["recovery_point"]["arn"] == points[-1]

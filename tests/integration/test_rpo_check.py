@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime
+import time
+
 import pytest
 
 from emulator.seed import DR, PRIMARY, deploy_seed_order
@@ -109,6 +112,84 @@ def test_an_injected_replication_delay_is_a_breach_and_enforce_fails(aws, client
 def test_cloudwatch_cost_grows_with_regions_not_metrics(aws, client, seed, tmp_path):
     only_s3 = run_module(aws, tmp_path, MODULE, {"region": PRIMARY, "s3_replication": _args(seed)["s3_replication"]})[0]
     assert only_s3["api_calls"] == ["cloudwatch.GetMetricData"] and len(only_s3["measurements"]) == 3
+
+
+def test_redis_snapshots_are_read_to_the_last_page_where_the_newest_is(aws, client, tmp_path):
+    """DescribeSnapshots pages with Marker (AWS: at most 50 records a page). The module followed NextToken, which
+    ElastiCache never sends, so it read the first page only and missed the newest snapshot on a later one."""
+    group, elasticache = "paged-redis", client("elasticache")
+    elasticache.create_replication_group(
+        ReplicationGroupId=group, ReplicationGroupDescription="paging", NumCacheClusters=1, Engine="redis"
+    )
+    for index in range(4):
+        elasticache.create_snapshot(ReplicationGroupId=group, SnapshotName=f"older-{index}")
+    time.sleep(1.1)  # the newest is a second younger than the others, whatever precision its time travels with
+    elasticache.create_snapshot(ReplicationGroupId=group, SnapshotName="newest")
+    aws.post("aws", "/_emulator/config", {"page_size": {"elasticache.DescribeSnapshots": 2}})
+    pages = elasticache.get_paginator("describe_snapshots").paginate(ReplicationGroupId=group)
+    assert [[s["SnapshotName"] for s in page["Snapshots"]] for page in pages][-1] == ["newest"]  # on page 3 of 3
+    newest = elasticache.describe_snapshots(SnapshotName="newest")["Snapshots"][0]["NodeSnapshots"][0]
+
+    result = run_module(aws, tmp_path, MODULE, {"region": PRIMARY, "redis": {"replication_group_id": group}})[0]
+    assert not result.get("failed"), result.get("msg")
+    snapshot = _by_name(result)[f"redis:{group}:snapshot"]
+    assert snapshot["detail"] == "5 snapshot(s)" and snapshot["status"] == "ok"
+    assert datetime.datetime.fromisoformat(snapshot["measured_at"]) == newest["SnapshotCreateTime"]
+    assert result["api_calls"] == ["elasticache.DescribeSnapshots"] * 3  # one recorded call a page
+
+
+def test_recovery_points_of_every_page_are_read(aws, client, tmp_path):
+    """ListRecoveryPointsByBackupVault pages with NextToken: every page is read, the newest point counts."""
+    arn = client("rds").create_db_cluster(
+        DBClusterIdentifier="paged", Engine="aurora-postgresql", MasterUsername="postgres", MasterUserPassword="x" * 12
+    )["DBCluster"]["DBClusterArn"]
+    backup = client("backup")
+    backup.create_backup_vault(BackupVaultName="paged-vault")
+    role = "arn:aws:iam::123456789012:role/backup"
+    points = [
+        backup.start_backup_job(BackupVaultName="paged-vault", ResourceArn=arn, IamRoleArn=role)["RecoveryPointArn"]
+        for _attempt in range(3)
+    ]
+    aws.post("aws", "/_emulator/config", {"page_size": {"backup.ListRecoveryPointsByBackupVault": 1}})
+    args = {"region": PRIMARY, "backup": {"vault_name": "paged-vault", "resource_arns": [arn]}}
+    result = run_module(aws, tmp_path, MODULE, args)[0]
+    assert not result.get("failed"), result.get("msg")
+    assert result["api_calls"] == ["backup.ListRecoveryPointsByBackupVault"] * 3
+    figure = _by_name(result)[f"backup:{arn}"]
+    assert figure["status"] == "ok" and figure["detail"] == f"vault paged-vault, {points[-1]}"
+
+
+def test_metric_data_pages_keep_each_figures_newest_datapoint(aws, client, tmp_path):
+    """GetMetricData pages by data points (MaxDatapoints): a query's older data points can follow on a later page
+    under the same Id. The newest counts, whichever page holds it, not the last one read."""
+    dims = [
+        {"Name": "SourceBucket", "Value": "paged-bucket"},
+        {"Name": "DestinationBucket", "Value": "paged-replica"},
+        {"Name": "RuleId", "Value": "paged-rule"},
+    ]
+    now = datetime.datetime.now(datetime.UTC)
+    client("cloudwatch", PRIMARY).put_metric_data(
+        Namespace="AWS/S3",
+        MetricData=[
+            {
+                "MetricName": "ReplicationLatency",
+                "Value": value,
+                "Timestamp": now - datetime.timedelta(minutes=minutes),
+                "Unit": "Seconds",
+                "Dimensions": dims,
+            }
+            for value, minutes in ((7.0, 1), (300.0, 3), (9000.0, 5))
+        ],
+    )
+    aws.post("aws", "/_emulator/config", {"page_size": {"cloudwatch.GetMetricData": 1}})  # one data point a page
+    args = {
+        "region": PRIMARY,
+        "s3_replication": {"bucket": "paged-bucket", "destination_bucket": "paged-replica", "rule_id": "paged-rule"},
+    }
+    result = run_module(aws, tmp_path, MODULE, args)[0]
+    assert result["api_calls"] == ["cloudwatch.GetMetricData"] * 3  # three data points, one a page
+    latency = _by_name(result)["s3_replication:paged-bucket:latency"]
+    assert (latency["value"], latency["status"]) == (7.0, "ok")  # the newest; 9000 s came last, on page 3
 
 
 @pytest.mark.parametrize(

@@ -58,6 +58,19 @@ def test_metric_batch_groups_by_region_and_keeps_the_newest_value():
     assert batch.source(first) == "cloudwatch us-east-1 AWS/RDS AuroraGlobalDBRPOLag Maximum (DBClusterIdentifier=c)"
 
 
+def test_metric_batch_keeps_the_newest_value_of_a_query_whose_data_points_span_pages():
+    """GetMetricData pages by data points: one query's data points can come in two results, newest first."""
+    minute = datetime.timedelta(minutes=1)
+    pages = [
+        {"Id": "q0", "Timestamps": [NOW, NOW - minute], "Values": [9.0, 8.0], "StatusCode": "PartialData"},
+        {"Id": "q0", "Timestamps": [NOW - 2 * minute], "Values": [7.0], "StatusCode": "Complete"},
+        {"Id": "q1", "Timestamps": [NOW - 3 * minute], "Values": [5.0], "StatusCode": "PartialData"},
+        {"Id": "q1", "Timestamps": [], "Values": [], "StatusCode": "Complete"},
+        {"Id": "q2", "Timestamps": [], "Values": []},
+    ]
+    assert rpo.MetricBatch.newest(pages) == {"q0": (9.0, NOW), "q1": (5.0, NOW - 3 * minute), "q2": (None, None)}
+
+
 def test_newest_recovery_point_ignores_unfinished_ones():
     points = [
         {"RecoveryPointArn": "old", "Status": "COMPLETED", "CreationDate": NOW - datetime.timedelta(hours=5)},
