@@ -1,0 +1,349 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+
+# Copyright (c) 2026 AI Model Registry platform team
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: postgresql_data_checks
+version_added: 1.1.0
+short_description: Check restored PostgreSQL data - expected tables, row counts at a recovery point, queries
+description:
+  - Validates a restored database through a real connection and returns one result per check, each C(ok) or
+    C(failed) with a detail a person can read. A failed check does not fail the task - RV(passed) says whether
+    all passed - so a drill records every finding; invalid checks and a missing driver do.
+  - The checks run in order, each only when those before it passed. C(expected tables) always runs (it proves
+    the connection), C(row counts at the recovery point) with O(row_counts), C(validation queries) with
+    O(queries).
+  - Table and column names are validated as plain or schema-qualified SQL identifiers before any connection;
+    they are the only names put into SQL text, every value is a query parameter.
+  - Sessions are read-only (C(default_transaction_read_only)); the module never changes data.
+author:
+  - AI Model Registry platform team (@ai-model-registry)
+requirements:
+  - psycopg >= 3.1
+options:
+  login_host:
+    description: Host of the database to check (the restored cluster's endpoint).
+    type: str
+    required: true
+  login_port:
+    description: Port of the database to check.
+    type: int
+    default: 5432
+  login_user:
+    description: User for both connections (a restored cluster keeps the source's users).
+    type: str
+    required: true
+  login_password:
+    description: Password of O(login_user).
+    type: str
+    required: true
+  login_db:
+    description: Database name, in both servers.
+    type: str
+    required: true
+    aliases: [db]
+  connect_timeout:
+    description: Seconds to wait for each connection.
+    type: int
+    default: 10
+  source_host:
+    description: Host of the source database, where the rows written up to O(recovery_point) are counted.
+    type: str
+  source_port:
+    description: Port of the source database.
+    type: int
+    default: 5432
+  recovery_point:
+    description:
+      - The time of the restored data, as ISO 8601 or seconds since the epoch. Required with O(row_counts).
+    type: str
+  tables:
+    description: Tables (optionally schema-qualified) that must exist.
+    type: list
+    elements: str
+    default: []
+  row_counts:
+    description:
+      - Tables whose restored row count must equal the source's count of rows written up to O(recovery_point).
+      - Needs O(source_host) and O(recovery_point).
+    type: list
+    elements: dict
+    default: []
+    suboptions:
+      table:
+        description: The table, optionally schema-qualified.
+        type: str
+        required: true
+      written_at:
+        description: Its column that says when a row was written (a C(timestamptz)).
+        type: str
+        required: true
+  queries:
+    description: Queries and the answer each must give (the first column of the first row, compared as text).
+    type: list
+    elements: dict
+    default: []
+    suboptions:
+      name:
+        description: What the query proves, for the report.
+        type: str
+        required: true
+      sql:
+        description: The query (read-only).
+        type: str
+        required: true
+      expect:
+        description: The expected answer; C(true) matches PostgreSQL's C(t).
+        type: raw
+        required: true
+notes:
+  - Supports check mode - it only reads, so it runs the same.
+"""
+
+EXAMPLES = r"""
+- name: Validate a restored cluster against the source at the recovery point
+  ai_model_registry.infra.postgresql_data_checks:
+    login_host: registry-drill-1a2b3c4d.cluster-abc.us-west-2.rds.amazonaws.com
+    login_user: "{{ db_user }}"
+    login_password: "{{ db_password }}"
+    login_db: modelregistry
+    source_host: registry.cluster-abc.us-west-2.rds.amazonaws.com
+    recovery_point: "2027-01-05T09:00:00Z"
+    tables: [public.models, public.model_versions]
+    row_counts:
+      - {table: public.model_versions, written_at: created_at}
+    queries:
+      - name: every version has its model
+        sql: >-
+          SELECT count(*) FROM public.model_versions v
+          LEFT JOIN public.models m ON m.id = v.model_id WHERE m.id IS NULL
+        expect: 0
+  register: checks
+  no_log: true  # the task's arguments hold the password
+
+- name: Fail when a check failed
+  ansible.builtin.assert:
+    that: checks.passed
+"""
+
+RETURN = r"""
+passed:
+  description: Whether every check that ran passed (and every check configured ran).
+  returned: always
+  type: bool
+checks:
+  description: The checks that ran, in order.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: C(expected tables), C(row counts at the recovery point) or C(validation queries).
+      type: str
+    status:
+      description: C(ok) or C(failed).
+      type: str
+    detail:
+      description: What was found, for a person (C(missing - public.models), C(models restored 5 / source 5)).
+      type: str
+  sample:
+    - {name: expected tables, status: ok, detail: "1 expected tables present, 3 tables in all", missing: []}
+    - {name: row counts at the recovery point, status: ok, detail: models restored 5 / source 5,
+       counts: [{table: models, restored: 5, source: 5, status: ok}]}
+    - {name: validation queries, status: ok, detail: "newest model: 5 (expected 5)",
+       answers: [{name: newest model, answer: 5, expected: 5, status: ok}]}
+skipped:
+  description: The configured checks that did not run because one before them failed.
+  returned: always
+  type: list
+  elements: str
+recovery_point_epoch:
+  description: O(recovery_point) in seconds since the epoch; null without it.
+  returned: always
+  type: float
+reason:
+  description: Why the module failed - C(invalid_checks) (nothing was connected to) or C(missing_library).
+  returned: on failure
+  type: str
+"""
+
+import datetime
+import traceback
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+
+from ansible_collections.ai_model_registry.infra.plugins.module_utils import data_checks
+
+try:
+    import psycopg
+except ImportError:
+    psycopg = None
+    PSYCOPG_ERROR = traceback.format_exc()
+else:
+    PSYCOPG_ERROR = None
+
+
+def epoch(value):
+    """Seconds since the epoch of an ISO 8601 time (a time without offset is UTC) or of a number."""
+    if value in (None, ""):
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        pass
+    text = str(value).strip()
+    if text.endswith("Z"):
+        text = text[:-1] + "+00:00"
+    moment = datetime.datetime.fromisoformat(text)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=datetime.timezone.utc)
+    return moment.timestamp()
+
+
+def plain(value):
+    """A value as JSON carries it: numbers, text, booleans and null as they are, anything else as its text."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    return str(value)
+
+
+class Checks:
+    def __init__(self, module, connect):
+        self.module = module
+        self.params = module.params
+        self.connect = connect  # (host, port) -> a psycopg connection
+
+    def first_value(self, connection, sql, args=None):
+        row = connection.execute(sql, args or {}).fetchone()
+        return None if row is None else row[0]
+
+    def tables(self, connection):
+        row = connection.execute(data_checks.MISSING_TABLES_SQL, {"tables": ",".join(self.params["tables"])}).fetchone()
+        return data_checks.tables_verdict(self.params["tables"], row[0], row[1])
+
+    def row_counts(self, connection, point):
+        counts = []
+        with self.connect(self.params["source_host"], self.params["source_port"]) as source:
+            for count in self.params["row_counts"]:
+                counts.append(
+                    {
+                        "table": count["table"],
+                        "restored": self.first_value(connection, data_checks.count_sql(count["table"])),
+                        "source": self.first_value(
+                            source, data_checks.count_sql(count["table"], count["written_at"]), {"point": point}
+                        ),
+                    }
+                )
+        return data_checks.row_counts_verdict(counts)
+
+    def queries(self, connection):
+        answers = []
+        for query in self.params["queries"]:
+            entry = {"name": query["name"], "expected": query["expect"]}
+            try:
+                entry["answer"] = plain(self.first_value(connection, query["sql"]))
+            except psycopg.Error as e:
+                entry["error"] = str(e).strip()
+            answers.append(entry)
+        return data_checks.queries_verdict(answers)
+
+    def run(self, point):
+        planned = [data_checks.TABLES]
+        if self.params["row_counts"]:
+            planned.append(data_checks.ROW_COUNTS)
+        if self.params["queries"]:
+            planned.append(data_checks.QUERIES)
+        checks = []
+        try:
+            with self.connect(self.params["login_host"], self.params["login_port"]) as connection:
+                checks.append(self.tables(connection))
+                if data_checks.ROW_COUNTS in planned and checks[-1]["status"] == "ok":
+                    checks.append(self.row_counts(connection, point))
+                if data_checks.QUERIES in planned and checks[-1]["status"] == "ok":
+                    checks.append(self.queries(connection))
+        except psycopg.Error as e:
+            if not checks:
+                checks.append(data_checks.unreachable(str(e).strip()))
+            else:  # the source could not be counted
+                checks.append({"name": planned[len(checks)], "status": "failed", "detail": str(e).strip()})
+        ran = [c["name"] for c in checks]
+        return {
+            "checks": checks,
+            "skipped": [name for name in planned if name not in ran],
+            "passed": len(checks) == len(planned) and all(c["status"] == "ok" for c in checks),
+        }
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            login_host=dict(type="str", required=True),
+            login_port=dict(type="int", default=5432),
+            login_user=dict(type="str", required=True),
+            login_password=dict(type="str", required=True, no_log=True),
+            login_db=dict(type="str", required=True, aliases=["db"]),
+            connect_timeout=dict(type="int", default=10),
+            source_host=dict(type="str"),
+            source_port=dict(type="int", default=5432),
+            recovery_point=dict(type="str"),
+            tables=dict(type="list", elements="str", default=[]),
+            row_counts=dict(
+                type="list",
+                elements="dict",
+                default=[],
+                options=dict(table=dict(type="str", required=True), written_at=dict(type="str", required=True)),
+            ),
+            queries=dict(
+                type="list",
+                elements="dict",
+                default=[],
+                options=dict(
+                    name=dict(type="str", required=True),
+                    sql=dict(type="str", required=True),
+                    expect=dict(type="raw", required=True),
+                ),
+            ),
+        ),
+        supports_check_mode=True,
+    )
+    params = module.params
+    result = {"changed": False, "passed": False, "checks": [], "skipped": [], "recovery_point_epoch": None}
+    # Everything that needs no connection first: a bad name never reaches a server.
+    found = data_checks.problems(params["tables"], params["row_counts"], params["queries"])
+    if params["row_counts"] and not (params["source_host"] and params["recovery_point"]):
+        found.append("row_counts need source_host and recovery_point")
+    try:
+        result["recovery_point_epoch"] = epoch(params["recovery_point"])
+    except ValueError:
+        found.append("recovery_point is neither ISO 8601 nor seconds since the epoch: %s" % params["recovery_point"])
+    if found:
+        module.fail_json(msg="; ".join(found) + ". Nothing was connected to.", reason="invalid_checks", **result)
+    if psycopg is None:
+        module.fail_json(
+            msg=missing_required_lib("psycopg"), exception=PSYCOPG_ERROR, reason="missing_library", **result
+        )
+
+    def connect(host, port):
+        return psycopg.connect(
+            host=host,
+            port=port,
+            user=params["login_user"],
+            password=params["login_password"],
+            dbname=params["login_db"],
+            connect_timeout=params["connect_timeout"],
+            autocommit=True,
+            options="-c default_transaction_read_only=on",
+        )
+
+    result.update(Checks(module, connect).run(result["recovery_point_epoch"]))
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()
