@@ -7,6 +7,8 @@ PYTHON ?= python3
 VENV := $(CURDIR)/.venv
 CHECKOV_VENV := $(CURDIR)/.venv-checkov
 DOCS_VENV := $(CURDIR)/.venv-docs
+# AWS CLI v1, only for make bench's comparison (own venv: it pins docutils<=0.19, the main venv has 0.23).
+AWSCLI_VENV := $(CURDIR)/.venv-awscli
 BIN := $(VENV)/bin
 COLLECTIONS := $(CURDIR)/.build
 COLLECTION_LINK := $(COLLECTIONS)/ansible_collections/ai_model_registry/infra
@@ -40,6 +42,12 @@ $(DOCS_VENV)/.installed: requirements-docs.txt constraints-docs.txt
 	$(PYTHON) -m venv $(DOCS_VENV)
 	$(DOCS_VENV)/bin/pip install --quiet --upgrade pip
 	$(DOCS_VENV)/bin/pip install --quiet -r requirements-docs.txt -c constraints-docs.txt
+	touch $@
+
+$(AWSCLI_VENV)/.installed: requirements-awscli.txt constraints-awscli.txt
+	$(PYTHON) -m venv $(AWSCLI_VENV)
+	$(AWSCLI_VENV)/bin/pip install --quiet --upgrade pip
+	$(AWSCLI_VENV)/bin/pip install --quiet -r requirements-awscli.txt -c constraints-awscli.txt
 	touch $@
 
 # The checkout as an installed collection; amazon.aws and kubernetes.core come from the `ansible` package.
@@ -106,8 +114,9 @@ docs-lint: setup
 pytest: setup  ## pytest: emulator, unit and integration tests (PYTEST_WORKERS in parallel)
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --durations=15
 
-bench: setup  ## Performance figures of site.yml on the emulator (not part of make test)
-	$(BIN)/python bench/bench.py
+# BENCH_ARGS: e.g. --only noop (one section), --repeat 5.
+bench: setup $(AWSCLI_VENV)/.installed  ## Performance figures of site.yml on the emulator, against the AWS CLI (not part of make test)
+	$(BIN)/python bench/bench.py --aws $(AWSCLI_VENV)/bin/aws $(BENCH_ARGS)
 
 role-docs: setup  ## Write docs/roles.md from the roles' argument specs
 	$(BIN)/python tools/role_docs.py
@@ -119,6 +128,7 @@ constraints:  ## Re-pin every transitive dependency after a deliberate upgrade
 	$(BIN)/pip freeze --exclude-editable > constraints-dev.txt
 	$(CHECKOV_VENV)/bin/pip freeze > constraints-checkov.txt
 	$(DOCS_VENV)/bin/pip freeze > constraints-docs.txt
+	if [ -x $(AWSCLI_VENV)/bin/pip ]; then $(AWSCLI_VENV)/bin/pip freeze > constraints-awscli.txt; fi
 
 clean: emulator-stop  ## Remove venvs, build links and test output
-	rm -rf $(VENV) $(CHECKOV_VENV) $(DOCS_VENV) .build .emulator tests/output .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(CHECKOV_VENV) $(DOCS_VENV) $(AWSCLI_VENV) .build .emulator tests/output .pytest_cache .ruff_cache
