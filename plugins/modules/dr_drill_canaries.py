@@ -1,0 +1,332 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+
+# Copyright (c) 2026 AI Model Registry platform team
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: dr_drill_canaries
+version_added: 1.1.0
+short_description: Canary rows that measure what a DR drill's switch of the database loses
+description:
+  - O(state=written) creates the canary table if missing and writes O(count) canary rows of the drill (seq 1 to
+    O(count)) in one transaction; with O(acknowledgements) it also starts a background writer that adds a canary
+    every O(interval_seconds) (seq 1000 and up) and appends each commit the server acknowledged to that file as
+    C(<seq> <epoch seconds>), until it is stopped or O(max_seconds) pass. The writer keeps trying while the
+    primary is down or read-only.
+  - O(state=read) stops that writer (O(acknowledgements)), writes one canary (seq 0, O(write=true)) and reads
+    the drill's canaries where the connection points - after a switch the new writer -, and returns them with the
+    acknowledged commits, so that a drill tells exactly which acknowledged writes the new writer lacks.
+  - O(state=stopped) only stops the writer (no connection), for a drill whose switch failed.
+  - O(state=absent) stops the writer and deletes every canary row (an interrupted drill's too; the drill's lock
+    makes them ours).
+  - The table name is validated as an SQL identifier before any connection; every value is a query parameter.
+author:
+  - AI Model Registry platform team (@ai-model-registry)
+requirements:
+  - psycopg >= 3.1
+options:
+  login_host:
+    description: Host of the database (the application's endpoint).
+    type: str
+    required: true
+  login_port:
+    description: Port of the database.
+    type: int
+    default: 5432
+  login_user:
+    description: User.
+    type: str
+    required: true
+  login_password:
+    description: Password of O(login_user).
+    type: str
+    required: true
+  login_db:
+    description: Database name.
+    type: str
+    required: true
+    aliases: [db]
+  connect_timeout:
+    description: Seconds to wait for a connection.
+    type: int
+    default: 10
+  table:
+    description: The canary table (plain or schema-qualified).
+    type: str
+    default: dr_drill_canary
+  drill_id:
+    description: The drill whose canaries these are.
+    type: str
+    required: true
+  state:
+    description: C(written), C(read), C(stopped) or C(absent).
+    type: str
+    choices: [written, read, stopped, absent]
+    default: written
+  count:
+    description: Canaries to write before the switch (O(state=written)).
+    type: int
+    default: 20
+  acknowledgements:
+    description:
+      - File of the background writer's acknowledged commits; C(<file>.stop) stops it, C(<file>.done) says it ended.
+      - With O(state=written) the writer is started; with the other states it is stopped first.
+    type: path
+  interval_seconds:
+    description: Seconds between two canaries of the background writer.
+    type: float
+    default: 0.2
+  max_seconds:
+    description: The background writer stops by itself after this many seconds.
+    type: float
+    default: 3600
+  write:
+    description: With O(state=read), write one canary (seq 0) first, as the application would.
+    type: bool
+    default: false
+notes:
+  - Check mode is not supported - the canaries are the measurement.
+"""
+
+EXAMPLES = r"""
+- name: Write canaries to the primary and keep writing them through the switch
+  ai_model_registry.infra.dr_drill_canaries:
+    login_host: "{{ db_host }}"
+    login_user: "{{ db_user }}"
+    login_password: "{{ db_password }}"
+    login_db: modelregistry
+    drill_id: staging-switchover-20270112T100000Z-4711
+    count: 20
+    acknowledgements: /var/tmp/drill/canaries-acknowledged.txt
+  register: written
+  no_log: true
+
+- name: After the switch - stop the writer, write one canary and read them all on the new writer
+  ai_model_registry.infra.dr_drill_canaries:
+    login_host: "{{ new_db_host }}"
+    login_user: "{{ db_user }}"
+    login_password: "{{ db_password }}"
+    login_db: modelregistry
+    drill_id: staging-switchover-20270112T100000Z-4711
+    state: read
+    write: true
+    acknowledgements: /var/tmp/drill/canaries-acknowledged.txt
+  register: found
+  no_log: true
+"""
+
+RETURN = r"""
+written:
+  description: The canaries written before the switch, C([seq, epoch seconds of the commit]) each (O(state=written)).
+  returned: always
+  type: list
+  elements: list
+  sample: [[1, 1799748000.12], [2, 1799748000.12]]
+writer_pid:
+  description: Process id of the background writer; null when none was started.
+  returned: always
+  type: int
+found:
+  description: The drill's canaries (seq above 0) where the connection points, C([seq, epoch seconds]) each
+    (O(state=read)).
+  returned: always
+  type: list
+  elements: list
+acknowledged:
+  description: The commits the background writer got acknowledged, C([seq, epoch seconds]) each (once stopped).
+  returned: always
+  type: list
+  elements: list
+count:
+  description: The drill's canary rows where the connection points, seq 0 included (O(state=read)).
+  returned: always
+  type: int
+read_at:
+  description: When the canaries were read (and the one written), in seconds since the epoch; null unless read.
+  returned: always
+  type: float
+endpoint:
+  description: C(<login_host>:<login_port>), where the canaries were written or read.
+  returned: always
+  type: str
+deleted:
+  description: Canary rows deleted (O(state=absent)).
+  returned: always
+  type: int
+reason:
+  description: Why the module failed - C(invalid_table), C(writer_running) (the writer did not stop within 30 s),
+    C(missing_library).
+  returned: on failure
+  type: str
+"""
+
+import os
+import time
+import traceback
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+
+from ansible_collections.ai_model_registry.infra.plugins.module_utils import canaries
+
+try:
+    import psycopg
+except ImportError:
+    psycopg = None
+    PSYCOPG_ERROR = traceback.format_exc()
+else:
+    PSYCOPG_ERROR = None
+
+WRITER_STOP_TIMEOUT = 30
+
+
+def start_writer(connect, statements, params):
+    """Fork the background writer, detached (its own session, no inherited output): the module returns at once."""
+    path = params["acknowledgements"]
+    for leftover in (canaries.stop_file(path), canaries.done_file(path), path + ".pid"):
+        if os.path.exists(leftover):
+            os.remove(leftover)
+    directory = os.path.dirname(path)
+    if directory and not os.path.isdir(directory):
+        os.makedirs(directory)
+    open(path, "a").close()
+    reader, writer = os.pipe()
+    child = os.fork()
+    if child:
+        os.close(writer)
+        os.waitpid(child, 0)
+        with os.fdopen(reader) as pid:
+            return int(pid.read())
+    os.close(reader)
+    os.setsid()
+    if os.fork():
+        os._exit(0)  # pylint: disable=protected-access
+    null = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(null, fd)
+    try:
+        with open(path + ".pid", "w") as pid_file:
+            pid_file.write(str(os.getpid()))
+        os.write(writer, str(os.getpid()).encode())
+        os.close(writer)
+        canaries.write_loop(
+            connect,
+            statements["write_one"],
+            params["drill_id"],
+            path,
+            params["interval_seconds"],
+            time.time() + params["max_seconds"],
+            error=psycopg.Error,
+        )
+    finally:
+        os._exit(0)  # pylint: disable=protected-access
+
+
+def stop_writer(module, path, result):
+    """Stop the background writer of ``path`` (if one ran) and read its acknowledgements."""
+    if not path or not os.path.exists(path):
+        return []
+    with open(canaries.stop_file(path), "a"):
+        pass
+    if os.path.exists(path + ".pid") and not canaries.wait_done(path, WRITER_STOP_TIMEOUT):
+        module.fail_json(msg="the canary writer of %s did not stop" % path, reason="writer_running", **result)
+    with open(path) as acknowledged:
+        return canaries.parse_acknowledgements(acknowledged.read())
+
+
+def run(module, connect):
+    params = module.params
+    statements = canaries.sql(params["table"])
+    drill = {"drill": params["drill_id"]}
+    result = {
+        "changed": False,
+        "written": [],
+        "writer_pid": None,
+        "found": [],
+        "acknowledged": [],
+        "count": 0,
+        "read_at": None,
+        "deleted": 0,
+        "endpoint": "%s:%s" % (params["login_host"], params["login_port"]),
+    }
+    state = params["state"]
+    if state == "written":
+        with connect() as connection:
+            connection.execute(statements["create"])
+            rows = connection.execute(statements["write_many"], dict(drill, count=params["count"])).fetchall()
+        result.update(changed=True, written=[[int(seq), float(at)] for seq, at in rows])
+        if params["acknowledgements"]:
+            # short connection attempts: while the primary is down the writer keeps trying, every interval
+            result["writer_pid"] = start_writer(lambda: connect(timeout=2), statements, params)
+        return result
+    result["acknowledged"] = stop_writer(module, params["acknowledgements"], result)
+    if state == "stopped":
+        return result
+    with connect() as connection:
+        if state == "absent":
+            exists = connection.execute(statements["exists"], {"table": params["table"]}).fetchone()[0]
+            if exists:
+                result["deleted"] = connection.execute(statements["delete_all"]).rowcount
+            result["changed"] = bool(result["deleted"])
+            return result
+        if params["write"]:
+            # the table too may not have reached the DR region before an unplanned failover
+            connection.execute(statements["create"])
+            connection.execute(statements["write_one"], dict(drill, seq=canaries.VERIFY_SEQ))
+            result["changed"] = True
+        rows = connection.execute(statements["read"], drill).fetchall()
+        result["count"] = connection.execute(statements["count"], drill).fetchone()[0]
+    result.update(found=[[int(seq), float(at)] for seq, at in rows], read_at=time.time())
+    return result
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            login_host=dict(type="str", required=True),
+            login_port=dict(type="int", default=5432),
+            login_user=dict(type="str", required=True),
+            login_password=dict(type="str", required=True, no_log=True),
+            login_db=dict(type="str", required=True, aliases=["db"]),
+            connect_timeout=dict(type="int", default=10),
+            table=dict(type="str", default="dr_drill_canary"),
+            drill_id=dict(type="str", required=True),
+            state=dict(type="str", choices=["written", "read", "stopped", "absent"], default="written"),
+            count=dict(type="int", default=20),
+            acknowledgements=dict(type="path"),
+            interval_seconds=dict(type="float", default=0.2),
+            max_seconds=dict(type="float", default=3600),
+            write=dict(type="bool", default=False),
+        ),
+        supports_check_mode=False,
+    )
+    params = module.params
+    if not canaries.IDENTIFIER.match(params["table"]):
+        module.fail_json(
+            msg="table %r is no SQL identifier. Nothing was changed." % params["table"], reason="invalid_table"
+        )
+    if not 0 < params["count"] < canaries.FIRST_WRITER_SEQ:
+        module.fail_json(msg="count must be between 1 and %d" % (canaries.FIRST_WRITER_SEQ - 1))
+    if psycopg is None:
+        module.fail_json(msg=missing_required_lib("psycopg"), exception=PSYCOPG_ERROR, reason="missing_library")
+
+    def connect(timeout=None):
+        return psycopg.connect(
+            host=params["login_host"],
+            port=params["login_port"],
+            user=params["login_user"],
+            password=params["login_password"],
+            dbname=params["login_db"],
+            connect_timeout=timeout or params["connect_timeout"],
+            autocommit=True,
+        )
+
+    module.exit_json(**run(module, connect))
+
+
+if __name__ == "__main__":
+    main()

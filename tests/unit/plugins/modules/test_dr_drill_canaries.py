@@ -1,0 +1,128 @@
+"""dr_drill_canaries' states on a scripted connection (the background writer's loop: test_canaries.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.ai_model_registry.infra.plugins.modules import dr_drill_canaries as module
+
+
+class Cursor:
+    def __init__(self, rows, rowcount=0):
+        self.rows, self.rowcount = rows, rowcount
+
+    def fetchall(self):
+        return self.rows
+
+    def fetchone(self):
+        return self.rows[0]
+
+
+class Connection:
+    """The drill's canaries as (seq, at) rows of one table."""
+
+    def __init__(self, rows=None, table_exists=True):
+        self.rows, self.table_exists, self.log = list(rows or []), table_exists, []
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def execute(self, sql, args=None):
+        self.log.append(sql.split()[0])
+        if sql.startswith("INSERT") and "generate_series" in sql:
+            self.rows += [(n, 100.0 + n) for n in range(1, args["count"] + 1)]
+            return Cursor([(n, 100.0 + n) for n in range(1, args["count"] + 1)])
+        if sql.startswith("INSERT"):
+            self.rows.append((args["seq"], 500.0))
+            return Cursor([])
+        if sql.startswith("SELECT seq"):
+            return Cursor(sorted(r for r in self.rows if r[0] > 0))
+        if sql.startswith("SELECT count"):
+            return Cursor([(len(self.rows),)])
+        if sql.startswith("SELECT to_regclass"):
+            return Cursor([(self.table_exists,)])
+        if sql.startswith("DELETE"):
+            deleted, self.rows = len(self.rows), []
+            return Cursor([], rowcount=deleted)
+        return Cursor([])
+
+
+class Failed(Exception):
+    pass
+
+
+class Module:
+    def __init__(self, **params):
+        self.params = {
+            "table": "dr_drill_canary",
+            "drill_id": "d",
+            "state": "written",
+            "count": 3,
+            "acknowledgements": None,
+            "write": False,
+            "login_host": "db",
+            "login_port": 5432,
+            **params,
+        }
+
+    def fail_json(self, **result):
+        raise Failed(result["msg"])
+
+
+def test_written_returns_the_commits():
+    connection = Connection()
+    result = module.run(Module(), lambda: connection)
+    assert result["changed"] and result["written"] == [[1, 101.0], [2, 102.0], [3, 103.0]]
+    assert result["writer_pid"] is None and result["endpoint"] == "db:5432"
+    assert connection.log == ["CREATE", "INSERT"]
+
+
+def test_read_stops_the_writer_writes_one_and_reads_the_acknowledged_commits(tmp_path):
+    ack = tmp_path / "ack"
+    ack.write_text("1000 200.5\n1001 201.0\n")
+    (tmp_path / "ack.pid").write_text("1")
+    (tmp_path / "ack.done").write_text("1002\n")  # the writer ended
+    connection = Connection(rows=[(1, 101.0), (1000, 200.4)])
+    result = module.run(Module(state="read", write=True, acknowledgements=str(ack)), lambda: connection)
+    assert (tmp_path / "ack.stop").exists()
+    assert result["acknowledged"] == [[1000, 200.5], [1001, 201.0]]
+    assert result["found"] == [[1, 101.0], [1000, 200.4]] and result["count"] == 3  # with seq 0
+    assert result["changed"] and result["read_at"] > 0
+
+
+def test_read_without_a_write_changes_nothing():
+    result = module.run(Module(state="read"), lambda: Connection(rows=[(1, 1.0)]))
+    assert not result["changed"] and result["count"] == 1 and result["acknowledged"] == []
+
+
+def test_a_writer_that_does_not_stop_fails(tmp_path, monkeypatch):
+    monkeypatch.setattr(module, "WRITER_STOP_TIMEOUT", 0.2)
+    ack = tmp_path / "ack"
+    ack.write_text("")
+    (tmp_path / "ack.pid").write_text("1")
+    with pytest.raises(Failed, match="did not stop"):
+        module.run(Module(state="read", acknowledgements=str(ack)), Connection)
+
+
+def test_absent_deletes_every_canary_when_the_table_exists():
+    connection = Connection(rows=[(1, 1.0), (2, 2.0)])
+    result = module.run(Module(state="absent"), lambda: connection)
+    assert result["changed"] and result["deleted"] == 2 and connection.rows == []
+    missing = module.run(Module(state="absent"), lambda: Connection(table_exists=False))
+    assert not missing["changed"] and missing["deleted"] == 0
+
+
+def test_stopped_only_stops_the_writer(tmp_path):
+    ack = tmp_path / "ack"
+    ack.write_text("1000 1.5\n")
+    (tmp_path / "ack.pid").write_text("1")
+    (tmp_path / "ack.done").write_text("")
+
+    def no_connection():
+        raise AssertionError("stopped connects to nothing")
+
+    result = module.run(Module(state="stopped", acknowledgements=str(ack)), no_connection)
+    assert result["acknowledged"] == [[1000, 1.5]] and (tmp_path / "ack.stop").exists() and not result["changed"]
