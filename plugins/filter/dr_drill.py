@@ -208,11 +208,11 @@ def dr_drill_switch_evidence(
 ):
     """What the switch lost and took, from the canaries.
 
-    ``written``: the canaries committed on the primary before the switch (rows with ``seq`` and ``at``);
-    ``during``: what the background writer got acknowledged while the writer moved (its ``<seq> <at>`` lines);
-    ``found``: the drill's canaries read on the new writer afterwards; ``switch``: the failover role's
-    ``failover_report``. Returns ``measured`` (the report's figures), ``verification`` (the step: nothing
-    lost - a failover may lose, that is its RPO - and the application on another endpoint than before) and
+    ``written``: the canaries committed on the primary before the switch (``[seq, at]`` pairs or rows with ``seq``
+    and ``at``); ``during``: what the background writer got acknowledged while the writer moved (pairs, or its
+    ``<seq> <at>`` lines); ``found``: the drill's canaries read on the new writer afterwards; ``switch``: the
+    failover role's ``failover_report``. Returns ``measured`` (the report's figures), ``verification`` (the step:
+    nothing lost - a failover may lose, that is its RPO - and the application on another endpoint than before) and
     ``expected_after_failback`` (the canaries the primary must hold after the fail-back: those found and the one
     written through the DR region).
     """

@@ -337,3 +337,12 @@ def test_every_filter_is_documented():
     for name in f.FilterModule().filters():
         doc = yaml.safe_load((docs / f"{name}.yml").read_text())
         assert doc["DOCUMENTATION"]["name"] == name and doc["EXAMPLES"] and doc["RETURN"]["_value"]
+
+
+def test_evidence_reads_the_pairs_dr_drill_canaries_returns():
+    written = [[1, T0], [2, T0]]
+    during = [[1000, T0 + 1], [1001, T0 + 2]]
+    found = [[1, T0], [2, T0], [1000, T0 + 1]]
+    evidence = f.dr_drill_switch_evidence(written, during, found, SWITCH, T0, T0 + 5, "failover", "a:1", "b:2")
+    assert evidence["measured"]["canaries_lost"] == 1 and evidence["measured"]["canary_rpo_seconds"] == 1.0
+    assert evidence["expected_after_failback"] == 4
