@@ -5,7 +5,8 @@
 
 An action plugin, not a module: it runs in the controller's worker, where boto3 is already imported,
 so one stack is one task with no new Python process, and it can show each stack event while it waits.
-The decisions are in module_utils/cloudformation.py; ``StackRunner`` is the I/O around them.
+The decisions are in plugin_utils/cloudformation.py (controller side: it reads YAML); ``StackRunner`` is
+the I/O around them.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -20,8 +21,8 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
-from ansible_collections.ai_model_registry.infra.plugins.module_utils import cloudformation as cfn
 from ansible_collections.ai_model_registry.infra.plugins.module_utils.aws_client import ApiClients
+from ansible_collections.ai_model_registry.infra.plugins.plugin_utils import cloudformation as cfn
 
 try:
     import boto3
@@ -146,7 +147,7 @@ class StackRunner(object):
         stack = self.describe()
         if stack and stack["StackStatus"].endswith("_IN_PROGRESS") and stack["StackStatus"] != "REVIEW_IN_PROGRESS":
             self.say("%s: %s - another operation runs; waiting for it" % (self.name, stack["StackStatus"]))
-            stack, _ = self.wait(stack["StackId"], "its running operation")
+            stack = self.wait(stack["StackId"], "its running operation")[0]
         status = stack["StackStatus"] if stack else "ABSENT"
         if status in cfn.BLOCKED_STATUSES:
             raise StackFailed(
@@ -332,7 +333,7 @@ class StackRunner(object):
         if protected:
             self.cfn.call("UpdateTerminationProtection", StackName=self.name, EnableTerminationProtection=False)
         self.cfn.call("DeleteStack", StackName=stack["StackId"])
-        final, status = self.wait(stack["StackId"], "delete")
+        status = self.wait(stack["StackId"], "delete")[1]
         self.result["status"] = status
         if status != "DELETE_COMPLETE":
             raise self.diagnose(stack["StackId"], status, "delete")

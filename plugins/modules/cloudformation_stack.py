@@ -110,7 +110,9 @@ attributes:
     support: full
     description: Parameters, tags and termination protection, deployed against wanted.
   platform:
+    support: full
     platforms: aws
+    description: Runs on the controller, against the AWS APIs.
 notes:
   - A stack with nothing to change costs C(DescribeStacks) and C(GetTemplate), plus drift detection's calls
     (C(DetectStackDrift), C(DescribeStackDriftDetectionStatus)) unless O(drift=skip).

@@ -73,7 +73,7 @@ def _short_form(loader, tag_suffix, node):
         value = loader.construct_scalar(node)
         if key == "Fn::GetAtt":
             # !GetAtt Resource.Attribute.With.Dots: the resource is before the first dot.
-            resource, _, attribute = value.partition(".")
+            resource, attribute = value.split(".", 1) if "." in value else (value, "")
             value = [resource, attribute]
     elif isinstance(node, yaml.SequenceNode):
         value = loader.construct_sequence(node, deep=True)

@@ -48,7 +48,7 @@ def test_a_short_form_template_deploys_and_a_rerun_changes_nothing_in_two_reads(
     assert "RETRYING" not in process.stdout
 
     aws.post("aws", "/_emulator/requests", method="DELETE")
-    again, _ = run_module(aws, tmp_path, "cloudformation_stack", _stack(tmp_path, drift="skip"))
+    again = run_module(aws, tmp_path, "cloudformation_stack", _stack(tmp_path, drift="skip"))[0]
     assert (again["changed"], again["action"]) == (False, "none")
     assert again["api_calls"] == ["cloudformation.DescribeStacks", "cloudformation.GetTemplate"]
     assert aws.requests()["total"] == 2
@@ -56,29 +56,29 @@ def test_a_short_form_template_deploys_and_a_rerun_changes_nothing_in_two_reads(
 
 def test_every_documented_return_key_is_returned(aws, tmp_path):
     documented = yaml.safe_load(docs.RETURN)
-    created, _ = run_module(aws, tmp_path, "cloudformation_stack", _stack(tmp_path))
-    preview, _ = run_module(
+    created = run_module(aws, tmp_path, "cloudformation_stack", _stack(tmp_path))[0]
+    preview = run_module(
         aws, tmp_path, "cloudformation_stack", _stack(tmp_path, parameters={"Name": "amr", "Retention": 120}), "--check"
-    )
-    drifted, _ = run_module(aws, tmp_path, "cloudformation_stack", _stack(tmp_path))
-    refused, _ = run_module(
+    )[0]
+    drifted = run_module(aws, tmp_path, "cloudformation_stack", _stack(tmp_path))[0]
+    refused = run_module(
         aws, tmp_path, "cloudformation_stack", _stack(tmp_path, parameters={"Name": "amr", "Retention": 1})
-    )
+    )[0]
     seen = set(created) | set(preview) | set(drifted) | set(refused)
     assert set(documented) - {"failures"} <= seen, set(documented) - seen
 
 
 def test_bad_parameters_are_refused_before_any_aws_call(aws, tmp_path):
-    result, _ = run_module(
+    result = run_module(
         aws, tmp_path, "cloudformation_stack", _stack(tmp_path, parameters={"Name": "amr", "Typo": 1})
-    )
+    )[0]
     assert result["failed"] and result["reason"] == "bad_input"
     assert "does not declare: Typo" in result["msg"] and "Nothing was changed" in result["msg"]
     assert aws.requests()["total"] == 0
 
 
 def test_a_console_edit_is_reported_as_drift_and_can_fail_the_run(aws, client, tmp_path):
-    created, _ = run_module(aws, tmp_path, "cloudformation_stack", _stack(tmp_path))
+    created = run_module(aws, tmp_path, "cloudformation_stack", _stack(tmp_path))[0]
     client("sns").set_topic_attributes(
         TopicArn=created["outputs"]["TopicArn"], AttributeName="DisplayName", AttributeValue="edited in the console"
     )
@@ -91,30 +91,30 @@ def test_a_console_edit_is_reported_as_drift_and_can_fail_the_run(aws, client, t
         "property_differences"
     ]
     assert "has drifted from its template" in process.stdout + process.stderr
-    failed, _ = run_module(aws, tmp_path, "cloudformation_stack", _stack(tmp_path, drift="fail"))
+    failed = run_module(aws, tmp_path, "cloudformation_stack", _stack(tmp_path, drift="fail"))[0]
     assert failed["failed"] and failed["reason"] == "drifted"
 
 
 def test_check_mode_deletes_nothing_and_protection_needs_the_confirmation(aws, client, tmp_path):
     run_module(aws, tmp_path, "cloudformation_stack", _stack(tmp_path, termination_protection=True))
     aws.post("aws", "/_emulator/requests", method="DELETE")
-    preview, _ = run_module(
+    preview = run_module(
         aws,
         tmp_path,
         "cloudformation_stack",
         {"name": "amr-short", "region": "us-west-2", "state": "absent", "delete_protected": True},
         "--check",
-    )
+    )[0]
     assert preview["action"] == "preview" and aws.requests()["writes"] == 0
-    refused, _ = run_module(
+    refused = run_module(
         aws, tmp_path, "cloudformation_stack", {"name": "amr-short", "region": "us-west-2", "state": "absent"}
-    )
+    )[0]
     assert refused["failed"] and refused["reason"] == "protected" and aws.requests()["writes"] == 0
-    deleted, _ = run_module(
+    deleted = run_module(
         aws,
         tmp_path,
         "cloudformation_stack",
         {"name": "amr-short", "region": "us-west-2", "state": "absent", "delete_protected": True},
-    )
+    )[0]
     assert deleted["status"] == "DELETE_COMPLETE", deleted.get("msg")
     assert client("cloudformation").describe_stacks()["Stacks"] == []

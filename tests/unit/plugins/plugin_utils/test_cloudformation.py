@@ -8,7 +8,7 @@ import pathlib
 
 import pytest
 
-from ansible_collections.ai_model_registry.infra.plugins.module_utils import cloudformation as cfn
+from ansible_collections.ai_model_registry.infra.plugins.plugin_utils import cloudformation as cfn
 
 REPO = pathlib.Path(__file__).resolve().parents[4]
 
