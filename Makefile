@@ -65,7 +65,14 @@ postgresql:
 	  $$SUDO service postgresql stop >/dev/null 2>&1 || true; \
 	fi
 
-setup: $(VENV)/.installed $(CHECKOV_VENV)/.installed $(DOCS_VENV)/.installed $(COLLECTION_LINK) postgresql  ## Install the pinned toolchain
+# ansible-test sanity installs its pinned linters into venvs of its own (in ~/.ansible/test/venv, shared by every
+# checkout of this machine): prepared with the rest of the toolchain, so `make test` runs the checks, not pip.
+SANITY_PRIMED := $(HOME)/.ansible/test/venv/.primed-ai_model_registry
+$(SANITY_PRIMED): $(VENV)/.installed $(COLLECTION_LINK)
+	tests/sanity/run.sh --prime-venvs >/dev/null
+	touch $@
+
+setup: $(VENV)/.installed $(CHECKOV_VENV)/.installed $(DOCS_VENV)/.installed $(COLLECTION_LINK) $(SANITY_PRIMED) postgresql  ## Install the pinned toolchain
 
 emulator: setup  ## Start (or reuse) the local AWS and Kubernetes emulators; writes .emulator/env
 	$(BIN)/python -m emulator.launcher start
@@ -111,8 +118,17 @@ docs-lint: setup
 	PATH=$(DOCS_VENV)/bin:$$PATH ANSIBLE_COLLECTIONS_PATH=$$($(BIN)/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])') \
 	  $(DOCS_VENV)/bin/antsibull-docs lint-collection-docs --plugin-docs --validate-collection-refs all $(COLLECTION_LINK)
 
-pytest: setup  ## pytest: emulator, unit and integration tests (PYTEST_WORKERS in parallel)
-	$(BIN)/pytest -n $(PYTEST_WORKERS) --durations=15
+# Branch coverage of plugins/: pytest-cov in pytest's processes, AnsiballZ's own coverage hook in every module
+# ansible-playbook runs; both combined (paths mapped to plugins/ by pyproject.toml) and reported.
+COVERAGE_DIR := $(CURDIR)/.coverage-data
+pytest: setup  ## pytest: emulator, unit and integration tests (PYTEST_WORKERS in parallel), plugins/ coverage
+	rm -rf $(COVERAGE_DIR) && mkdir -p $(COVERAGE_DIR)
+	_ANSIBLE_ANSIBALLZ_COVERAGE_CONFIG='{"config": "$(CURDIR)/pyproject.toml", "output": "$(COVERAGE_DIR)/module"}' \
+	  $(BIN)/pytest -n $(PYTEST_WORKERS) --durations=15 --cov=$(COLLECTION_LINK)/plugins --cov-report=
+	mv $(CURDIR)/.coverage $(COVERAGE_DIR)/pytest
+	cd $(COVERAGE_DIR) && COVERAGE_FILE=combined $(BIN)/coverage combine --rcfile=$(CURDIR)/pyproject.toml -q pytest module=*
+	@echo "Branch coverage of plugins/ (unit tests and the modules ansible-playbook ran):"
+	@cd $(CURDIR) && COVERAGE_FILE=$(COVERAGE_DIR)/combined $(BIN)/coverage report --rcfile=pyproject.toml
 
 # BENCH_ARGS: e.g. --only noop (one section), --repeat 5.
 bench: setup $(AWSCLI_VENV)/.installed  ## Performance figures of site.yml on the emulator, against the AWS CLI (not part of make test)

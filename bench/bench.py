@@ -322,7 +322,7 @@ def noop_comparison(emulator, aws: str, repeat: int, work: pathlib.Path) -> None
     times: dict[str, list[float]] = {"report": [], "skip": [], "cli": []}
     totals: dict[str, list[dict]] = {"report": [], "skip": []}
     cli_stacks: dict[str, dict] = {}
-    for _ in range(repeat):  # interleaved, so that the machine's noise falls on all three alike
+    for _round in range(repeat):  # interleaved, so that the machine's noise falls on all three alike
         for variant, extra in variants.items():
             clear_requests(emulator)
             times[variant].append(site(emulator, "inventories/local", *extra).seconds)
@@ -394,11 +394,11 @@ def noop_comparison(emulator, aws: str, repeat: int, work: pathlib.Path) -> None
     print("\n   Where site.yml's time goes (one more run of each with the ansible.posix.json callback)")
     rows = {variant: breakdown(run) for variant, run in reports.items()}
     print(f"     {'':78} {'report':>7} {'skip':>7}")
-    for (_, label, report_seconds), (_, _, skip_seconds) in zip(rows["report"], rows["skip"], strict=True):
+    for (_kind, label, report_seconds), (_same, _label, skip_seconds) in zip(rows["report"], rows["skip"], strict=True):
         print(f"     {label[:78]:78} {report_seconds:6.2f}s {skip_seconds:6.2f}s")
     for variant, run in reports.items():
-        stack = sum(seconds for kind, _, seconds in rows[variant] if kind == "stack")
-        plays = stack + sum(seconds for kind, _, seconds in rows[variant] if kind == "stack-play")
+        stack = sum(seconds for kind, _label, seconds in rows[variant] if kind == "stack")
+        plays = stack + sum(seconds for kind, _label, seconds in rows[variant] if kind == "stack-play")
         print(
             f"     drift {variant}: {run.seconds:.1f} s in all: the stack tasks {stack:.1f} s "
             f"({100 * stack / run.seconds:.0f}%), the two stack plays {plays:.1f} s (the cli loop: {cli:.1f} s), "
