@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from unittest import mock
+
 import botocore.exceptions
 import pytest
+from ansible.errors import AnsibleActionFail
 
+from ansible_collections.ai_model_registry.infra.plugins.action import cloudformation_stack as plugin
 from ansible_collections.ai_model_registry.infra.plugins.action.cloudformation_stack import StackFailed, StackRunner
 
 TEMPLATE = "Parameters: {Name: {Type: String}}\nResources: {Topic: {Type: AWS::SNS::Topic}}\n"
@@ -325,3 +329,77 @@ def test_delete_with_the_confirmation_lifts_protection_then_deletes():
 def test_deleting_an_absent_stack_changes_nothing():
     fake = FakeCloudFormation()
     assert _runner(fake).absent()["changed"] is False
+
+
+# --- the task's interface: arguments, the template file, errors as results ---
+
+
+def _action(args, check_mode=False, diff=False):
+    task = mock.MagicMock(args=args, check_mode=check_mode, diff=diff, async_val=0)
+    return plugin.ActionModule(
+        task=task,
+        connection=mock.MagicMock(),
+        play_context=mock.MagicMock(check_mode=check_mode),
+        loader=mock.MagicMock(),
+        templar=mock.MagicMock(),
+        shared_loader_obj=None,
+    )
+
+
+def _run(tmp_path, fake, args, **kwargs):
+    template = tmp_path / "template.yaml"
+    template.write_text(TEMPLATE)
+    action = _action(args, **kwargs)
+    with (
+        mock.patch.object(plugin, "boto3_clients", return_value=fake),
+        mock.patch.object(action, "_find_needle", return_value=str(template)),
+    ):
+        return action.run(task_vars={})
+
+
+def test_the_task_returns_the_outcome_events_and_calls(tmp_path):
+    fake = FakeCloudFormation()
+    result = _run(
+        tmp_path, fake, {"name": "s", "region": "us-west-2", "template": "t.yaml", "parameters": {"Name": "x"}}
+    )
+    assert result["failed"] is False and result["action"] == "create" and result["api_calls"] == fake.api_calls
+    assert "diff" not in result  # only with --diff
+    assert [e["status"] for e in result["events"]][:1] == ["CREATE_IN_PROGRESS"]
+
+
+def test_bad_input_is_a_failed_result_before_any_call(tmp_path):
+    fake = FakeCloudFormation()
+    result = _run(tmp_path, fake, {"name": "s", "region": "us-west-2", "template": "t.yaml", "parameters": {"Nope": 1}})
+    assert result["failed"] and result["reason"] == "bad_input" and fake.api_calls == []
+
+
+def test_a_stack_failure_and_an_aws_error_are_failed_results(tmp_path):
+    args = {"name": "s", "region": "r", "template": "t.yaml", "parameters": {"Name": "x"}}
+    result = _run(tmp_path, FakeCloudFormation("DELETE_FAILED"), args)
+    assert result["failed"] and result["reason"] == "needs_a_person"
+    broken = FakeCloudFormation("CREATE_COMPLETE")
+    broken.GetTemplate = mock.Mock(
+        side_effect=botocore.exceptions.ClientError({"Error": {"Code": "AccessDenied", "Message": "no"}}, "GetTemplate")
+    )
+    result = _run(tmp_path, broken, args)
+    assert result["failed"] and result["reason"] == "aws_error" and "AccessDenied" in result["msg"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ({"name": "s"}, "missing required arguments: region"),
+        ({"name": "s", "region": "r", "timeout_minutes": 0}, "timeout_minutes must be >= 1"),
+        ({"name": "s", "region": "r"}, "state=present needs a template"),
+        ({"name": "s", "region": "r", "drift": "sometimes"}, "drift"),
+    ],
+)
+def test_wrong_arguments_fail_the_task(tmp_path, args, message):
+    with pytest.raises(AnsibleActionFail, match=message):
+        _run(tmp_path, FakeCloudFormation(), args)
+
+
+def test_absent_with_diff(tmp_path):
+    fake = FakeCloudFormation("CREATE_COMPLETE")
+    result = _run(tmp_path, fake, {"name": "s", "region": "r", "state": "absent"}, diff=True)
+    assert result["status"] == "DELETE_COMPLETE" and result["diff"]["before"].startswith("stack: s")
