@@ -220,8 +220,8 @@ def dr_drill_switch_evidence(
     found = [(seq, at) for seq, at in _rows(found) if seq > 0]  # seq 0: the row written through the DR region
     acknowledged = dict(before + acknowledged_during)
     present = {seq: at for seq, at in found if seq in acknowledged}
-    found_before = len([seq for seq, _ in before if seq in present])
-    found_during = len([seq for seq, _ in acknowledged_during if seq in present])
+    found_before = len([seq for seq, at in before if seq in present])
+    found_during = len([seq for seq, at in acknowledged_during if seq in present])
     lost = len(acknowledged) - len(present)
     last_acknowledged = max(acknowledged.values()) if acknowledged else 0.0
     # Nothing found: the loss is at least everything since the first canary was acknowledged.

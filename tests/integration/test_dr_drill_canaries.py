@@ -38,17 +38,17 @@ def test_canaries_written_through_a_background_writer_read_and_removed(aws, clie
         "acknowledgements": str(tmp_path / "drill" / "acknowledged.txt"),
     }
     written, process = run_module(aws, tmp_path, MODULE, {**login, "count": 5, "interval_seconds": 0.1})
-    assert written["changed"] and [seq for seq, _ in written["written"]] == [1, 2, 3, 4, 5]
+    assert written["changed"] and [seq for seq, at in written["written"]] == [1, 2, 3, 4, 5]
     assert written["writer_pid"] > 0 and written["endpoint"] == f"{cluster['Endpoint']}:{cluster['Port']}"
     assert PASSWORD not in process.stdout + process.stderr
     time.sleep(1)  # the background writer keeps adding canaries after the module returned
 
     read = run_module(aws, tmp_path, MODULE, {**login, "state": "read", "write": True})[0]
     assert not read.get("failed"), read
-    acknowledged = [seq for seq, _ in read["acknowledged"]]
+    acknowledged = [seq for seq, at in read["acknowledged"]]
     assert acknowledged and acknowledged == list(range(1000, 1000 + len(acknowledged)))
     # every acknowledged commit is there, and the writer stopped: nothing after its last acknowledgement
-    assert [seq for seq, _ in read["found"]] == [1, 2, 3, 4, 5, *acknowledged]
+    assert [seq for seq, at in read["found"]] == [1, 2, 3, 4, 5, *acknowledged]
     assert read["count"] == 5 + len(acknowledged) + 1  # and the canary written now (seq 0)
     assert (tmp_path / "drill" / "acknowledged.txt.done").exists()
     # every documented return key is returned (reason only on failure)

@@ -132,7 +132,8 @@ DURING = f"1000 {T0 + 1}\n1001 {T0 + 2}\n1002 {T0 + 3}\n"  # the writer's acknow
 SWITCH = {"rpo_seconds": 0.05, "switch_seconds": 4.5}
 
 
-def _evidence(found, action="switchover", dr_endpoint="127.0.0.1:5433", switch=SWITCH):
+def _evidence(found, action="switchover", dr_endpoint="127.0.0.1:5433", switch=None):
+    switch = switch or SWITCH
     return f.dr_drill_switch_evidence(
         BEFORE, DURING, found, switch, T0, T0 + 10.5, action, "127.0.0.1:5432", dr_endpoint
     )

@@ -55,9 +55,9 @@ def test_the_writer_records_only_acknowledged_commits_and_keeps_trying(tmp_path)
     path = str(tmp_path / "ack")
     canaries.write_loop(server.connect, "INSERT", "d", path, 0.25, 3.0, clock=clock, sleep=clock.sleep, error=OSError)
     acknowledged = canaries.parse_acknowledgements((tmp_path / "ack").read_text())
-    assert [seq for seq, _ in acknowledged] == server.rows == list(range(1000, 1000 + len(server.rows)))
+    assert [seq for seq, at in acknowledged] == server.rows == list(range(1000, 1000 + len(server.rows)))
     assert len(server.rows) == 8  # 12 tries in 3 s, 4 of them while the server was down
-    assert all(not 1.0 <= at < 2.0 for _, at in acknowledged)
+    assert all(not 1.0 <= at < 2.0 for seq, at in acknowledged)
     assert (tmp_path / "ack.done").exists()
 
 
