@@ -13,7 +13,7 @@ __metaclass__ = type
 
 DOCUMENTATION = r"""
 module: cloudformation_stack
-version_added: 1.1.0
+version_added: 1.0.0
 short_description: Deploy, preview, check for drift or delete one CloudFormation stack, in one task
 description:
   - The only way the collection deploys or deletes a stack. It reads the deployed stack (C(DescribeStacks),

@@ -10,7 +10,7 @@ __metaclass__ = type
 
 DOCUMENTATION = r"""
 module: dr_drill_canaries
-version_added: 1.1.0
+version_added: 1.0.0
 short_description: Canary rows that measure what a DR drill's switch of the database loses
 description:
   - O(state=written) creates the canary table if missing and writes O(count) canary rows of the drill (seq 1 to

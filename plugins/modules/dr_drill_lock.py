@@ -10,7 +10,7 @@ __metaclass__ = type
 
 DOCUMENTATION = r"""
 module: dr_drill_lock
-version_added: 1.1.0
+version_added: 1.0.0
 short_description: Take or release the lock that lets one DR drill at a time run in an environment
 description:
   - The lock is an SSM parameter (in the DR region, so it works while the primary region is down) whose value

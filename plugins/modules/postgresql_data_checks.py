@@ -10,7 +10,7 @@ __metaclass__ = type
 
 DOCUMENTATION = r"""
 module: postgresql_data_checks
-version_added: 1.1.0
+version_added: 1.0.0
 short_description: Check restored PostgreSQL data - expected tables, row counts at a recovery point, queries
 description:
   - Validates a restored database through a real connection and returns one result per check, each C(ok) or
