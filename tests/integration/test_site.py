@@ -260,4 +260,5 @@ def test_site_runs_by_its_collection_name(aws):
     """`ansible-playbook ai_model_registry.infra.site`, as from an installed collection."""
     result = playbook(aws, "ai_model_registry.infra.site", "-i", "inventories/local", "--list-tasks")
     assert "ansible_collections/ai_model_registry/infra/playbooks/site.yml" in result.stdout
-    assert "Level 2" in result.stdout and "ai_model_registry.infra.k8s_secrets : Write the namespaces and the Secrets" in result.stdout
+    assert "Level 2" in result.stdout
+    assert "ai_model_registry.infra.k8s_secrets : Write the namespaces and the Secrets" in result.stdout
