@@ -14,7 +14,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import datetime
 import hashlib
 import random
 import re
@@ -23,6 +22,7 @@ import time
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.ai_model_registry.infra.plugins.module_utils import data_checks
+from ansible_collections.ai_model_registry.infra.plugins.module_utils.times import to_epoch
 
 SCHEMA = "ai_model_registry.infra/dr-drill-report/v1"
 STATUSES = ("ok", "failed")
@@ -39,26 +39,11 @@ def _seconds(value, default=0.0):
 
 
 def _epoch(value):
-    """Seconds since the epoch of a number or an ISO 8601 time (AWS's, with or without offset: UTC)."""
-    if isinstance(value, (int, float)):
-        return float(value)
-    if isinstance(value, datetime.datetime):
-        moment = value
-    else:
-        text = str(value).strip()
-        try:
-            return float(text)
-        except ValueError:
-            pass
-        if text.endswith("Z"):
-            text = text[:-1] + "+00:00"
-        try:
-            moment = datetime.datetime.fromisoformat(text)
-        except ValueError:
-            raise AnsibleFilterError("not a time: %r" % (value,)) from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=datetime.timezone.utc)
-    return moment.timestamp()
+    """Seconds since the epoch of a number, numeric text or an ISO 8601 time (AWS's, with or without offset: UTC)."""
+    try:
+        return to_epoch(value)
+    except ValueError:
+        raise AnsibleFilterError("not a time: %r" % (value,)) from None
 
 
 def _iso(seconds):

@@ -7,32 +7,21 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import datetime
-
 from ansible.errors import AnsibleFilterError
+
+from ansible_collections.ai_model_registry.infra.plugins.module_utils.times import to_epoch
 
 
 def epoch_seconds(value):
     """Seconds since the epoch of an ISO 8601 time (with or without fraction, Z or an offset) or a datetime.
 
     A time without an offset is UTC, as AWS APIs answer. ``to_datetime`` needs one exact format,
-    and AWS omits the fraction when it is zero.
+    and AWS omits the fraction when it is zero. A number passes; a text is read as ISO 8601 only.
     """
-    if isinstance(value, (int, float)):
-        return float(value)
-    if isinstance(value, datetime.datetime):
-        moment = value
-    else:
-        text = str(value).strip()
-        if text.endswith("Z"):
-            text = text[:-1] + "+00:00"
-        try:
-            moment = datetime.datetime.fromisoformat(text)
-        except ValueError:
-            raise AnsibleFilterError("not an ISO 8601 time: %r" % (value,)) from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=datetime.timezone.utc)
-    return moment.timestamp()
+    try:
+        return to_epoch(value, numeric_text=False)
+    except ValueError:
+        raise AnsibleFilterError("not an ISO 8601 time: %r" % (value,)) from None
 
 
 class FilterModule(object):

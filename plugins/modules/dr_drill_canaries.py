@@ -27,34 +27,7 @@ description:
   - The table name is validated as an SQL identifier before any connection; every value is a query parameter.
 author:
   - AI Model Registry platform team (@ai-model-registry)
-requirements:
-  - psycopg >= 3.1
 options:
-  login_host:
-    description: Host of the database (the application's endpoint).
-    type: str
-    required: true
-  login_port:
-    description: Port of the database.
-    type: int
-    default: 5432
-  login_user:
-    description: User.
-    type: str
-    required: true
-  login_password:
-    description: Password of O(login_user).
-    type: str
-    required: true
-  login_db:
-    description: Database name.
-    type: str
-    required: true
-    aliases: [db]
-  connect_timeout:
-    description: Seconds to wait for a connection.
-    type: int
-    default: 10
   table:
     description: The canary table (plain or schema-qualified).
     type: str
@@ -89,7 +62,11 @@ options:
     description: With O(state=read), write one canary (seq 0) first, as the application would.
     type: bool
     default: false
+extends_documentation_fragment:
+  - ai_model_registry.infra.postgresql
 notes:
+  - O(login_host) is the application's endpoint, so that after a switch the canaries are read where the
+    application writes.
   - Check mode is not supported - the canaries are the measurement.
 """
 
@@ -165,21 +142,13 @@ reason:
   type: str
 """
 
+import functools
 import os
 import time
-import traceback
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.ai_model_registry.infra.plugins.module_utils import canaries
-
-try:
-    import psycopg
-except ImportError:
-    psycopg = None
-    PSYCOPG_ERROR = traceback.format_exc()
-else:
-    PSYCOPG_ERROR = None
+from ansible_collections.ai_model_registry.infra.plugins.module_utils import canaries, postgresql
 
 WRITER_STOP_TIMEOUT = 30
 
@@ -220,7 +189,7 @@ def start_writer(connect, statements, params):
             path,
             params["interval_seconds"],
             time.time() + params["max_seconds"],
-            error=psycopg.Error,
+            error=postgresql.psycopg.Error,
         )
     finally:
         os._exit(0)  # pylint: disable=protected-access
@@ -287,12 +256,7 @@ def run(module, connect):
 def main():
     module = AnsibleModule(
         argument_spec=dict(
-            login_host=dict(type="str", required=True),
-            login_port=dict(type="int", default=5432),
-            login_user=dict(type="str", required=True),
-            login_password=dict(type="str", required=True, no_log=True),
-            login_db=dict(type="str", required=True, aliases=["db"]),
-            connect_timeout=dict(type="int", default=10),
+            postgresql.CONNECTION_ARGS,
             table=dict(type="str", default="dr_drill_canary"),
             drill_id=dict(type="str", required=True),
             state=dict(type="str", choices=["written", "read", "stopped", "absent"], default="written"),
@@ -311,21 +275,8 @@ def main():
         )
     if not 0 < params["count"] < canaries.FIRST_WRITER_SEQ:
         module.fail_json(msg="count must be between 1 and %d" % (canaries.FIRST_WRITER_SEQ - 1))
-    if psycopg is None:
-        module.fail_json(msg=missing_required_lib("psycopg"), exception=PSYCOPG_ERROR, reason="missing_library")
-
-    def connect(timeout=None):
-        return psycopg.connect(
-            host=params["login_host"],
-            port=params["login_port"],
-            user=params["login_user"],
-            password=params["login_password"],
-            dbname=params["login_db"],
-            connect_timeout=timeout or params["connect_timeout"],
-            autocommit=True,
-        )
-
-    module.exit_json(**run(module, connect))
+    postgresql.require_psycopg(module)
+    module.exit_json(**run(module, functools.partial(postgresql.connect, params)))
 
 
 if __name__ == "__main__":

@@ -22,36 +22,12 @@ description:
   - Table and column names are validated as plain or schema-qualified SQL identifiers before any connection;
     they are the only names put into SQL text, every value is a query parameter.
   - Sessions are read-only (C(default_transaction_read_only)); the module never changes data.
+  - O(login_host) and O(login_port) are the restored cluster's endpoint. O(login_user), O(login_password),
+    O(login_db) and O(connect_timeout) serve both connections, to it and to O(source_host) (a restored
+    cluster keeps the source's users).
 author:
   - AI Model Registry platform team (@ai-model-registry)
-requirements:
-  - psycopg >= 3.1
 options:
-  login_host:
-    description: Host of the database to check (the restored cluster's endpoint).
-    type: str
-    required: true
-  login_port:
-    description: Port of the database to check.
-    type: int
-    default: 5432
-  login_user:
-    description: User for both connections (a restored cluster keeps the source's users).
-    type: str
-    required: true
-  login_password:
-    description: Password of O(login_user).
-    type: str
-    required: true
-  login_db:
-    description: Database name, in both servers.
-    type: str
-    required: true
-    aliases: [db]
-  connect_timeout:
-    description: Seconds to wait for each connection.
-    type: int
-    default: 10
   source_host:
     description: Host of the source database, where the rows written up to O(recovery_point) are counted.
     type: str
@@ -102,6 +78,8 @@ options:
         description: The expected answer; C(true) matches PostgreSQL's C(t).
         type: raw
         required: true
+extends_documentation_fragment:
+  - ai_model_registry.infra.postgresql
 notes:
   - Supports check mode - it only reads, so it runs the same.
 """
@@ -173,37 +151,19 @@ reason:
   type: str
 """
 
-import datetime
-import traceback
+from ansible.module_utils.basic import AnsibleModule
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
-
-from ansible_collections.ai_model_registry.infra.plugins.module_utils import data_checks
-
-try:
-    import psycopg
-except ImportError:
-    psycopg = None
-    PSYCOPG_ERROR = traceback.format_exc()
-else:
-    PSYCOPG_ERROR = None
+from ansible_collections.ai_model_registry.infra.plugins.module_utils import data_checks, postgresql, times
 
 
 def epoch(value):
-    """Seconds since the epoch of an ISO 8601 time (a time without offset is UTC) or of a number."""
+    """Seconds since the epoch of an ISO 8601 time (a time without offset is UTC) or of a number; None without one.
+
+    Raises ValueError for a value that is neither.
+    """
     if value in (None, ""):
         return None
-    try:
-        return float(value)
-    except ValueError:
-        pass
-    text = str(value).strip()
-    if text.endswith("Z"):
-        text = text[:-1] + "+00:00"
-    moment = datetime.datetime.fromisoformat(text)
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=datetime.timezone.utc)
-    return moment.timestamp()
+    return times.to_epoch(value)
 
 
 def plain(value):
@@ -248,7 +208,7 @@ class Checks:
             entry = {"name": query["name"], "expected": query["expect"]}
             try:
                 entry["answer"] = plain(self.first_value(connection, query["sql"]))
-            except psycopg.Error as e:
+            except postgresql.psycopg.Error as e:
                 entry["error"] = str(e).strip()
             answers.append(entry)
         return data_checks.queries_verdict(answers)
@@ -267,7 +227,7 @@ class Checks:
                     checks.append(self.row_counts(connection, point))
                 if data_checks.QUERIES in planned and checks[-1]["status"] == "ok":
                     checks.append(self.queries(connection))
-        except psycopg.Error as e:
+        except postgresql.psycopg.Error as e:
             if not checks:
                 checks.append(data_checks.unreachable(str(e).strip()))
             else:  # the source could not be counted
@@ -283,12 +243,7 @@ class Checks:
 def main():
     module = AnsibleModule(
         argument_spec=dict(
-            login_host=dict(type="str", required=True),
-            login_port=dict(type="int", default=5432),
-            login_user=dict(type="str", required=True),
-            login_password=dict(type="str", required=True, no_log=True),
-            login_db=dict(type="str", required=True, aliases=["db"]),
-            connect_timeout=dict(type="int", default=10),
+            postgresql.CONNECTION_ARGS,
             source_host=dict(type="str"),
             source_port=dict(type="int", default=5432),
             recovery_point=dict(type="str"),
@@ -324,22 +279,10 @@ def main():
         found.append("recovery_point is neither ISO 8601 nor seconds since the epoch: %s" % params["recovery_point"])
     if found:
         module.fail_json(msg="; ".join(found) + ". Nothing was connected to.", reason="invalid_checks", **result)
-    if psycopg is None:
-        module.fail_json(
-            msg=missing_required_lib("psycopg"), exception=PSYCOPG_ERROR, reason="missing_library", **result
-        )
+    postgresql.require_psycopg(module, **result)
 
     def connect(host, port):
-        return psycopg.connect(
-            host=host,
-            port=port,
-            user=params["login_user"],
-            password=params["login_password"],
-            dbname=params["login_db"],
-            connect_timeout=params["connect_timeout"],
-            autocommit=True,
-            options="-c default_transaction_read_only=on",
-        )
+        return postgresql.connect(params, host=host, port=port, options="-c default_transaction_read_only=on")
 
     result.update(Checks(module, connect).run(result["recovery_point_epoch"]))
     module.exit_json(**result)

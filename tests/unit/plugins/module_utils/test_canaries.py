@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.ai_model_registry.infra.plugins.module_utils import canaries
+from tests.unit.plugins.helpers import Clock
 
 
 def test_sql_takes_only_an_identifier():
@@ -36,17 +37,6 @@ class Server:
         if not self.up():
             raise OSError("read-only")
         self.rows.append(args["seq"])
-
-
-class Clock:
-    def __init__(self):
-        self.now = 0.0
-
-    def __call__(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.now += seconds
 
 
 def test_the_writer_records_only_acknowledged_commits_and_keeps_trying(tmp_path):

@@ -8,6 +8,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from ansible_collections.ai_model_registry.infra.plugins.modules import dr_drill_lock
+from tests.unit.plugins import helpers
 
 NAME = "/ai-model-registry/development/dr-drill/lock"
 NOW = 1_800_000_000.0
@@ -45,42 +46,26 @@ class FakeSSM:
         return json.loads(self.parameters[NAME]) if NAME in self.parameters else None
 
 
-class Done(Exception):
-    def __init__(self, failed, result):
-        super().__init__(result.get("msg"))
-        self.failed, self.result = failed, result
+DEFAULTS = {
+    "name": NAME,
+    "drill_id": "ours",
+    "drill_type": "switchover",
+    "environment": "development",
+    "ttl_seconds": 600,
+    "state": "present",
+}
 
 
-class FakeModule:
-    def __init__(self, ssm, check_mode=False, **params):
-        self.params = {
-            "name": NAME,
-            "drill_id": "ours",
-            "drill_type": "switchover",
-            "environment": "development",
-            "ttl_seconds": 600,
-            "state": "present",
-            **params,
-        }
-        self.region, self.check_mode, self.ssm = "us-east-1", check_mode, ssm
-
+class FakeModule(helpers.FakeModule):
     def client(self, service, region=None, retry_decorator=None):
         assert service == "ssm" and region == "us-east-1"
-        return self.ssm
-
-    def exit_json(self, **result):
-        raise Done(False, result)
-
-    def fail_json(self, **result):
-        raise Done(True, result)
-
-    def fail_json_aws(self, exception, **result):
-        raise Done(True, result)
+        return super().client(service, region, retry_decorator)
 
 
 def _run(ssm, check_mode=False, **params):
-    with pytest.raises(Done) as outcome:
-        dr_drill_lock.Lock(FakeModule(ssm, check_mode, **params), clock=lambda: NOW).run()
+    module = FakeModule(ssm, {**DEFAULTS, **params}, region="us-east-1", check_mode=check_mode)
+    with pytest.raises(helpers.Done) as outcome:
+        dr_drill_lock.Lock(module, clock=lambda: NOW).run()
     return outcome.value
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.ai_model_registry.infra.plugins.modules import rds_global_cluster_failover as failover
+from tests.unit.plugins.helpers import Clock, Done, FakeModule
 
 WEST = "arn:aws:rds:us-west-2:123456789012:cluster:registry"
 EAST = "arn:aws:rds:us-east-1:123456789012:cluster:registry-dr"
@@ -19,12 +20,6 @@ def _gc(writer=WEST, status="available", sync="connected", to=None, state="switc
     if to:
         cluster["FailoverState"] = {"Status": state, "ToDbClusterArn": to}
     return cluster
-
-
-class Done(Exception):
-    def __init__(self, failed, result):
-        super().__init__(result.get("msg"))
-        self.failed, self.result = failed, result
 
 
 class FakeClient:
@@ -51,55 +46,23 @@ class FakeClient:
         self.writes.append(("failover", params["TargetDbClusterIdentifier"]))
 
 
-class FakeModule:
-    def __init__(self, client, check_mode=False, **params):
-        self.params = {
-            "global_cluster_identifier": "g",
-            "target_db_cluster_identifier": None,
-            "target_region": "us-east-1",
-            "mode": "switchover",
-            "allow_data_loss": False,
-            "max_lag_seconds": 60.0,
-            "wait": True,
-            "wait_timeout": 60,
-            "settle": False,
-            **params,
-        }
-        self.region, self.check_mode, self._diff = "us-west-2", check_mode, False
-        self._client = client
-
-    def client(self, service, region=None, retry_decorator=None):
-        return self._client
-
-    def exit_json(self, **result):
-        raise Done(False, result)
-
-    def fail_json(self, **result):
-        raise Done(True, result)
-
-    def fail_json_aws(self, exception, **result):
-        raise Done(True, result)
-
-    def warn(self, message):
-        pass
-
-
-class Clock:
-    """Time that passes only when the module sleeps."""
-
-    def __init__(self):
-        self.now = 1000.0
-
-    def __call__(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.now += seconds
+DEFAULTS = {
+    "global_cluster_identifier": "g",
+    "target_db_cluster_identifier": None,
+    "target_region": "us-east-1",
+    "mode": "switchover",
+    "allow_data_loss": False,
+    "max_lag_seconds": 60.0,
+    "wait": True,
+    "wait_timeout": 60,
+    "settle": False,
+}
 
 
 def _run(script, check_mode=False, **params):
-    client, clock = FakeClient(script), Clock()
-    runner = failover.Runner(FakeModule(client, check_mode, **params), clock=clock, sleep=clock.sleep)
+    client, clock = FakeClient(script), Clock(1000.0)
+    module = FakeModule(client, {**DEFAULTS, **params}, region="us-west-2", check_mode=check_mode)
+    runner = failover.Runner(module, clock=clock, sleep=clock.sleep)
     with pytest.raises(Done) as outcome:
         runner.run()
     return outcome.value, client

@@ -1,0 +1,51 @@
+"""Stand-ins shared by the unit tests: an AnsibleAWSModule that ends by raising, and a clock that sleeps at once."""
+
+from __future__ import annotations
+
+
+class Done(Exception):
+    """How a FakeModule ends: ``failed`` and the result the module would have returned."""
+
+    def __init__(self, failed, result):
+        super().__init__(result.get("msg"))
+        self.failed, self.result = failed, result
+
+
+class FakeModule:
+    """What a module's logic uses of an AnsibleAWSModule: params, region, check mode, client() and its ends.
+
+    ``client()`` returns the one fake client given; exit_json and fail_json(_aws) raise Done.
+    """
+
+    def __init__(self, client, params, region="us-east-1", check_mode=False):
+        self.params, self.region, self.check_mode, self._diff = params, region, check_mode, False
+        self._client = client
+        self.warnings = []
+
+    def client(self, service, region=None, retry_decorator=None):
+        return self._client
+
+    def exit_json(self, **result):
+        raise Done(False, result)
+
+    def fail_json(self, **result):
+        raise Done(True, result)
+
+    def fail_json_aws(self, exception, **result):
+        raise Done(True, result)
+
+    def warn(self, message):
+        self.warnings.append(message)
+
+
+class Clock:
+    """Time that passes only when the code under test sleeps: pass ``clock`` as its clock, ``clock.sleep`` as sleep."""
+
+    def __init__(self, now=0.0):
+        self.now = now
+
+    def __call__(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.now += seconds
