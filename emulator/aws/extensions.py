@@ -13,6 +13,7 @@ def install() -> None:
     from moto.cloudformation import parsing
 
     from emulator.aws import (
+        alarms,
         backup_api,
         backup_jobs,
         cfn_engine,
@@ -35,6 +36,7 @@ def install() -> None:
     parsing.get_model_list = get_model_list
     for cached in (parsing.get_model_map, parsing.get_name_type_map):
         cached.cache_clear()
+    alarms.install()
     cfn_engine.install()
     drift.install()
     databases.install()
