@@ -11,6 +11,14 @@ All of it lives in the server process and is driven over HTTP under ``/_emulator
 - ``GET /_emulator/requests``: ``{"total", "writes", "by_action": {"service.Action": n},
   "log": [...]}``; ``DELETE`` clears it.
 - ``POST /_emulator/reset``: moto's own reset plus all of the above.
+- ``GET|DELETE /_emulator/violations``: answers that break botocore's output shape of their operation
+  (shapes.py), recorded while ``response_shapes`` is on (env ``EMULATOR_RESPONSE_SHAPES=1`` at start, or
+  ``POST /_emulator/config {"response_shapes": true}``); ``{"enabled", "checked", "violations": [{"operation",
+  "path", "problem"}]}``, DELETE answers them and clears them. Resets do not clear them: they belong to the
+  test that caused them, which the pytest plugin fails.
+- ``POST /_emulator/corrupt``: ``{"operation": "<fnmatch of service.Action>", "member": "Name", "value": "x"|null}``
+  the next matching answer carries ``value`` in its first ``member`` (null: without it) - to show that a
+  malformed answer is caught.
 """
 
 from __future__ import annotations
@@ -28,6 +36,8 @@ from typing import Any
 from urllib.parse import parse_qs
 
 import botocore.session
+
+from emulator.aws.shapes import CHECKER
 
 # Actions that only read: everything else counts as a write in the request log.
 READ_PREFIXES = ("Describe", "List", "Get", "Head", "Lookup", "Validate", "Estimate", "Search", "Check")
@@ -289,7 +299,38 @@ class ControlMiddleware:
             )
         if throttled:
             return _throttle_response(service, start_response)
+        if CHECKER.enabled or CHECKER.corruptions:
+            return self._checked(environ, start_response, service, action)
         return self.app(environ, start_response)
+
+    def _checked(self, environ, start_response, service: str, action: str):
+        """The answer, judged by botocore's output shape of its operation (shapes.py) before it is sent."""
+        captured: dict[str, Any] = {}
+
+        def capture(status, headers, exc_info=None):
+            captured["status"], captured["headers"] = status, list(headers)
+            return lambda data: captured.setdefault("written", []).append(data)
+
+        answer = self.app(environ, capture)
+        try:
+            body = b"".join([*captured.get("written", []), *answer])
+        finally:
+            if hasattr(answer, "close"):
+                answer.close()
+        status, headers = captured["status"], captured["headers"]
+        if CHECKER.corruptions:
+            corrupted = CHECKER.corrupt(service, action, body, OPERATIONS.protocol(service))
+            if corrupted != body:
+                body = corrupted
+                headers = [(k, v) for k, v in headers if k.lower() != "content-length"]
+                headers.append(("Content-Length", str(len(body))))
+        if CHECKER.enabled:
+            try:
+                CHECKER.check(service, action, int(status.split()[0]), dict(headers), body, environ)
+            except Exception as error:  # noqa: BLE001 - a checker bug must be seen, not break the answer
+                CHECKER.record(f"{service}.{action}", "(checker)", repr(error))
+        start_response(status, headers)
+        return [body]
 
     def _control(self, environ, start_response, path: str):
         method = environ.get("REQUEST_METHOD", "GET")
@@ -311,7 +352,9 @@ class ControlMiddleware:
                     if "throttle" in payload:
                         STATE.throttle = dict(payload["throttle"] or {})
                         STATE.rng = random.Random(STATE.throttle.get("seed"))
-                    unknown = set(payload) - {"stack_latency", "throttle"} - set(SETTINGS)
+                    if "response_shapes" in payload:
+                        CHECKER.enabled = bool(payload["response_shapes"])
+                    unknown = set(payload) - {"stack_latency", "throttle", "response_shapes"} - set(SETTINGS)
                     if unknown:
                         return _json_response(
                             start_response, {"error": f"unknown settings {sorted(unknown)}"}, "400 Bad Request"
@@ -321,7 +364,12 @@ class ControlMiddleware:
                     hook()
             return _json_response(
                 start_response,
-                {"stack_latency": STATE.stack_latency, "throttle": STATE.throttle, **STATE.settings},
+                {
+                    "stack_latency": STATE.stack_latency,
+                    "throttle": STATE.throttle,
+                    "response_shapes": CHECKER.enabled,
+                    **STATE.settings,
+                },
             )
         if path == "/_emulator/faults":
             if method == "POST":
@@ -340,6 +388,13 @@ class ControlMiddleware:
             elif method == "DELETE":
                 STATE.faults = []
             return _json_response(start_response, [f.__dict__ for f in STATE.faults])
+        if path == "/_emulator/violations":
+            return _json_response(start_response, CHECKER.take(clear=method == "DELETE"))
+        if path == "/_emulator/corrupt" and method == "POST":
+            if not payload.get("operation") or not payload.get("member"):
+                return _json_response(start_response, {"error": "operation and member are required"}, "400 Bad Request")
+            pending = CHECKER.add_corruption(payload["operation"], payload["member"], payload.get("value"))
+            return _json_response(start_response, pending)
         if path == "/_emulator/requests":
             if method == "DELETE":
                 with STATE.lock:

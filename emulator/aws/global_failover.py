@@ -11,8 +11,8 @@ ignores the identifier given to ``DescribeGlobalClusters``. This follows the RDS
   (global cluster not ``available``), InvalidDBClusterStateFault (target not ``available``),
   InvalidParameterValue (target not a secondary member).
 - While it runs the global cluster is ``switching-over`` or ``failing-over`` and carries
-  ``FailoverState`` (``pending``, then ``switching-over``/``failing-over``; From/To ARNs,
-  ``IsDataLossAllowed``). After the configured duration the target is the writer and the global
+  ``FailoverState`` (``pending``, then ``failing-over`` for both - the API's enum has no switching-over;
+  From/To ARNs, ``IsDataLossAllowed``). After the configured duration the target is the writer and the global
   cluster ``available``. After a failover the old primary rejoins as a secondary in
   ``pending-resync``, ``connected`` ``global_resync_seconds`` later (Aurora rebuilds it).
 
@@ -96,9 +96,11 @@ def _failover_state(gc: GlobalCluster) -> dict[str, Any] | None:
     if not transition:
         return None
     halfway = transition["started_at"] + transition["duration"] / 2
-    running = "failing-over" if transition["data_loss"] else "switching-over"
+    # FailoverState.Status is pending | failing-over | cancelling for both kinds (the RDS API's FailoverState;
+    # botocore's enum FailoverStatus): IsDataLossAllowed tells a switchover from a failover. The global
+    # cluster's own Status is the one that says switching-over.
     return {
-        "Status": "pending" if time.time() < halfway else running,
+        "Status": "pending" if time.time() < halfway else "failing-over",
         "FromDbClusterArn": transition["from"],
         "ToDbClusterArn": transition["to"],
         "IsDataLossAllowed": transition["data_loss"],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 
+from moto.awslambda.models import LambdaFunction
 from moto.elasticache.models import ElastiCacheBackend, Snapshot
 from moto.iam import policy_conditions
 from moto.iam.access_control import IAMPolicyStatement, PermissionResult
@@ -20,6 +21,35 @@ def _kms_key_create(cls, resource_name, cloudformation_json, account_id, region_
     props = cloudformation_json.setdefault("Properties", {})
     props["Tags"] = [{"TagKey": t["Key"], "TagValue": t["Value"]} for t in props.get("Tags") or []]
     return _original_key_create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
+
+
+_original_lambda_create = LambdaFunction.create_from_cloudformation_json.__func__
+_original_lambda_update = LambdaFunction.update_from_cloudformation_json.__func__
+
+
+def _string_variables(cloudformation_json: dict) -> None:
+    """AWS::Lambda::Function Environment.Variables is a map of strings (the resource schema; the Lambda
+    API's EnvironmentVariables): CloudFormation passes ``60`` or a Ref to a Number parameter as "60".
+    moto kept the number, and GetFunction answered a JSON number where botocore's model says string."""
+    variables = ((cloudformation_json.get("Properties") or {}).get("Environment") or {}).get("Variables")
+    if isinstance(variables, dict):
+        for name, value in variables.items():
+            if isinstance(value, bool):
+                variables[name] = str(value).lower()
+            elif not isinstance(value, str):
+                variables[name] = str(value)
+
+
+def _lambda_create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+    _string_variables(cloudformation_json)
+    return _original_lambda_create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
+
+
+def _lambda_update(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):
+    _string_variables(cloudformation_json)
+    return _original_lambda_update(
+        cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name
+    )
 
 
 def create_global_cluster(
@@ -132,6 +162,8 @@ def _statement_permitted(
 
 
 def install() -> None:
+    LambdaFunction.create_from_cloudformation_json = classmethod(_lambda_create)
+    LambdaFunction.update_from_cloudformation_json = classmethod(_lambda_update)
     policy_conditions.CONDITION_OPERATIONS.setdefault("Bool", _bool_operation)
     IAMPolicyStatement.is_action_permitted = _statement_permitted
     FakeBucket.get_permission = _bucket_permission

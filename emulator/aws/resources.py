@@ -830,7 +830,10 @@ def _plan_document(cfn_plan: dict[str, Any]) -> dict[str, Any]:
     """CloudFormation's BackupPlanRule list becomes the API's Rules list."""
     rules = []
     for rule in cfn_plan.get("BackupPlanRule") or []:
-        api_rule = {k: v for k, v in rule.items() if k not in ("RecoveryPointTags",)}
+        api_rule = {k: v for k, v in rule.items() if k not in ("RecoveryPointTags", "TargetBackupVault")}
+        # CloudFormation's BackupRuleResourceType says TargetBackupVault, the API's BackupRule
+        # TargetBackupVaultName (required in GetBackupPlan's answer: botocore's backup model).
+        api_rule["TargetBackupVaultName"] = rule["TargetBackupVault"]
         if rule.get("RecoveryPointTags"):
             api_rule["RecoveryPointTags"] = rule["RecoveryPointTags"]
         rules.append(api_rule)
