@@ -17,8 +17,8 @@ All of it lives in the server process and is driven over HTTP under ``/_emulator
   "path", "problem"}]}``, DELETE answers them and clears them. Resets do not clear them: they belong to the
   test that caused them, which the pytest plugin fails.
 - ``POST /_emulator/corrupt``: ``{"operation": "<fnmatch of service.Action>", "member": "Name", "value": "x"|null}``
-  the next matching answer carries ``value`` in its first ``member`` (null: without it) - to show that a
-  malformed answer is caught.
+  the next matching answer carries ``value`` in its first ``member`` (null: without it; ``"rename": "Other"``:
+  the member under another name) - to show that a malformed answer is caught.
 """
 
 from __future__ import annotations
@@ -319,7 +319,7 @@ class ControlMiddleware:
                 answer.close()
         status, headers = captured["status"], captured["headers"]
         if CHECKER.corruptions:
-            corrupted = CHECKER.corrupt(service, action, body, OPERATIONS.protocol(service))
+            corrupted = CHECKER.corrupt(service, action, body)
             if corrupted != body:
                 body = corrupted
                 headers = [(k, v) for k, v in headers if k.lower() != "content-length"]
@@ -393,7 +393,9 @@ class ControlMiddleware:
         if path == "/_emulator/corrupt" and method == "POST":
             if not payload.get("operation") or not payload.get("member"):
                 return _json_response(start_response, {"error": "operation and member are required"}, "400 Bad Request")
-            pending = CHECKER.add_corruption(payload["operation"], payload["member"], payload.get("value"))
+            pending = CHECKER.add_corruption(
+                payload["operation"], payload["member"], payload.get("value"), payload.get("rename")
+            )
             return _json_response(start_response, pending)
         if path == "/_emulator/requests":
             if method == "DELETE":

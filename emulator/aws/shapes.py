@@ -321,7 +321,7 @@ class ShapeChecker:
             self.violations.extend(violations)
         return violations
 
-    def corrupt(self, service: str, action: str, body: bytes, protocol: str) -> bytes:
+    def corrupt(self, service: str, action: str, body: bytes) -> bytes:
         """Apply a pending corruption (POST /_emulator/corrupt) to this answer, once."""
         model = self.model(service)
         operation_name = f"{model.service_name if model else service}.{action}"
@@ -332,7 +332,7 @@ class ShapeChecker:
                     break
             else:
                 return body
-        return _corrupted(body, spec["member"], spec.get("value"), protocol)
+        return _corrupted(body, spec["member"], spec.get("value"), spec.get("rename"))
 
     def _skip(self, operation: str, why: str) -> None:
         with self._lock:
@@ -342,9 +342,11 @@ class ShapeChecker:
         with self._lock:
             self.violations.append({"operation": operation, "path": path, "problem": problem})
 
-    def add_corruption(self, operation: str, member: str, value: str | None) -> list[dict[str, Any]]:
+    def add_corruption(
+        self, operation: str, member: str, value: str | None, rename: str | None = None
+    ) -> list[dict[str, Any]]:
         with self._lock:
-            self.corruptions.append({"operation": operation, "member": member, "value": value})
+            self.corruptions.append({"operation": operation, "member": member, "value": value, "rename": rename})
             return list(self.corruptions)
 
     def take(self, clear: bool) -> dict[str, Any]:
@@ -380,9 +382,21 @@ def _allowed(operation: str, path: str) -> bool:
     return any(fnmatch.fnmatchcase(operation, op) and fnmatch.fnmatchcase(path, p) for op, p, _ in ALLOWED)
 
 
-def _corrupted(body: bytes, member: str, value: str | None, protocol: str) -> bytes:
-    """The body with the first ``member`` replaced by ``value`` (removed when None)."""
-    if protocol in ("json", "rest-json"):
+def _corrupted(body: bytes, member: str, value: str | None, rename: str | None = None) -> bytes:
+    """The body with the first ``member`` replaced by ``value`` (removed when None), or renamed ``rename``."""
+    is_json = body.lstrip().startswith(b"{")  # the wire format as sent (CloudWatch speaks JSON or XML)
+    if rename:
+        if is_json:
+            return re.sub(rf'"{re.escape(member)}"\s*:', f'"{rename}":', body.decode(), count=1).encode()
+        text = re.sub(
+            rf"<{re.escape(member)}>(.*?)</{re.escape(member)}>",
+            rf"<{rename}>\1</{rename}>",
+            body.decode(),
+            count=1,
+            flags=re.DOTALL,
+        )
+        return text.encode()
+    if is_json:
         data = json.loads(body or b"{}")
 
         def visit(node) -> bool:
