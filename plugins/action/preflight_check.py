@@ -20,7 +20,6 @@ import re
 import time
 
 import yaml
-
 from ansible.errors import AnsibleActionFail, AnsibleError, AnsibleUndefinedVariable
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.plugins.action import ActionBase
@@ -193,7 +192,9 @@ class ActionModule(ActionBase):
                 except _Missing as e:
                     if e.needs != name:
                         missing[name] = e.needs
-            problems.extend(p for p in preflight.entry_errors(role, entry, options, given, missing) if p not in problems)
+            problems.extend(
+                p for p in preflight.entry_errors(role, entry, options, given, missing) if p not in problems
+            )
             values.update(
                 (k, preflight.converted(v, options[k] or {})) for k, v in given.items() if not preflight.is_deferred(v)
             )
@@ -215,7 +216,9 @@ class ActionModule(ActionBase):
                 stacks.append(stack)
                 problems.extend(
                     p
-                    for p in preflight.parameter_errors(stack["label"], stack["template"], stack["given"], stack["sources"])
+                    for p in preflight.parameter_errors(
+                        stack["label"], stack["template"], stack["given"], stack["sources"]
+                    )
                     if p not in problems
                 )
         return problems, stacks
@@ -278,9 +281,7 @@ class ActionModule(ActionBase):
         if args["network"]:
             for region, vpc, subnets in networks(stacks):
                 ec2 = clients("ec2", region)
-                vpcs = (
-                    ec2.paginate("DescribeVpcs", Filters=[{"Name": "vpc-id", "Values": [vpc[0]]}]) if vpc else []
-                )
+                vpcs = ec2.paginate("DescribeVpcs", Filters=[{"Name": "vpc-id", "Values": [vpc[0]]}]) if vpc else []
                 found = (
                     ec2.paginate("DescribeSubnets", Filters=[{"Name": "subnet-id", "Values": list(subnets[0])}])
                     if subnets
@@ -351,7 +352,11 @@ def networks(stacks):
             value = stack["given"].get(parameter)
             if value is None or preflight.is_deferred(value):
                 continue
-            label = "%s (%s of %s)" % (", ".join(stack["sources"].get(parameter) or [parameter]), parameter, stack["name"])
+            label = "%s (%s of %s)" % (
+                ", ".join(stack["sources"].get(parameter) or [parameter]),
+                parameter,
+                stack["name"],
+            )
             if spec.get("Type") == "AWS::EC2::VPC::Id":
                 vpc = (cfn.as_parameter(value), label)
             elif spec.get("Type") == "List<AWS::EC2::Subnet::Id>":
@@ -431,11 +436,11 @@ def kubernetes_check(args, environ=None):
             api = k8s_client.ApiClient(configuration)
         version = k8s_client.VersionApi(api).get_code(_request_timeout=args["kubernetes_timeout"])
         found["version"] = version.git_version
-    except Exception as e:  # pylint: disable=broad-exception-caught - any failure means it does not answer
+    except Exception as e:  # noqa: BLE001 # pylint: disable=broad-exception-caught - any failure: it does not answer
         reason = str(e).splitlines()[0] if str(e) else type(e).__name__
         problems.append(
-            "The Kubernetes API does not answer (%s at %s: %s). Check KUBECONFIG or K8S_AUTH_KUBECONFIG and the current "
-            "context, or set preflight_check_kubernetes: false to deploy the AWS side only"
+            "The Kubernetes API does not answer (%s at %s: %s). Check KUBECONFIG or K8S_AUTH_KUBECONFIG and the "
+            "current context, or set preflight_check_kubernetes: false to deploy the AWS side only"
             % (source, server or "no server", reason[:200])
         )
     return problems, found

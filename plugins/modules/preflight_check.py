@@ -91,7 +91,8 @@ notes:
 EXAMPLES = r"""
 - name: Check everything site.yml will deploy, before the first write
   ai_model_registry.infra.preflight_check:
-    roles: [preflight, aurora, redis, "backup:dr_vault", "backup:plan", "dr:replica", "dr:primary", "dr:secondary", k8s_secrets]
+    roles: [preflight, aurora, redis, "backup:dr_vault", "backup:plan", "dr:replica", "dr:primary", "dr:secondary",
+            k8s_secrets]
     account_id: "{{ registry_aws_account_id }}"
     kubernetes_context: "{{ registry_kubernetes_context }}"
     regions:
@@ -101,7 +102,8 @@ EXAMPLES = r"""
 
 RETURN = r"""
 checked:
-  description: The checks that passed, in order (C(inputs), C(kubernetes), C(account), C(regions), C(networks), C(drill lock)).
+  description: The checks that passed, in order (C(inputs), C(kubernetes), C(account), C(regions), C(networks),
+    C(drill lock)).
   returned: always
   type: list
   elements: str

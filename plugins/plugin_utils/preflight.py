@@ -17,7 +17,6 @@ import difflib
 import re
 
 import yaml
-
 from ansible.module_utils.common.validation import (
     check_type_bool,
     check_type_dict,
@@ -166,10 +165,21 @@ def _convert(kind, value):
         raise ValueError(kind) from None
 
 
+PLURALS = {
+    "int": "integers",
+    "float": "numbers",
+    "bool": "booleans",
+    "str": "strings",
+    "path": "paths",
+    "list": "lists",
+    "dict": "dictionaries",
+}
+
+
 def _expected(name, kind, spec):
     words = TYPE_WORDS.get(kind, kind)
     if kind == "list" and spec.get("elements"):
-        words += " of %s" % TYPE_WORDS.get(spec["elements"], spec["elements"]).split(" ", 1)[1] + "s"
+        words += " of %s" % PLURALS.get(spec["elements"], spec["elements"])
     bound = lower_bound(name, kind)
     if bound:
         words += " %s %s" % bound
@@ -199,7 +209,9 @@ def option_errors(name, value, spec):
             try:
                 _convert(spec["elements"], element)
             except ValueError:
-                return ["%s must be %s, got %s in %s" % (name, _expected(name, kind, spec), describe(element), converted)]
+                return [
+                    "%s must be %s, got %s in %s" % (name, _expected(name, kind, spec), describe(element), converted)
+                ]
     choices = spec.get("choices")
     if choices:
         found = converted if kind == "list" else [converted]
@@ -232,9 +244,7 @@ def entry_errors(role, entry, options, values, missing_sources=None):
     for name in sorted(options):
         spec = options[name] or {}
         if name in missing_sources:
-            errors.append(
-                "%s (role %s, %s) needs %s, which is not set" % (name, role, entry, missing_sources[name])
-            )
+            errors.append("%s (role %s, %s) needs %s, which is not set" % (name, role, entry, missing_sources[name]))
             continue
         if name not in values:
             if spec.get("required"):

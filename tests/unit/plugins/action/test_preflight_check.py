@@ -15,10 +15,28 @@ import pytest
 import yaml
 
 REPO = pathlib.Path(__file__).resolve().parents[4]
-SITE = ["preflight", "aurora", "backup:dr_vault", "backup:plan", "dr:replica", "dr:primary", "dr:secondary", "redis",
-        "k8s_secrets"]
-ARGS = {"roles": SITE, "account_id": "123456789012", "kubernetes": True, "kubernetes_context": "emulator",
-        "kubernetes_server": None, "regions": {}, "network": True, "drill_lock": False, "kubernetes_timeout": 2}
+SITE = [
+    "preflight",
+    "aurora",
+    "backup:dr_vault",
+    "backup:plan",
+    "dr:replica",
+    "dr:primary",
+    "dr:secondary",
+    "redis",
+    "k8s_secrets",
+]
+ARGS = {
+    "roles": SITE,
+    "account_id": "123456789012",
+    "kubernetes": True,
+    "kubernetes_context": "emulator",
+    "kubernetes_server": None,
+    "regions": {},
+    "network": True,
+    "drill_lock": False,
+    "kubernetes_timeout": 2,
+}
 
 
 @pytest.fixture(scope="module")
@@ -103,17 +121,26 @@ def test_the_other_playbooks_inputs_pass_on_the_local_inventory(check, roles):
         ({"aurora_read_replicas": 99}, "aurora_read_replicas must be one of 0, 1, 2, 3, got 99 (an integer)"),
         ({"aurora_global_database": 5}, "aurora_global_database must be a boolean, got 5 (an integer)"),
         ({"k8s_secrets_components": ["mysql"]}, "k8s_secrets_components must be a list of postgresql, redis"),
-        ({"aurora_read_replica": 1}, "aurora_read_replica is not a variable of any role or playbook of this "
-                                     "collection (did you mean aurora_read_replicas?)"),
-        ({"registry_stack_timeout_minutes": "0"},
-         "registry_stack_timeout_minutes must be an integer >= 1, got '0' (a string)"),
-        ({"aurora_backup_retention_days": 0}, "BackupRetentionDays=0 is below its minimum 1 (BackupRetentionDays "
-                                              "from aurora_backup_retention_days)"),
+        (
+            {"aurora_read_replica": 1},
+            "aurora_read_replica is not a variable of any role or playbook of this "
+            "collection (did you mean aurora_read_replicas?)",
+        ),
+        (
+            {"registry_stack_timeout_minutes": "0"},
+            "registry_stack_timeout_minutes must be an integer >= 1, got '0' (a string)",
+        ),
+        (
+            {"aurora_backup_retention_days": 0},
+            "BackupRetentionDays=0 is below its minimum 1 (BackupRetentionDays from aurora_backup_retention_days)",
+        ),
         ({"aurora_backup_retention_days": 36}, "BackupRetentionDays=36 is above its maximum 35"),
         ({"redis_node_type": "not-a-type"}, "NodeType=not-a-type does not match"),
         ({"registry_vpc_id": None}, "aurora_vpc_id (role aurora, main) needs registry_vpc_id, which is not set"),
-        ({"registry_private_subnet_ids": "subnet-0a000000000000001"},
-         "registry_private_subnet_ids needs at least two subnets"),
+        (
+            {"registry_private_subnet_ids": "subnet-0a000000000000001"},
+            "registry_private_subnet_ids needs at least two subnets",
+        ),
         ({"registry_aws_account_id": None}, None),  # the account comes in as an argument: see the binding tests
     ],
 )
@@ -137,8 +164,10 @@ def _kubeconfig(tmp_path, context="emulator", server="http://127.0.0.1:9"):
             {
                 "current-context": context,
                 "clusters": [{"name": "c1", "cluster": {"server": server}}],
-                "contexts": [{"name": context, "context": {"cluster": "c1", "user": "u"}},
-                             {"name": "other", "context": {"cluster": "c2", "user": "u"}}],
+                "contexts": [
+                    {"name": context, "context": {"cluster": "c1", "user": "u"}},
+                    {"name": "other", "context": {"cluster": "c2", "user": "u"}},
+                ],
                 "users": [{"name": "u", "user": {"token": "t"}}],
             }
         )
@@ -148,8 +177,14 @@ def _kubeconfig(tmp_path, context="emulator", server="http://127.0.0.1:9"):
 
 def test_the_kubernetes_target_is_read_as_kubernetes_core_reads_it(plugin, tmp_path):
     path = _kubeconfig(tmp_path)
-    assert plugin.kubeconfig_target({"KUBECONFIG": f"/nowhere{os.pathsep}{path}"})[:2] == ("emulator", "http://127.0.0.1:9")
-    assert plugin.kubeconfig_target({"K8S_AUTH_KUBECONFIG": str(path), "K8S_AUTH_CONTEXT": "other"})[:2] == ("other", None)
+    assert plugin.kubeconfig_target({"KUBECONFIG": f"/nowhere{os.pathsep}{path}"})[:2] == (
+        "emulator",
+        "http://127.0.0.1:9",
+    )
+    assert plugin.kubeconfig_target({"K8S_AUTH_KUBECONFIG": str(path), "K8S_AUTH_CONTEXT": "other"})[:2] == (
+        "other",
+        None,
+    )
     assert plugin.kubeconfig_target({"K8S_AUTH_HOST": "https://h"})[:3] == (None, "https://h", "K8S_AUTH_HOST")
     assert plugin.kubeconfig_target({"KUBECONFIG": str(tmp_path / "absent")})[2].startswith("no kubeconfig")
 
@@ -182,7 +217,9 @@ class FakeAws:
     def call(self, action, **params):
         self.api_calls.append((action, self.region))
         if action == "DescribeRegions":
-            return {"Regions": [{"RegionName": r, "OptInStatus": "opt-in-not-required"} for r in ("us-west-2", "us-east-1")]}
+            return {
+                "Regions": [{"RegionName": r, "OptInStatus": "opt-in-not-required"} for r in ("us-west-2", "us-east-1")]
+            }
         if action == "GetParameter":
             if self.lock is None:
                 raise botocore.exceptions.ClientError({"Error": {"Code": "ParameterNotFound"}}, "GetParameter")
@@ -196,9 +233,14 @@ class FakeAws:
         if action == "DescribeVpcs":
             known = [network["registry_vpc_id"], network["registry_dr_vpc_id"]]
             return [{"VpcId": v} for v in wanted if v in known]
-        subnets = [{"SubnetId": s, "VpcId": "vpc-0a000000000000001" if "0a0" in s else "vpc-0b000000000000001",
-                    "AvailabilityZone": "zone-" + s[-1]}
-                   for s in network["registry_private_subnet_ids"] + network["registry_dr_private_subnet_ids"]]
+        subnets = [
+            {
+                "SubnetId": s,
+                "VpcId": "vpc-0a000000000000001" if "0a0" in s else "vpc-0b000000000000001",
+                "AvailabilityZone": "zone-" + s[-1],
+            }
+            for s in network["registry_private_subnet_ids"] + network["registry_dr_private_subnet_ids"]
+        ]
         return [s for s in subnets if s["SubnetId"] in wanted]
 
 
@@ -206,31 +248,54 @@ def test_regions_networks_and_the_lock_are_read_only_and_found(check, plugin):
     (problems, stacks), run = check(roles=SITE + ["dr_drill"])
     aws = FakeAws()
     checked = []
-    assert plugin.ActionModule.aws(object.__new__(plugin.ActionModule), dict(ARGS, drill_lock=True), run, stacks, aws, "us-east-1", checked) == []
+    assert (
+        plugin.ActionModule.aws(
+            object.__new__(plugin.ActionModule), dict(ARGS, drill_lock=True), run, stacks, aws, "us-east-1", checked
+        )
+        == []
+    )
     assert checked == ["regions", "networks", "drill lock"]
-    assert {action for action, _ in aws.api_calls} == {"DescribeRegions", "DescribeVpcs", "DescribeSubnets", "GetParameter"}
+    assert {action for action, _ in aws.api_calls} == {
+        "DescribeRegions",
+        "DescribeVpcs",
+        "DescribeSubnets",
+        "GetParameter",
+    }
     assert ("DescribeSubnets", "us-east-1") in aws.api_calls and ("GetParameter", "us-east-1") in aws.api_calls
 
 
 def test_a_missing_subnet_a_missing_region_and_a_held_lock_are_refused(check, plugin):
     (_, stacks), run = check({"registry_private_subnet_ids": ["subnet-0a000000000000001", "subnet-0a0000000000000ff"]})
-    problems = plugin.ActionModule.aws(object.__new__(plugin.ActionModule), ARGS, run, stacks, FakeAws(), "us-east-1", [])
+    problems = plugin.ActionModule.aws(
+        object.__new__(plugin.ActionModule), ARGS, run, stacks, FakeAws(), "us-east-1", []
+    )
     assert problems == [
         "registry_private_subnet_ids (PrivateSubnetIds of ai-model-registry-development-aurora): subnet "
         "subnet-0a0000000000000ff does not exist in us-west-2"
     ]
     (_, stacks), run = check({"registry_dr_region": "eu-north-9"})
-    [region] = plugin.ActionModule.aws(object.__new__(plugin.ActionModule), ARGS, run, stacks, FakeAws(), "us-east-1", [])
-    assert region.startswith("region of ai-model-registry-development-backup-dr-vault") and "eu-north-9 does not exist" in region
+    [region] = plugin.ActionModule.aws(
+        object.__new__(plugin.ActionModule), ARGS, run, stacks, FakeAws(), "us-east-1", []
+    )
+    assert (
+        region.startswith("region of ai-model-registry-development-backup-dr-vault")
+        and "eu-north-9 does not exist" in region
+    )
     held = {"drill_id": "development-switchover-other", "type": "switchover", "started_at": 1e10, "expires_at": 2e10}
     (_, _), run = check(roles=["preflight", "dr_drill"])
-    [lock] = plugin.ActionModule.aws(object.__new__(plugin.ActionModule), dict(ARGS, drill_lock=True), run, [], FakeAws(held), "us-east-1", [])
+    [lock] = plugin.ActionModule.aws(
+        object.__new__(plugin.ActionModule), dict(ARGS, drill_lock=True), run, [], FakeAws(held), "us-east-1", []
+    )
     assert lock.startswith("Another DR drill runs in development: development-switchover-other (switchover)")
 
 
 @pytest.mark.parametrize(
     ("regions", "home"),
-    [({"a": "us-west-2"}, "us-east-1"), ({"a": "us-gov-east-1"}, "us-gov-west-1"), ({"a": "cn-northwest-1"}, "cn-north-1")],
+    [
+        ({"a": "us-west-2"}, "us-east-1"),
+        ({"a": "us-gov-east-1"}, "us-gov-west-1"),
+        ({"a": "cn-northwest-1"}, "cn-north-1"),
+    ],
 )
 def test_account_wide_reads_go_to_the_partitions_first_region(plugin, regions, home):
     assert plugin.home_region(regions) == home

@@ -13,8 +13,15 @@ TIMEOUT = "registry_stack_timeout_minutes"
 
 @pytest.mark.parametrize(
     ("value", "shown"),
-    [("30", "'30' (a string)"), (0, "0 (an integer)"), (2.5, "2.5 (a number)"), (True, "True (a boolean)"),
-     (["a"], "['a'] (a list)"), ({"a": 1}, "{'a': 1} (a dictionary)"), (None, "None (nothing)")],
+    [
+        ("30", "'30' (a string)"),
+        (0, "0 (an integer)"),
+        (2.5, "2.5 (a number)"),
+        (True, "True (a boolean)"),
+        (["a"], "['a'] (a list)"),
+        ({"a": 1}, "{'a': 1} (a dictionary)"),
+        (None, "None (nothing)"),
+    ],
 )
 def test_a_value_is_shown_with_its_type(value, shown):
     assert preflight.describe(value) == shown
@@ -28,21 +35,46 @@ def test_a_value_is_shown_with_its_type(value, shown):
         (TIMEOUT, INT, "-5", "registry_stack_timeout_minutes must be an integer >= 1, got '-5' (a string)"),
         (TIMEOUT, INT, 2.5, "registry_stack_timeout_minutes must be an integer >= 1, got 2.5 (a number)"),
         (TIMEOUT, INT, True, "registry_stack_timeout_minutes must be an integer >= 1, got True (a boolean)"),
-        ("registry_stack_poll_seconds", {"type": "float"}, 0, "registry_stack_poll_seconds must be a number > 0, got 0"),
+        (
+            "registry_stack_poll_seconds",
+            {"type": "float"},
+            0,
+            "registry_stack_poll_seconds must be a number > 0, got 0",
+        ),
         ("dr_drill_switch_timeout_seconds", INT, -1, "dr_drill_switch_timeout_seconds must be an integer >= 1, got -1"),
         ("dr_drill_canary_count", INT, 0, "dr_drill_canary_count must be an integer >= 1"),
-        ("aurora_read_replicas", {"type": "int", "choices": [0, 1, 2, 3]}, 99,
-         "aurora_read_replicas must be one of 0, 1, 2, 3, got 99 (an integer)"),
-        ("aurora_read_replicas", {"type": "int", "choices": [0, 1, 2, 3]}, "99",
-         "aurora_read_replicas must be one of 0, 1, 2, 3, got 99 (an integer)"),
+        (
+            "aurora_read_replicas",
+            {"type": "int", "choices": [0, 1, 2, 3]},
+            99,
+            "aurora_read_replicas must be one of 0, 1, 2, 3, got 99 (an integer)",
+        ),
+        (
+            "aurora_read_replicas",
+            {"type": "int", "choices": [0, 1, 2, 3]},
+            "99",
+            "aurora_read_replicas must be one of 0, 1, 2, 3, got 99 (an integer)",
+        ),
         ("aurora_global_database", {"type": "bool"}, 5, "aurora_global_database must be a boolean, got 5 (an integer)"),
-        ("k8s_secrets_components", {"type": "list", "elements": "str", "choices": ["postgresql", "redis"]}, ["mysql"],
-         "k8s_secrets_components must be a list of postgresql, redis, got 'mysql' (a string) in ['mysql']"),
+        (
+            "k8s_secrets_components",
+            {"type": "list", "elements": "str", "choices": ["postgresql", "redis"]},
+            ["mysql"],
+            "k8s_secrets_components must be a list of postgresql, redis, got 'mysql' (a string) in ['mysql']",
+        ),
         ("registry_vpc_id", {"type": "str"}, ["vpc-1"], "registry_vpc_id must be a string, got ['vpc-1'] (a list)"),
-        ("registry_private_subnet_ids", {"type": "list", "elements": "str"}, {"a": 1},
-         "registry_private_subnet_ids must be a list of strings, got {'a': 1} (a dictionary)"),
-        ("k8s_secrets_restart_deployments", {"type": "list", "elements": "dict"}, ["api"],
-         "k8s_secrets_restart_deployments must be a list of dictionarys, got 'api' (a string)"),
+        (
+            "registry_private_subnet_ids",
+            {"type": "list", "elements": "str"},
+            {"a": 1},
+            "registry_private_subnet_ids must be a list of strings, got {'a': 1} (a dictionary)",
+        ),
+        (
+            "k8s_secrets_restart_deployments",
+            {"type": "list", "elements": "dict"},
+            ["api"],
+            "k8s_secrets_restart_deployments must be a list of dictionaries, got 'api' (a string)",
+        ),
     ],
 )
 def test_a_wrong_value_is_named_with_what_it_must_be_and_its_type(name, spec, value, message):
@@ -70,8 +102,11 @@ def test_a_value_ansible_accepts_is_accepted(name, spec, value):
 
 
 def test_an_entry_point_reports_missing_required_and_unset_sources():
-    options = {"aurora_vpc_id": {"type": "str", "required": True}, "aurora_region": {"type": "str", "required": True},
-               "aurora_read_replicas": {"type": "int", "choices": [0, 1]}}
+    options = {
+        "aurora_vpc_id": {"type": "str", "required": True},
+        "aurora_region": {"type": "str", "required": True},
+        "aurora_read_replicas": {"type": "int", "choices": [0, 1]},
+    }
     errors = preflight.entry_errors(
         "aurora", "main", options, {"aurora_read_replicas": 5}, {"aurora_vpc_id": "registry_vpc_id"}
     )
@@ -84,8 +119,16 @@ def test_an_entry_point_reports_missing_required_and_unset_sources():
 
 def test_typos_with_a_role_prefix_are_reported_with_the_nearest_name():
     known = {"aurora_read_replicas", "redis_node_type", "registry_vpc_id"}
-    names = ["aurora_read_replica", "redis_nodetype", "aurora_read_replicas", "ansible_connection", "my_var",
-             "aurora_outputs", "registry_teardown_confirm", "dr_something_else"]
+    names = [
+        "aurora_read_replica",
+        "redis_nodetype",
+        "aurora_read_replicas",
+        "ansible_connection",
+        "my_var",
+        "aurora_outputs",
+        "registry_teardown_confirm",
+        "dr_something_else",
+    ]
     assert preflight.unknown_variables(names, known) == [
         "aurora_read_replica is not a variable of any role or playbook of this collection (did you mean "
         "aurora_read_replicas?)",
@@ -112,10 +155,14 @@ GOOD = {
         ({"registry_dr_region": "us-west-2"}, "registry_dr_region must differ from registry_primary_region"),
         ({"registry_primary_region": "oregon"}, "registry_primary_region 'oregon' is not an AWS region name"),
         ({"registry_vpc_id": "vpc-xyz"}, "registry_vpc_id 'vpc-xyz' is not a VPC ID"),
-        ({"registry_private_subnet_ids": ["subnet-0a000000000000001"]},
-         "registry_private_subnet_ids needs at least two subnets in different Availability Zones"),
-        ({"registry_dr_private_subnet_ids": ["subnet-0b000000000000001", "sub-2"]},
-         "registry_dr_private_subnet_ids: 'sub-2' (a string) is not a subnet ID"),
+        (
+            {"registry_private_subnet_ids": ["subnet-0a000000000000001"]},
+            "registry_private_subnet_ids needs at least two subnets in different Availability Zones",
+        ),
+        (
+            {"registry_dr_private_subnet_ids": ["subnet-0b000000000000001", "sub-2"]},
+            "registry_dr_private_subnet_ids: 'sub-2' (a string) is not a subnet ID",
+        ),
         ({"registry_artifacts_bucket": "Bad_Bucket"}, "not a usable bucket name"),
         ({"registry_name_prefix": "X"}, "registry_name_prefix 'X' must be 2-21 lowercase letters"),
     ],
@@ -178,13 +225,27 @@ SUBNETS = [
     [
         ("vpc-1", ["subnet-1", "subnet-2"], []),
         ("vpc-0", ["subnet-1", "subnet-2"], ["registry_vpc_id (VpcId of s): VPC vpc-0 does not exist in us-west-2"]),
-        ("vpc-1", ["subnet-1", "subnet-7"],
-         ["registry_private_subnet_ids (PrivateSubnetIds of s): subnet subnet-7 does not exist in us-west-2"]),
-        ("vpc-1", ["subnet-1", "subnet-3"],
-         ["registry_private_subnet_ids (PrivateSubnetIds of s): the subnets are all in us-west-2a; Aurora and "
-          "ElastiCache need subnets in at least two Availability Zones"]),
-        ("vpc-1", ["subnet-1", "subnet-9"],
-         ["registry_private_subnet_ids (PrivateSubnetIds of s): subnet subnet-9 is not in VPC vpc-1 (registry_vpc_id)"]),
+        (
+            "vpc-1",
+            ["subnet-1", "subnet-7"],
+            ["registry_private_subnet_ids (PrivateSubnetIds of s): subnet subnet-7 does not exist in us-west-2"],
+        ),
+        (
+            "vpc-1",
+            ["subnet-1", "subnet-3"],
+            [
+                "registry_private_subnet_ids (PrivateSubnetIds of s): the subnets are all in us-west-2a; Aurora and "
+                "ElastiCache need subnets in at least two Availability Zones"
+            ],
+        ),
+        (
+            "vpc-1",
+            ["subnet-1", "subnet-9"],
+            [
+                "registry_private_subnet_ids (PrivateSubnetIds of s): subnet subnet-9 is not in VPC vpc-1 "
+                "(registry_vpc_id)"
+            ],
+        ),
     ],
 )
 def test_vpcs_and_subnets_exist_together_in_two_zones(vpc, subnets, messages):
@@ -203,7 +264,11 @@ def test_vpcs_and_subnets_exist_together_in_two_zones(vpc, subnets, messages):
 TEMPLATE = {
     "Parameters": {
         "Retention": {"Type": "Number", "Default": 14, "MinValue": 1, "MaxValue": 35},
-        "NodeType": {"Type": "String", "Default": "cache.r7g.large", "AllowedPattern": "^cache\\.[a-z0-9]+\\.[a-z0-9]+$"},
+        "NodeType": {
+            "Type": "String",
+            "Default": "cache.r7g.large",
+            "AllowedPattern": "^cache\\.[a-z0-9]+\\.[a-z0-9]+$",
+        },
         "Mode": {"Type": "String", "AllowedValues": ["a", "b"]},
         "ClusterArn": {"Type": "String", "AllowedPattern": "^arn:.*$"},
         "Name": {"Type": "String", "Default": "x", "MinLength": 2, "MaxLength": 4},
@@ -217,13 +282,22 @@ SOURCES = {"Retention": ["aurora_backup_retention_days"], "NodeType": ["redis_no
     ("given", "messages"),
     [
         ({"Retention": 14, "Mode": "a", "ClusterArn": preflight.Deferred("aurora_outputs")}, []),
-        ({"Retention": 0, "Mode": "a"},
-         ["stack s: Retention=0 is below its minimum 1 (Retention from aurora_backup_retention_days)"]),
-        ({"Retention": 36, "Mode": "a"},
-         ["stack s: Retention=36 is above its maximum 35 (Retention from aurora_backup_retention_days)"]),
+        (
+            {"Retention": 0, "Mode": "a"},
+            ["stack s: Retention=0 is below its minimum 1 (Retention from aurora_backup_retention_days)"],
+        ),
+        (
+            {"Retention": 36, "Mode": "a"},
+            ["stack s: Retention=36 is above its maximum 35 (Retention from aurora_backup_retention_days)"],
+        ),
         ({"Mode": "c"}, ["stack s: Mode=c is not one of a, b (Mode from m)"]),
-        ({"Mode": "a", "NodeType": "not-a-type"},
-         ["stack s: NodeType=not-a-type does not match ^cache\\.[a-z0-9]+\\.[a-z0-9]+$ (NodeType from redis_node_type)"]),
+        (
+            {"Mode": "a", "NodeType": "not-a-type"},
+            [
+                "stack s: NodeType=not-a-type does not match ^cache\\.[a-z0-9]+\\.[a-z0-9]+$ "
+                "(NodeType from redis_node_type)"
+            ],
+        ),
         ({"Mode": "a", "Name": "toolong"}, ["stack s: Name=toolong is longer than 4 characters"]),
         ({"Mode": "a", "Name": "x"}, ["stack s: Name=x is shorter than 2 characters"]),
         ({"Mode": "a", "Extra": 1}, ["stack s: parameters the template does not declare: Extra"]),
