@@ -14,6 +14,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import glob
 import json
 import os
 import re
@@ -85,10 +86,16 @@ class RunVariables(object):
             return _trusted(yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))  # noqa: S506
 
     def known(self):
+        """Every variable a role declares, or a role or playbook reads (``registry_alarm_subscriptions`` is read
+        by the roles' defaults, ``registry_stack_timeout_minutes`` by the playbooks)."""
         names = set(self.defaults)
         for entries in self.specs.values():
             for spec in entries.values():
                 names.update((spec or {}).get("options") or {})
+        for pattern in ("roles/*/defaults/*.yml", "roles/*/vars/*.yml", "roles/*/tasks/*.yml", "playbooks/*.yml"):
+            for path in glob.glob(os.path.join(COLLECTION, pattern)):
+                with open(path) as handle:
+                    names.update(VARIABLE.findall(handle.read()))
         return names
 
     def render(self, expression):

@@ -487,9 +487,9 @@ def lock_errors(holder, now, decide, held_message, environment):
 
 
 def refusal(problems):
-    """The one message of a refused run."""
-    return "Refused before any change (%d problem%s): %s. Nothing was changed." % (
+    """The one message of a refused run: a line per problem (a multi-line message is shown as it is, not folded)."""
+    return "Refused before any change, nothing was changed (%d problem%s):\n%s" % (
         len(problems),
         "" if len(problems) == 1 else "s",
-        "; ".join("(%d) %s" % (i + 1, p) for i, p in enumerate(problems)),
+        "\n".join("(%d) %s" % (i + 1, p) for i, p in enumerate(problems)),
     )

@@ -381,5 +381,25 @@ def test_extra_vars_are_checked_as_the_inventory_is(aws, extra, message):
     assert aws.requests()["writes"] == 0
 
 
+@pytest.mark.parametrize(("environment", "account"), [("staging", "111111111111"), ("production", "222222222222")])
+def test_the_example_inventories_are_refused_by_the_emulators_account_and_cluster(aws, environment, account):
+    """Well-formed settings (every input passes), bound to another account and cluster than the emulators':
+    refused with both named, before any write - staging's credentials or kubeconfig used for production, say."""
+    inventory = f"inventories/{environment}"
+    cluster = playbook(aws, "playbooks/site.yml", "-i", inventory, check=False)
+    assert cluster.returncode != 0
+    assert f"bound to context model-registry-{environment}" in cluster.stdout
+    assert "the Kubernetes context is emulator" in cluster.stdout
+    assert aws.requests()["total"] == 0  # the cluster is checked before any AWS call
+    account_run = playbook(
+        aws, "playbooks/site.yml", "-i", inventory, "-e", "preflight_check_kubernetes=false", check=False
+    )
+    assert account_run.returncode != 0
+    assert "the AWS credentials are of account 123456789012" in account_run.stdout
+    assert f"bound to account {account} (registry_aws_account_id)" in account_run.stdout
+    requests = aws.requests()
+    assert requests["writes"] == 0 and list(requests["by_action"]) == ["sts.GetCallerIdentity"]
+
+
 def test_the_corpus_is_large_enough():
     assert len(SITE) + len(FAILOVER) + len(DRILL) + len(TEARDOWN) >= 30

@@ -69,10 +69,12 @@ def check(plugin):
     from ansible.parsing.dataloader import DataLoader
     from ansible.template import Templar
 
-    def run(changes=None, roles=SITE):
+    def run(changes=None, roles=SITE, environment="local"):
         loader = DataLoader()
         variables = loader.load_from_file(
-            str(REPO / "inventories/local/group_vars/local.yml"), cache="none", trusted_as_template=True
+            str(REPO / f"inventories/{environment}/group_vars/{environment}.yml"),
+            cache="none",
+            trusted_as_template=True,
         )
         variables.update(playbook_dir=str(REPO / "playbooks"), inventory_hostname="registry-local")
         for key, value in (changes or {}).items():
@@ -99,6 +101,12 @@ def test_the_local_inventory_passes_and_values_from_stack_outputs_wait_for_the_r
         ("us-west-2", "vpc-0a000000000000001"),
         ("us-east-1", "vpc-0b000000000000001"),
     ]
+
+
+@pytest.mark.parametrize("environment", ["staging", "production"])
+def test_the_example_inventories_pass_every_input_check(check, environment):
+    (problems, stacks), _ = check(environment=environment)
+    assert problems == [] and len(stacks) == 7
 
 
 @pytest.mark.parametrize(
@@ -149,6 +157,16 @@ def test_a_bad_input_is_found_before_any_call_naming_the_variable(check, changes
     if message is None:
         return
     assert any(message in p for p in problems), problems
+
+
+def test_variables_the_roles_and_playbooks_read_are_no_typos(check):
+    (problems, _), run = check({"registry_alarm_subscriptions": [], "registry_stack_drift": "skip"})
+    assert problems == []
+    assert {
+        "registry_alarm_subscriptions",
+        "registry_stack_timeout_minutes",
+        "registry_teardown_confirm",
+    } <= run.known()
 
 
 def test_a_value_set_for_a_role_is_traced_to_the_variable_a_person_sets(check):

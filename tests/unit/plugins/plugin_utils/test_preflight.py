@@ -331,9 +331,9 @@ def test_the_drill_lock_is_refused_only_while_another_drill_holds_it():
     assert "Nothing was changed" not in error
 
 
-def test_one_refusal_message_lists_every_problem():
-    assert preflight.refusal(["a", "b"]) == "Refused before any change (2 problems): (1) a; (2) b. Nothing was changed."
-    assert preflight.refusal(["a"]).startswith("Refused before any change (1 problem): (1) a.")
+def test_one_refusal_message_lists_every_problem_a_line_each():
+    assert preflight.refusal(["a", "b"]) == "Refused before any change, nothing was changed (2 problems):\n(1) a\n(2) b"
+    assert preflight.refusal(["a"]) == "Refused before any change, nothing was changed (1 problem):\n(1) a"
 
 
 def test_templates_read_fast_read_as_the_stack_plugin_reads_them():
