@@ -69,9 +69,9 @@ def test_every_documented_return_key_is_returned(aws, tmp_path):
 
 
 def test_bad_parameters_are_refused_before_any_aws_call(aws, tmp_path):
-    result = run_module(
-        aws, tmp_path, "cloudformation_stack", _stack(tmp_path, parameters={"Name": "amr", "Typo": 1})
-    )[0]
+    result = run_module(aws, tmp_path, "cloudformation_stack", _stack(tmp_path, parameters={"Name": "amr", "Typo": 1}))[
+        0
+    ]
     assert result["failed"] and result["reason"] == "bad_input"
     assert "does not declare: Typo" in result["msg"] and "Nothing was changed" in result["msg"]
     assert aws.requests()["total"] == 0
