@@ -29,7 +29,7 @@ from moto.core.utils import utcnow
 from moto.secretsmanager.models import secretsmanager_backends
 from moto.ssm.models import ssm_backends
 
-from emulator.aws import cfn_parameters
+from emulator.aws import cfn_parameters, resource_schemas
 from emulator.aws.control import STATE
 
 Stack = cfn_models.Stack
@@ -164,6 +164,9 @@ def parse_and_create_resource(
     fault = STATE.fault_for(stack_name, logical_id, resource_type)
     if fault:
         raise _fail(stack, logical_id, resource_type, fault.reason)
+    missing = resource_schemas.missing_required(logical_id, resource_type, resource_json.get("Properties"))
+    if missing:  # the registry validates against the type's schema before any handler runs
+        raise _fail(stack, logical_id, resource_type, missing)
     try:
         resource = _original_parse_and_create_resource(
             logical_id, resource_json, resources_map, account_id, region_name

@@ -23,6 +23,7 @@ def install() -> None:
         lambda_runtime,
         moto_fixes,
         paging,
+        resource_schemas,
         resources,
         s3_bucket,
         service_metrics,
@@ -48,4 +49,5 @@ def install() -> None:
     paging.install()  # after backup_jobs, whose list handler it pages
     s3_bucket.install()
     service_metrics.install()
+    resource_schemas.install()  # last: every model is registered
     _installed = True

@@ -17,8 +17,26 @@ _original_key_create = Key.create_from_cloudformation_json.__func__
 
 
 def _kms_key_create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
-    """AWS::KMS::Key takes Tags as Key/Value (the KMS API says TagKey/TagValue); moto expects the latter."""
+    """AWS::KMS::Key takes Tags as Key/Value (the KMS API says TagKey/TagValue); moto expects the latter.
+    KeyPolicy is optional (not ``required`` in the resource schema; without it KMS attaches its default key
+    policy, which gives the account's root principal kms:*); moto failed with KeyError 'KeyPolicy'."""
     props = cloudformation_json.setdefault("Properties", {})
+    props.setdefault(
+        "KeyPolicy",
+        {
+            "Version": "2012-10-17",
+            "Id": "key-default-1",
+            "Statement": [
+                {
+                    "Sid": "Enable IAM User Permissions",
+                    "Effect": "Allow",
+                    "Principal": {"AWS": f"arn:aws:iam::{account_id}:root"},
+                    "Action": "kms:*",
+                    "Resource": "*",
+                }
+            ],
+        },
+    )
     props["Tags"] = [{"TagKey": t["Key"], "TagValue": t["Value"]} for t in props.get("Tags") or []]
     return _original_key_create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
 

@@ -360,7 +360,7 @@ class RDSDBInstance(EmulatedResource):
 class RDSDBClusterParameterGroup(EmulatedResource):
     TYPE = "AWS::RDS::DBClusterParameterGroup"
     NAME_PROPERTY = "DBClusterParameterGroupName"
-    ATTRIBUTES = ("DBClusterParameterGroupName",)
+    ATTRIBUTES = ()  # the resource schema has no read-only properties: Ref is the name
     REPLACE_ON = ("DBClusterParameterGroupName", "Family", "Description")
 
     BACKENDS = rds_backends
@@ -446,7 +446,7 @@ class RDSDBSubnetGroup(EmulatedResource):
 class RDSGlobalCluster(EmulatedResource):
     TYPE = "AWS::RDS::GlobalCluster"
     NAME_PROPERTY = "GlobalClusterIdentifier"
-    ATTRIBUTES = ("GlobalEndpoint.Address",)
+    ATTRIBUTES = ("GlobalEndpoint",)  # the resource schema's read-only GlobalEndpoint, an object {Address}
     REPLACE_ON = ("GlobalClusterIdentifier", "SourceDBClusterIdentifier", "Engine", "StorageEncrypted")
 
     @property
@@ -484,7 +484,7 @@ class RDSGlobalCluster(EmulatedResource):
         self.backend.delete_global_cluster(self.name)
 
     def attribute(self, name: str) -> Any:
-        return self.backend.global_clusters[self.name].endpoint
+        return {"Address": self.backend.global_clusters[self.name].endpoint}
 
 
 # --- Secrets Manager ------------------------------------------------------------------------------
@@ -1023,7 +1023,7 @@ class SNSTopicPolicy(EmulatedResource):
 
 class S3BucketPolicy(EmulatedResource):
     TYPE = "AWS::S3::BucketPolicy"
-    ATTRIBUTES = ("Id",)
+    ATTRIBUTES = ()  # the resource schema has no read-only properties
     REPLACE_ON = ("Bucket",)
 
     def create(self) -> None:
