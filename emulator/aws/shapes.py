@@ -35,6 +35,7 @@ import json
 import os
 import re
 import threading
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -268,8 +269,11 @@ class ShapeChecker:
         self.enabled = os.environ.get(ENV, "") not in ("", "0", "false")
         self.violations: list[dict[str, Any]] = []
         self.checked = 0
+        self.seconds = 0.0  # spent checking: the cost of test mode
         self.corruptions: list[dict[str, Any]] = []
         self.skipped: dict[str, str] = {}  # operations answered but not checked, and why
+        self.paginable: dict[str, int] = {}  # answers of operations botocore can paginate, by operation
+        self._paginators: dict[tuple[str, str], bool] = {}
         self._lock = threading.Lock()
         self._session = botocore.session.get_session()
         self._models: dict[str, Any] = {}
@@ -289,6 +293,15 @@ class ShapeChecker:
         self, service: str, action: str, status: int, headers: dict[str, str], body: bytes, request: dict[str, str]
     ) -> list[dict]:
         """Validate one answer (``request``: the request's WSGI environ); record and return its violations."""
+        started = time.perf_counter()
+        try:
+            return self._check(service, action, status, headers, body, request)
+        finally:
+            elapsed = time.perf_counter() - started
+            with self._lock:
+                self.seconds += elapsed
+
+    def _check(self, service, action, status, headers, body, request) -> list[dict]:
         model = self.model(service)
         if status >= 300:
             return []
@@ -298,6 +311,10 @@ class ShapeChecker:
         operation = model.operation_model(action)
         shape = operation.output_shape
         protocol = request_protocol(model, request)
+        if self._paginable(model, action):
+            with self._lock:
+                key = f"{model.service_name}.{action}"
+                self.paginable[key] = self.paginable.get(key, 0) + 1
         if shape is None or protocol not in PARSERS:
             self._skip(f"{model.service_name}.{action}", "no output shape" if shape is None else protocol)
             return []
@@ -334,6 +351,18 @@ class ShapeChecker:
                 return body
         return _corrupted(body, spec["member"], spec.get("value"), spec.get("rename"))
 
+    def _paginable(self, model, action: str) -> bool:
+        """botocore has a paginator for the operation (paginators-1.json): clients may page through it."""
+        key = (model.service_name, action)
+        if key not in self._paginators:
+            try:
+                paginators = self._session.get_paginator_model(model.service_name, model.api_version)
+                paginators.get_paginator(action)
+                self._paginators[key] = True
+            except Exception:  # noqa: BLE001 - no paginator model, or none for this operation
+                self._paginators[key] = False
+        return self._paginators[key]
+
     def _skip(self, operation: str, why: str) -> None:
         with self._lock:
             self.skipped[operation] = why
@@ -354,7 +383,9 @@ class ShapeChecker:
             answer = {
                 "enabled": self.enabled,
                 "checked": self.checked,
+                "seconds": round(self.seconds, 3),
                 "skipped": dict(self.skipped),
+                "paginable": dict(sorted(self.paginable.items())),
                 "violations": list(self.violations),
             }
             if clear:
