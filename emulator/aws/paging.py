@@ -19,6 +19,16 @@ never pages: these lists page as the API references describe them, so such a cli
   ``PartialData`` (API_MetricDataResult.html); the rest of its data points come in later pages under
   the same ``Id``.
 
+- RDS ``DescribeDBClusters`` and ``DescribeGlobalClusters``
+  (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DescribeDBClusters.html,
+  API_DescribeGlobalClusters.html): ``MaxRecords`` default 100, minimum 20, maximum 100, ``Marker``.
+- CloudFormation ``DescribeStackEvents``
+  (https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_DescribeStackEvents.html): newest
+  first, ``NextToken``; the request has no page size and AWS documents none: every event in one page
+  unless ``page_size`` says less.
+
+The token names are those of botocore's paginator models (``paginators-1.json``: input and output token).
+
 Setting ``page_size`` (POST ``/_emulator/config``) shrinks the pages for tests, so that a test needs a
 few items, not 51, to make a second page: a number for every list above, or
 ``{"<service>.<Action>": n}`` for some of them. A page then holds at most that many items (data points
@@ -39,11 +49,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from moto.backup.responses import BackupResponse
+from moto.cloudformation.exceptions import ValidationError as CloudFormationValidationError
+from moto.cloudformation.responses import CloudFormationResponse
 from moto.cloudwatch.exceptions import InvalidParameterValue as CloudWatchInvalidParameterValue
 from moto.cloudwatch.responses import CloudWatchResponse
 from moto.core.responses import ActionResult
 from moto.elasticache.exceptions import InvalidParameterValueException as ElastiCacheInvalidParameterValue
 from moto.elasticache.responses import ElastiCacheResponse
+from moto.rds.exceptions import InvalidParameterValue as RDSInvalidParameterValue
+from moto.rds.responses import RDSResponse
 
 from emulator.aws.backup_api import InvalidParameterValueException as BackupInvalidParameterValue
 from emulator.aws.control import STATE
@@ -63,7 +77,7 @@ class Paging:
     minimum: int
     maximum: int | None  # None: AWS documents no maximum
     default: int | None  # None: AWS documents no default (every item, unless page_size says less)
-    error: type  # the service's InvalidParameterValue exception
+    error: Any  # the service's InvalidParameterValue exception (or a callable making it)
 
     def limit(self, requested: Any) -> int | None:
         """The items this page may hold: the request's limit (checked) or AWS's default, then the setting."""
@@ -150,6 +164,43 @@ METRIC_DATA = Paging(
 )
 
 
+RDS_CLUSTERS = Paging(
+    operation="rds.DescribeDBClusters",
+    result_key="DBClusters",
+    request_token="Marker",
+    response_token="Marker",
+    request_limit="MaxRecords",
+    minimum=20,
+    maximum=100,
+    default=100,
+    error=RDSInvalidParameterValue,
+)
+
+RDS_GLOBAL_CLUSTERS = Paging(
+    operation="rds.DescribeGlobalClusters",
+    result_key="GlobalClusters",
+    request_token="Marker",
+    response_token="Marker",
+    request_limit="MaxRecords",
+    minimum=20,
+    maximum=100,
+    default=100,
+    error=RDSInvalidParameterValue,
+)
+
+STACK_EVENTS = Paging(
+    operation="cloudformation.DescribeStackEvents",
+    result_key="StackEvents",
+    request_token="NextToken",
+    response_token="NextToken",
+    request_limit="",  # no page size in the request
+    minimum=1,
+    maximum=None,
+    default=None,
+    error=lambda message: CloudFormationValidationError(message=message),
+)
+
+
 def metric_data_page(results: list[dict[str, Any]], token: str | None, requested: Any):
     """One page of GetMetricData: at most ``limit`` data points, counted over the results in their order.
 
@@ -180,6 +231,9 @@ PAGED = (
     (ElastiCacheResponse, "describe_snapshots", ELASTICACHE_SNAPSHOTS, None),
     (BackupResponse, "list_recovery_points_by_backup_vault", BACKUP_RECOVERY_POINTS, None),
     (CloudWatchResponse, "get_metric_data", METRIC_DATA, metric_data_page),
+    (RDSResponse, "describe_db_clusters", RDS_CLUSTERS, None),
+    (RDSResponse, "describe_global_clusters", RDS_GLOBAL_CLUSTERS, None),  # after global_failover's handler
+    (CloudFormationResponse, "describe_stack_events", STACK_EVENTS, None),
 )
 
 
@@ -189,7 +243,8 @@ def paged(paging: Paging, handler, page=None):
 
     @functools.wraps(handler)
     def wrapper(self):
-        token, requested = self._get_param(paging.request_token), self._get_param(paging.request_limit)
+        token = self._get_param(paging.request_token)
+        requested = self._get_param(paging.request_limit) if paging.request_limit else None
         paging.limit(requested)  # a bad limit or token is refused before anything is read
         paging.offset(token)
         answer = handler(self)
