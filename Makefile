@@ -118,12 +118,12 @@ docs-lint: setup
 	PATH=$(DOCS_VENV)/bin:$$PATH ANSIBLE_COLLECTIONS_PATH=$$($(BIN)/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])') \
 	  $(DOCS_VENV)/bin/antsibull-docs lint-collection-docs --plugin-docs --validate-collection-refs all $(COLLECTION_LINK)
 
-# Branch coverage of plugins/: pytest-cov in pytest's processes, AnsiballZ's own coverage hook in every module
-# ansible-playbook runs; both combined (paths mapped to plugins/ by pyproject.toml) and reported.
+# Branch coverage of plugins/: pytest-cov in pytest's processes, AnsiballZ's own coverage hook in the module tests'
+# ansible-playbook runs (tests/integration/ansible.py run_module); combined (paths mapped by pyproject.toml), reported.
 COVERAGE_DIR := $(CURDIR)/.coverage-data
 pytest: setup  ## pytest: emulator, unit and integration tests (PYTEST_WORKERS in parallel), plugins/ coverage
 	rm -rf $(COVERAGE_DIR) && mkdir -p $(COVERAGE_DIR)
-	_ANSIBLE_ANSIBALLZ_COVERAGE_CONFIG='{"config": "$(CURDIR)/pyproject.toml", "output": "$(COVERAGE_DIR)/module"}' \
+	MODULE_COVERAGE_OUTPUT=$(COVERAGE_DIR)/module \
 	  $(BIN)/pytest -n $(PYTEST_WORKERS) --durations=15 --cov=$(COLLECTION_LINK)/plugins --cov-report=
 	mv $(CURDIR)/.coverage $(COVERAGE_DIR)/pytest
 	cd $(COVERAGE_DIR) && COVERAGE_FILE=combined $(BIN)/coverage combine --rcfile=$(CURDIR)/pyproject.toml -q pytest module=*
