@@ -4,7 +4,7 @@
 
 ``start`` is idempotent: a running, healthy pair is reused. ``stop`` stops exactly the
 processes this launcher started (their pids and command lines are recorded in the state dir).
-The pytest fixtures in ``tests/conftest.py`` use the same functions.
+The pytest fixtures in ``emulator/pytest_plugin.py`` use the same functions.
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
 """playbooks/dr_drill.yml on inventories/local, against real PostgreSQL servers behind the Aurora endpoints.
 
-The tests of this module run on one pytest worker, in this order (tests/conftest.py schedules them so):
-the switchover and full drills share one deployed platform (the ``platform`` fixture) - each drill must leave the
-platform as it found it, and the tests assert exactly that; the tests after them start empty.
+The switchover and full drills run on whichever workers are free, each on the platform its worker deployed (the
+``platform`` fixture deploys once per worker and again after a test emptied the emulator): two workers run them
+side by side. A drill must leave the platform as it found it - the tests assert exactly that - so a worker that
+runs both shares one deployment.
 """
 
 from __future__ import annotations

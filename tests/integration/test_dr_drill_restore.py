@@ -1,7 +1,7 @@
 """The monthly restore drill (playbooks/dr_drill.yml -e dr_drill_type=restore) on a deployed platform.
 
-Its own module, so that it runs beside the switchover and full drills (test_dr_drill.py) on another worker:
-tests/conftest.py keeps each of these modules on one worker, and the ``platform`` fixture deploys once for it.
+It runs beside the switchover and full drills (test_dr_drill.py) on another worker, on the platform the ``platform``
+fixture deploys for that worker.
 """
 
 from __future__ import annotations
