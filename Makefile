@@ -13,7 +13,8 @@ BIN := $(VENV)/bin
 COLLECTIONS := $(CURDIR)/.build
 COLLECTION_LINK := $(COLLECTIONS)/ansible_collections/ai_model_registry/infra
 TEMPLATES := $(wildcard roles/*/files/*.yaml)
-# Three workers on two cores: the end-to-end tests wait on the emulators much of the time (four were slower).
+# Three workers on two cores: the end-to-end tests wait on the emulators much of the time (four were slower);
+# worksteal: an idle worker takes queued tests from a busy one (load hands out fixed chunks up front).
 PYTEST_WORKERS ?= 3
 
 export PATH := $(BIN):$(PATH)
@@ -124,7 +125,7 @@ COVERAGE_DIR := $(CURDIR)/.coverage-data
 pytest: setup  ## pytest: emulator, unit and integration tests (PYTEST_WORKERS in parallel), plugins/ coverage
 	rm -rf $(COVERAGE_DIR) && mkdir -p $(COVERAGE_DIR)
 	MODULE_COVERAGE_OUTPUT=$(COVERAGE_DIR)/module \
-	  $(BIN)/pytest -n $(PYTEST_WORKERS) --durations=15 --cov=$(COLLECTION_LINK)/plugins --cov-report=
+	  $(BIN)/pytest -n $(PYTEST_WORKERS) --dist worksteal --durations=15 --cov=$(COLLECTION_LINK)/plugins --cov-report=
 	mv $(CURDIR)/.coverage $(COVERAGE_DIR)/pytest
 	cd $(COVERAGE_DIR) && COVERAGE_FILE=combined $(BIN)/coverage combine --rcfile=$(CURDIR)/pyproject.toml -q pytest module=*
 	@echo "Branch coverage of plugins/ (unit tests and the modules ansible-playbook ran):"
