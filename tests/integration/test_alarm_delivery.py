@@ -214,7 +214,7 @@ def test_every_alarm_of_every_template_reaches_a_subscriber(client):
         assert message["Trigger"]["MetricName"], alarm_name
 
 
-def test_the_subscriber_list_becomes_subscriptions_of_every_alarm_topic(client):
+def test_the_subscriber_list_becomes_one_subscription_per_entry(client):
     """AlarmSubscriptionProtocols/Endpoints (the environment's registry_alarm_subscriptions, as the roles
     pass them) become one SNS subscription each, in order, on the template's topic."""
     if "AlarmSubscriptionEndpoints" not in (template("aurora-cluster.yaml").get("Parameters") or {}):
