@@ -24,7 +24,14 @@ import yaml
 from ansible.errors import AnsibleActionFail, AnsibleError, AnsibleUndefinedVariable
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.plugins.action import ActionBase
-from ansible.template import trust_as_template
+
+try:
+    from ansible.template import trust_as_template
+except ImportError:  # ansible-core < 2.19: every string is a template
+
+    def trust_as_template(value):
+        return value
+
 
 from ansible_collections.ai_model_registry.infra.plugins.module_utils.aws_client import ApiClients
 from ansible_collections.ai_model_registry.infra.plugins.plugin_utils import cloudformation as cfn
@@ -70,14 +77,14 @@ class RunVariables(object):
         self.loader = loader
         self.defaults, self.specs = {}, {}
         for role in sorted(os.listdir(os.path.join(COLLECTION, "roles"))):
-            self.defaults.update(self._load("roles", role, "defaults", "main.yml") or {})
-            self.specs[role] = (self._load("roles", role, "meta", "argument_specs.yml") or {}).get("argument_specs", {})
+            self.defaults.update(self.load("roles", role, "defaults", "main.yml") or {})
+            self.specs[role] = (self.load("roles", role, "meta", "argument_specs.yml") or {}).get("argument_specs", {})
         variables = dict(self.defaults)
         variables.update(task_vars)
         self.variables = variables
         self.templar = templar.copy_with_new_env(available_variables=variables)
 
-    def _load(self, *parts):
+    def load(self, *parts):
         """A role file as Ansible reads it (its strings are templates); libyaml's parser, as it is read often."""
         path = os.path.join(COLLECTION, *parts)
         if not os.path.exists(path):
@@ -235,7 +242,7 @@ class ActionModule(ActionBase):
 
         A value that cannot be rendered is left to the role when an input problem explains it already
         (``problems`` None), and is a problem of its own otherwise."""
-        tasks = run._load("roles", role, "tasks", entry + ".yml") or []
+        tasks = run.load("roles", role, "tasks", entry + ".yml") or []
         for task in tasks:
             stack_args = task.get(STACK_ACTION) if isinstance(task, dict) else None
             if not stack_args or "loop" in task or stack_args.get("state", "present") != "present":
@@ -434,6 +441,7 @@ def kubernetes_check(args, environ=None):
 
         if path:
             api = k8s_config.new_client_from_config(config_file=path, context=context)
+            api.configuration.host = server or api.configuration.host  # K8S_AUTH_HOST wins, as in kubernetes.core
         else:
             configuration = k8s_client.Configuration()
             configuration.host = server
@@ -441,8 +449,22 @@ def kubernetes_check(args, environ=None):
                 configuration.api_key = {"authorization": "Bearer " + environ["K8S_AUTH_API_KEY"]}
             configuration.verify_ssl = environ.get("K8S_AUTH_VERIFY_SSL", "true").lower() not in ("false", "no", "0")
             api = k8s_client.ApiClient(configuration)
-        version = k8s_client.VersionApi(api).get_code(_request_timeout=args["kubernetes_timeout"])
-        found["version"] = version.git_version
+        # GET /version with the credentials, as kubernetes.core's k8s_cluster_info starts (the generated VersionApi
+        # asks for /version/, which not every server or emulator maps).
+        headers = {"Accept": "application/json"}
+        for setting in api.configuration.auth_settings().values():
+            if setting.get("in") == "header" and setting.get("value"):
+                headers[setting["key"]] = setting["value"]
+        response = api.rest_client.request(
+            "GET",
+            api.configuration.host.rstrip("/") + "/version",
+            headers=headers,
+            _request_timeout=args["kubernetes_timeout"],
+        )
+        if getattr(response, "status", 200) >= 400:
+            raise ValueError("HTTP %s" % response.status)
+        body = response.read() if hasattr(response, "read") else response.data
+        found["version"] = json.loads(body or b"{}").get("gitVersion")
     except Exception as e:  # noqa: BLE001 # pylint: disable=broad-exception-caught - any failure: it does not answer
         reason = str(e).splitlines()[0] if str(e) else type(e).__name__
         problems.append(
