@@ -465,7 +465,8 @@ def kubernetes_check(args, environ=None):
             raise ValueError("HTTP %s" % response.status)
         body = response.read() if hasattr(response, "read") else response.data
         found["version"] = json.loads(body or b"{}").get("gitVersion")
-    except Exception as e:  # noqa: BLE001 # pylint: disable=broad-exception-caught - any failure: it does not answer
+    # Any failure (refused connection, TLS, credentials, an exec plugin) means the API does not answer this run.
+    except Exception as e:  # noqa: BLE001  # pylint: disable=broad-exception-caught
         reason = str(e).splitlines()[0] if str(e) else type(e).__name__
         problems.append(
             "The Kubernetes API does not answer (%s at %s: %s). Check KUBECONFIG or K8S_AUTH_KUBECONFIG and the "

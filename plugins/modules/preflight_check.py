@@ -78,6 +78,7 @@ attributes:
     description: Makes no change in any mode; it runs in check mode too.
   diff_mode:
     support: none
+    description: It changes nothing, so there is no difference to show.
   platform:
     support: full
     platforms: aws

@@ -252,7 +252,7 @@ PREFLIGHT_TASK = "TASK [ai_model_registry.infra.preflight : "
 def _inventory(tmp_path: pathlib.Path, cases, substitutions=None) -> pathlib.Path:
     """One inventory host per case: the local inventory's settings with the case's changes, as host vars."""
     hosts = {}
-    for case_id, changes, _ in cases:
+    for case_id, changes, _parts in cases:
         values = {**BASE, "ansible_connection": "local", "ansible_python_interpreter": "{{ ansible_playbook_python }}"}
         for key, value in changes.items():
             value = (substitutions or {}).get(value, value) if isinstance(value, str) else value
@@ -273,7 +273,7 @@ def _refusals(stdout: str) -> dict[str, tuple[str, str]]:
     found = {}
     decoder = json.JSONDecoder()
     for match in re.finditer(r"^fatal: \[([^\]]+)\]: FAILED! => ", stdout, re.M):
-        result, _ = decoder.raw_decode(stdout, match.end())
+        result = decoder.raw_decode(stdout, match.end())[0]
         task = stdout.rfind("TASK [", 0, match.start())
         found[match.group(1)] = (stdout[task : stdout.index("\n", task)], result.get("msg", ""))
     return found
@@ -306,7 +306,7 @@ def _refused(aws, tmp_path, book, cases, substitutions=None):
     assert result.returncode != 0
     refusals = _refusals(result.stdout)
     wrong = []
-    for case_id, _, parts in cases:
+    for case_id, _changes, parts in cases:
         task, message = refusals.get(case_id, ("(not refused)", ""))
         flat = " ".join(message.split())
         missing = [part for part in parts if part not in flat]

@@ -4,6 +4,7 @@ target it reads, and the read-only AWS checks against scripted answers."""
 
 from __future__ import annotations
 
+import collections
 import importlib
 import json
 import os
@@ -15,7 +16,8 @@ import pytest
 import yaml
 
 REPO = pathlib.Path(__file__).resolve().parents[4]
-SITE = [
+Checked = collections.namedtuple("Checked", "problems stacks run")
+SITE = (
     "preflight",
     "aurora",
     "backup:dr_vault",
@@ -25,7 +27,7 @@ SITE = [
     "dr:secondary",
     "redis",
     "k8s_secrets",
-]
+)
 ARGS = {
     "roles": SITE,
     "account_id": "123456789012",
@@ -84,20 +86,22 @@ def check(plugin):
                 variables[key] = value
         run_vars = plugin.RunVariables(Templar(loader=loader, variables={}), loader, variables)
         action = object.__new__(plugin.ActionModule)
-        return action.inputs(dict(ARGS, roles=roles), run_vars), run_vars
+        problems, stacks = action.inputs(dict(ARGS, roles=list(roles)), run_vars)
+        return Checked(problems, stacks, run_vars)
 
     return run
 
 
 def test_the_local_inventory_passes_and_values_from_stack_outputs_wait_for_the_run(check, plugin):
-    (problems, stacks), _ = check()
+    checked = check()
+    problems, stacks = checked.problems, checked.stacks
     assert problems == []
     by_name = {s["name"]: s for s in stacks}
     assert len(stacks) == 7 and by_name["ai-model-registry-development-aurora"]["region"] == "us-west-2"
     backup = by_name["ai-model-registry-development-backup"]["given"]
     assert plugin.preflight.is_deferred(backup["AuroraClusterArn"]) and backup["HourlyRetentionDays"] == 2
     assert by_name["ai-model-registry-development-aurora"]["sources"]["VpcId"] == ["registry_vpc_id"]
-    assert [(region, vpc[0]) for region, vpc, _ in plugin.networks(stacks)] == [
+    assert [(network[0], network[1][0]) for network in plugin.networks(stacks)] == [
         ("us-west-2", "vpc-0a000000000000001"),
         ("us-east-1", "vpc-0b000000000000001"),
     ]
@@ -105,7 +109,8 @@ def test_the_local_inventory_passes_and_values_from_stack_outputs_wait_for_the_r
 
 @pytest.mark.parametrize("environment", ["staging", "production"])
 def test_the_example_inventories_pass_every_input_check(check, environment):
-    (problems, stacks), _ = check(environment=environment)
+    checked = check(environment=environment)
+    problems, stacks = checked.problems, checked.stacks
     assert problems == [] and len(stacks) == 7
 
 
@@ -119,7 +124,8 @@ def test_the_example_inventories_pass_every_input_check(check, environment):
     ids=["failover", "dr_drill", "teardown"],
 )
 def test_the_other_playbooks_inputs_pass_on_the_local_inventory(check, roles):
-    (problems, stacks), _ = check(roles=roles)
+    checked = check(roles=roles)
+    problems, stacks = checked.problems, checked.stacks
     assert problems == [] and stacks == []
 
 
@@ -153,14 +159,15 @@ def test_the_other_playbooks_inputs_pass_on_the_local_inventory(check, roles):
     ],
 )
 def test_a_bad_input_is_found_before_any_call_naming_the_variable(check, changes, message):
-    (problems, _), _ = check(changes)
+    problems = check(changes).problems
     if message is None:
         return
     assert any(message in p for p in problems), problems
 
 
 def test_variables_the_roles_and_playbooks_read_are_no_typos(check):
-    (problems, _), run = check({"registry_alarm_subscriptions": [], "registry_stack_drift": "skip"})
+    checked = check({"registry_alarm_subscriptions": [], "registry_stack_drift": "skip"})
+    problems, run = checked.problems, checked.run
     assert problems == []
     assert {
         "registry_alarm_subscriptions",
@@ -170,7 +177,7 @@ def test_variables_the_roles_and_playbooks_read_are_no_typos(check):
 
 
 def test_a_value_set_for_a_role_is_traced_to_the_variable_a_person_sets(check):
-    _, run = check({"aurora_vpc_id": "vpc-0a000000000000009"})
+    run = check({"aurora_vpc_id": "vpc-0a000000000000009"}).run
     assert run.origin("aurora_vpc_id") == "aurora_vpc_id"  # set here, so named as it is
     assert run.origin("redis_vpc_id") == "registry_vpc_id"  # the role's default only passes it on
 
@@ -215,7 +222,7 @@ def test_another_context_is_refused_before_the_api_is_asked(plugin, tmp_path):
 
 
 def test_an_api_that_does_not_answer_is_refused(plugin, tmp_path):
-    problems, _ = plugin.kubernetes_check(ARGS, {"KUBECONFIG": str(_kubeconfig(tmp_path))})
+    problems = plugin.kubernetes_check(ARGS, {"KUBECONFIG": str(_kubeconfig(tmp_path))})[0]
     assert len(problems) == 1 and problems[0].startswith("The Kubernetes API does not answer")
     assert "http://127.0.0.1:9" in problems[0]
 
@@ -273,7 +280,7 @@ def test_regions_networks_and_the_lock_are_read_only_and_found(check, plugin):
         == []
     )
     assert checked == ["regions", "networks", "drill lock"]
-    assert {action for action, _ in aws.api_calls} == {
+    assert {call[0] for call in aws.api_calls} == {
         "DescribeRegions",
         "DescribeVpcs",
         "DescribeSubnets",
@@ -283,7 +290,8 @@ def test_regions_networks_and_the_lock_are_read_only_and_found(check, plugin):
 
 
 def test_a_missing_subnet_a_missing_region_and_a_held_lock_are_refused(check, plugin):
-    (_, stacks), run = check({"registry_private_subnet_ids": ["subnet-0a000000000000001", "subnet-0a0000000000000ff"]})
+    checked = check({"registry_private_subnet_ids": ["subnet-0a000000000000001", "subnet-0a0000000000000ff"]})
+    stacks, run = checked.stacks, checked.run
     problems = plugin.ActionModule.aws(
         object.__new__(plugin.ActionModule), ARGS, run, stacks, FakeAws(), "us-east-1", []
     )
@@ -291,7 +299,8 @@ def test_a_missing_subnet_a_missing_region_and_a_held_lock_are_refused(check, pl
         "registry_private_subnet_ids (PrivateSubnetIds of ai-model-registry-development-aurora): subnet "
         "subnet-0a0000000000000ff does not exist in us-west-2"
     ]
-    (_, stacks), run = check({"registry_dr_region": "eu-north-9"})
+    checked = check({"registry_dr_region": "eu-north-9"})
+    stacks, run = checked.stacks, checked.run
     [region] = plugin.ActionModule.aws(
         object.__new__(plugin.ActionModule), ARGS, run, stacks, FakeAws(), "us-east-1", []
     )
@@ -300,7 +309,7 @@ def test_a_missing_subnet_a_missing_region_and_a_held_lock_are_refused(check, pl
         and "eu-north-9 does not exist" in region
     )
     held = {"drill_id": "development-switchover-other", "type": "switchover", "started_at": 1e10, "expires_at": 2e10}
-    (_, _), run = check(roles=["preflight", "dr_drill"])
+    run = check(roles=["preflight", "dr_drill"]).run
     [lock] = plugin.ActionModule.aws(
         object.__new__(plugin.ActionModule), dict(ARGS, drill_lock=True), run, [], FakeAws(held), "us-east-1", []
     )
