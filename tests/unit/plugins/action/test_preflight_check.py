@@ -270,7 +270,7 @@ class FakeAws:
 
 
 def test_regions_networks_and_the_lock_are_read_only_and_found(check, plugin):
-    (problems, stacks), run = check(roles=SITE + ["dr_drill"])
+    (problems, stacks), run = check(roles=(*SITE, "dr_drill"))
     aws = FakeAws()
     checked = []
     assert (
