@@ -270,8 +270,8 @@ class FakeAws:
 
 
 def test_regions_networks_and_the_lock_are_read_only_and_found(check, plugin):
-    checked = check(roles=(*SITE, "dr_drill"))
-    stacks, run = checked.stacks, checked.run
+    found = check(roles=(*SITE, "dr_drill"))
+    stacks, run = found.stacks, found.run
     aws = FakeAws()
     checked = []
     assert (
