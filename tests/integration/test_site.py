@@ -240,22 +240,6 @@ def test_teardown_deletes_in_reverse_order_and_keeps_the_data(aws, client):
     assert any("final" in s["DBClusterSnapshotIdentifier"] for s in snapshots)
 
 
-@pytest.mark.parametrize("environment", ["staging", "production"])
-def test_the_example_inventories_pass_the_preflight_checks(aws, environment):
-    """Their settings are well formed; the run stops at the first AWS call's missing account, not before."""
-    result = playbook(
-        aws,
-        "playbooks/site.yml",
-        "-i",
-        f"inventories/{environment}",
-        "--tags",
-        "never",
-        "-e",
-        "preflight_check_kubernetes=false",
-    )
-    assert "ok=" in result.stdout and aws.requests()["total"] == 0
-
-
 def test_site_runs_by_its_collection_name(aws):
     """`ansible-playbook ai_model_registry.infra.site`, as from an installed collection."""
     result = playbook(aws, "ai_model_registry.infra.site", "-i", "inventories/local", "--list-tasks")
