@@ -17,7 +17,10 @@ mkdir -p "$dest"
 for dep in amazon kubernetes; do ln -sfn "$site/ansible_collections/$dep" "$root/$dep"; done
 find "$dest" -mindepth 1 -maxdepth 1 ! -name tests -exec rm -rf {} +
 if [ -d "$dest/tests" ]; then find "$dest/tests" -mindepth 1 -maxdepth 1 ! -name output -exec rm -rf {} +; fi
-(cd "$repo" && git ls-files --cached --others --exclude-standard -z | tar --null -T - -cf -) | tar -xf - -C "$dest"
+# The collection and its tests; not the emulator, bench and tools: separate products the collection never imports
+# and does not ship (galaxy.yml build_ignore), checked by ruff and their own tests.
+(cd "$repo" && git ls-files --cached --others --exclude-standard -z | grep -zEv '^(emulator|bench|tools)/' \
+  | tar --null -T - -cf -) | tar -xf - -C "$dest"
 
 cd "$dest"
 # ansible-test finds a collection's files through git; index the copy.
