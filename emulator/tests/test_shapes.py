@@ -126,6 +126,15 @@ def test_ec2_answers_are_parsed_as_ec2_query():
     assert set(by_path) == {("Vpcs[0].State", "'up'"), ("Vpcs[0].IsDefault", "boolean")}
 
 
+@pytest.fixture
+def checking(aws):
+    """The emulator with the check on, also in a run that turned test mode off; as it was afterwards."""
+    before = aws.post("aws", "/_emulator/config", method="GET")["response_shapes"]
+    aws.post("aws", "/_emulator/config", {"response_shapes": True})
+    yield aws
+    aws.post("aws", "/_emulator/config", {"response_shapes": before})
+
+
 @pytest.mark.parametrize(
     ("operation", "member", "change", "call", "path"),
     [
@@ -151,9 +160,10 @@ def test_ec2_answers_are_parsed_as_ec2_query():
         ("elasticache.DescribeSnapshots", "Marker", {"rename": "NextToken"}, "describe_snapshots", "NextToken"),
     ],
 )
-def test_a_malformed_emulator_answer_is_caught(aws, operation, member, change, call, path):
+def test_a_malformed_emulator_answer_is_caught(checking, operation, member, change, call, path):
     """The server's own answer, malformed by ``POST /_emulator/corrupt``, is recorded with the operation and
     the member's path: the check sits in the answer path of every service (control.py)."""
+    aws = checking
     service = operation.split(".")[0]
     client = aws.client(service)
     if service == "cloudformation":
@@ -177,7 +187,7 @@ def test_a_malformed_emulator_answer_is_caught(aws, operation, member, change, c
     assert aws.post("aws", "/_emulator/violations", method="GET")["violations"] == []
 
 
-def test_the_test_that_caused_a_violation_fails(pytester):
+def test_the_test_that_caused_a_violation_fails(pytester, monkeypatch):
     """End to end through the pytest plugin: a test whose call got a malformed answer fails, naming the
     operation and the path (emulator/pytest_plugin.py)."""
     pytester.makepyfile(
@@ -190,6 +200,7 @@ def test_the_test_that_caused_a_violation_fails(pytester):
             backup.list_backup_vaults()
         """
     )
+    monkeypatch.setenv("EMULATOR_RESPONSE_SHAPES", "1")  # test mode, whatever this run's own
     result = pytester.runpytest_subprocess("-p", "emulator.pytest_plugin", "-p", "no:kmock", "-p", "no:cacheprovider")
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(
