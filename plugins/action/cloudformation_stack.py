@@ -17,12 +17,12 @@ import time
 import uuid
 
 from ansible.errors import AnsibleActionFail
-from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
 from ansible_collections.ai_model_registry.infra.plugins.module_utils.aws_client import ApiClients
 from ansible_collections.ai_model_registry.infra.plugins.plugin_utils import cloudformation as cfn
+from ansible_collections.ai_model_registry.infra.plugins.plugin_utils.arguments import validated_arguments
 
 try:
     import boto3
@@ -410,10 +410,7 @@ class ActionModule(ActionBase):
 
     def run(self, tmp=None, task_vars=None):
         result = super(ActionModule, self).run(tmp, task_vars)
-        validation = ArgumentSpecValidator(ARGUMENT_SPEC).validate(self._task.args)
-        if validation.error_messages:
-            raise AnsibleActionFail("cloudformation_stack: %s" % "; ".join(validation.error_messages))
-        args = validation.validated_parameters
+        args = validated_arguments(self._task.args, ARGUMENT_SPEC, "cloudformation_stack")
         if args["timeout_minutes"] < 1 or args["poll_seconds"] <= 0:
             raise AnsibleActionFail("cloudformation_stack: timeout_minutes must be >= 1 and poll_seconds > 0")
         if boto3 is None:

@@ -22,7 +22,6 @@ import time
 
 import yaml
 from ansible.errors import AnsibleActionFail, AnsibleError, AnsibleUndefinedVariable
-from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.plugins.action import ActionBase
 
 try:
@@ -36,6 +35,7 @@ except ImportError:  # ansible-core < 2.19: every string is a template
 from ansible_collections.ai_model_registry.infra.plugins.module_utils.aws_client import ApiClients
 from ansible_collections.ai_model_registry.infra.plugins.plugin_utils import cloudformation as cfn
 from ansible_collections.ai_model_registry.infra.plugins.plugin_utils import preflight
+from ansible_collections.ai_model_registry.infra.plugins.plugin_utils.arguments import validated_arguments
 
 try:
     import boto3
@@ -135,10 +135,7 @@ class ActionModule(ActionBase):
 
     def run(self, tmp=None, task_vars=None):
         result = super(ActionModule, self).run(tmp, task_vars)
-        validation = ArgumentSpecValidator(ARGUMENT_SPEC).validate(self._task.args)
-        if validation.error_messages:
-            raise AnsibleActionFail("preflight_check: %s" % "; ".join(validation.error_messages))
-        args = validation.validated_parameters
+        args = validated_arguments(self._task.args, ARGUMENT_SPEC, "preflight_check")
         run = RunVariables(self._templar, self._loader, task_vars or {})
         checked, api_calls = [], []
         result.update(changed=False, checked=checked, api_calls=api_calls)
