@@ -21,7 +21,8 @@ Follows the AWS Backup API reference:
   0) with ``CreatedResourceArn``, or ``FAILED`` with ``StatusMessage`` when a ``backup_faults`` entry
   ``"restore:<fnmatch of the protected resource ARN>"`` matches, or the cluster identifier is taken.
   ``DescribeRestoreJob`` (GET /restore-jobs/<id>), ``ListRestoreJobs`` (filters byStatus,
-  byResourceType, byCreatedAfter).
+  byResourceType, byCreatedAfter, byRestoreTestingPlanArn). Restore testing (restore_testing.py) starts
+  its jobs here too.
 - ``ListRecoveryPointsByBackupVault``, ``ListRecoveryPointsByResource``, ``DescribeRecoveryPoint``,
   ``DeleteRecoveryPoint``. A vault that holds recovery points cannot be deleted
   (InvalidRequestException), as on AWS.
@@ -173,7 +174,17 @@ AURORA_METADATA = {
 AURORA_BOOLEAN_METADATA = {"DeletionProtection": "deletion_protection", "CopyTagsToSnapshot": "copy_tags_to_snapshot"}
 
 
+# Called with each restore job that has just ended (COMPLETED or FAILED): restore_testing.py sends its event.
+RESTORE_ENDED: list = []
+
+
 def _finish_restore(job: dict[str, Any]) -> None:
+    _restore(job)
+    for hook in RESTORE_ENDED:
+        hook(job)
+
+
+def _restore(job: dict[str, Any]) -> None:
     job["CompletionDate"] = time.time()
     if job["_fault"]:
         job.update(Status="FAILED", StatusMessage=job["_fault"])
@@ -324,38 +335,56 @@ def describe_copy_job(self: BackupResponse) -> str:
     return json.dumps({"CopyJob": _public(job)})
 
 
-def start_restore_job(self: BackupResponse) -> str:
-    params = _params(self)
-    for required in ("RecoveryPointArn", "Metadata", "IamRoleArn"):
-        if not params.get(required):
-            raise InvalidParameterValueException(f"{required} is required")
-    _advance(self.backup_backend)
-    point = _store(self.backup_backend)["points"].get(params["RecoveryPointArn"])
+def start_restore(
+    backend: BackupBackend,
+    account: str,
+    point_arn: str,
+    metadata: dict[str, str],
+    iam_role_arn: str,
+    created_by: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """A restore job of a completed recovery point (StartRestoreJob, or a restore testing plan's run)."""
+    _advance(backend)
+    point = _store(backend)["points"].get(point_arn)
     if point is None or point["Status"] != "COMPLETED":
-        raise ResourceNotFoundException(msg=f"Recovery point {params['RecoveryPointArn']} not found")
-    metadata = params["Metadata"]
+        raise ResourceNotFoundException(msg=f"Recovery point {point_arn} not found")
     if point["ResourceType"] != "Aurora":
         raise InvalidParameterValueException(f"Only Aurora recovery points restore here, not {point['ResourceType']}")
     if not metadata.get("DBClusterIdentifier"):
         raise InvalidParameterValueException("Metadata DBClusterIdentifier is required to restore an Aurora cluster")
     job_id = str(mock_random.uuid4()).upper()
     now = time.time()
-    _store(self.backup_backend)["restore"][job_id] = {
-        "AccountId": self.current_account,
+    job = _store(backend)["restore"][job_id] = {
+        "AccountId": account,
         "RestoreJobId": job_id,
         "RecoveryPointArn": point["RecoveryPointArn"],
         "RecoveryPointCreationDate": point["CreationDate"],
+        "SourceResourceArn": point["ResourceArn"],
+        "BackupVaultArn": point["BackupVaultArn"],
         "CreationDate": now,
         "Status": "PENDING",
         "PercentDone": "0.00%",
         "BackupSizeInBytes": point.get("BackupSizeInBytes", 0),
-        "IamRoleArn": params["IamRoleArn"],
+        "IamRoleArn": iam_role_arn,
         "ResourceType": point["ResourceType"],
         "_done_at": now + float(STATE.settings.get("restore_job_seconds", 0)),
         "_fault": _fault("restore", point["ResourceArn"]),
         "_metadata": dict(metadata),
     }
-    return json.dumps({"RestoreJobId": job_id})
+    if created_by:
+        job["CreatedBy"] = created_by
+    return job
+
+
+def start_restore_job(self: BackupResponse) -> str:
+    params = _params(self)
+    for required in ("RecoveryPointArn", "Metadata", "IamRoleArn"):
+        if not params.get(required):
+            raise InvalidParameterValueException(f"{required} is required")
+    job = start_restore(
+        self.backup_backend, self.current_account, params["RecoveryPointArn"], params["Metadata"], params["IamRoleArn"]
+    )
+    return json.dumps({"RestoreJobId": job["RestoreJobId"]})
 
 
 def describe_restore_job(self: BackupResponse) -> str:
@@ -373,6 +402,9 @@ def list_restore_jobs(self: BackupResponse) -> str:
         wanted = _query(self, query)
         if wanted:
             jobs = [j for j in jobs if j[key] == wanted]
+    plan_arn = _query(self, "restoreTestingPlanArn")
+    if plan_arn:
+        jobs = [j for j in jobs if j.get("CreatedBy", {}).get("RestoreTestingPlanArn") == plan_arn]
     after = _query(self, "createdAfter")
     if after:
         jobs = [j for j in jobs if j["CreationDate"] > float(after)]

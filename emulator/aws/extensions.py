@@ -25,6 +25,7 @@ def install() -> None:
         paging,
         resource_schemas,
         resources,
+        restore_testing,
         s3_bucket,
         service_metrics,
     )
@@ -43,6 +44,7 @@ def install() -> None:
     databases.install()
     backup_api.install()
     backup_jobs.install()
+    restore_testing.install()  # after backup_jobs, whose restore jobs it starts
     global_failover.install()
     lambda_runtime.install()
     moto_fixes.install()
