@@ -19,6 +19,7 @@ def install() -> None:
         cfn_engine,
         databases,
         drift,
+        global_datastore,
         global_failover,
         lambda_runtime,
         moto_fixes,
@@ -48,6 +49,7 @@ def install() -> None:
     global_failover.install()
     lambda_runtime.install()
     moto_fixes.install()
+    global_datastore.install()  # after moto_fixes, whose replication group deletion it guards
     paging.install()  # after backup_jobs, whose list handler it pages
     s3_bucket.install()
     service_metrics.install()
