@@ -3,10 +3,12 @@
 # Copyright (c) 2026 AI Model Registry platform team
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Checks of restored data, as pure decisions: which checks are valid, their SQL, and their verdicts.
+"""Checks of restored data: which checks are valid, their SQL, their verdicts, and the run of them all.
 
-Shared by the ``postgresql_data_checks`` module (which runs the SQL) and the drill filters (which refuse
-invalid checks before a drill starts). No database driver, no Ansible import.
+Shared by the ``postgresql_data_checks`` module, the drill filters (which refuse invalid checks before a
+drill starts) and the restore testing validation Lambda of the backup stack (``make lambda-code`` inlines
+this file), so a drill and AWS Backup's restore test judge restored data alike. No database driver, no
+Ansible import: ``run`` is given the driver's connect function and its error class.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -115,4 +117,68 @@ def queries_verdict(answers):
         "status": _status(all(r["status"] == "ok" for r in results)),
         "detail": detail,
         "answers": results,
+    }
+
+
+def plain(value):
+    """A value as JSON carries it: numbers, text, booleans and null as they are, anything else as its text."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    return str(value)
+
+
+def _first_value(connection, sql, args=None):
+    row = connection.execute(sql, args or {}).fetchone()
+    return None if row is None else row[0]
+
+
+def run(connect, error, checks, restored, source=None, point=None):
+    """Run the checks in order, each only when those before it passed; the verdicts, what was skipped, and passed.
+
+    ``connect(host, port)``: a read-only connection of the database driver (a context manager whose
+    ``execute`` returns a cursor); ``error``: the driver's base exception. ``checks``: ``tables``,
+    ``row_counts``, ``queries`` (validated by ``problems``). ``restored`` and ``source``: ``(host, port)``;
+    ``point``: the recovery point in seconds since the epoch (row counts need ``source`` and ``point``).
+    """
+    tables, row_counts, queries = (checks.get(name) or [] for name in ("tables", "row_counts", "queries"))
+    planned = [TABLES] + ([ROW_COUNTS] if row_counts else []) + ([QUERIES] if queries else [])
+    results = []
+    try:
+        with connect(*restored) as connection:
+            row = connection.execute(MISSING_TABLES_SQL, {"tables": ",".join(tables)}).fetchone()
+            results.append(tables_verdict(tables, row[0], row[1]))
+            if ROW_COUNTS in planned and results[-1]["status"] == "ok":
+                counts = []
+                with connect(*source) as source_connection:
+                    for count in row_counts:
+                        counts.append(
+                            {
+                                "table": count["table"],
+                                "restored": _first_value(connection, count_sql(count["table"])),
+                                "source": _first_value(
+                                    source_connection, count_sql(count["table"], count["written_at"]), {"point": point}
+                                ),
+                            }
+                        )
+                results.append(row_counts_verdict(counts))
+            if QUERIES in planned and results[-1]["status"] == "ok":
+                answers = []
+                for query in queries:
+                    entry = {"name": query["name"], "expected": query["expect"]}
+                    try:
+                        entry["answer"] = plain(_first_value(connection, query["sql"]))
+                    except error as e:
+                        entry["error"] = str(e).strip()
+                    answers.append(entry)
+                results.append(queries_verdict(answers))
+    except error as e:
+        if not results:
+            results.append(unreachable(str(e).strip()))
+        else:  # the source could not be counted
+            results.append({"name": planned[len(results)], "status": "failed", "detail": str(e).strip()})
+    ran = [c["name"] for c in results]
+    return {
+        "checks": results,
+        "skipped": [name for name in planned if name not in ran],
+        "passed": len(results) == len(planned) and all(c["status"] == "ok" for c in results),
     }

@@ -166,80 +166,6 @@ def epoch(value):
     return times.to_epoch(value)
 
 
-def plain(value):
-    """A value as JSON carries it: numbers, text, booleans and null as they are, anything else as its text."""
-    if value is None or isinstance(value, (bool, int, float, str)):
-        return value
-    return str(value)
-
-
-class Checks:
-    def __init__(self, module, connect):
-        self.module = module
-        self.params = module.params
-        self.connect = connect  # (host, port) -> a psycopg connection
-
-    def first_value(self, connection, sql, args=None):
-        row = connection.execute(sql, args or {}).fetchone()
-        return None if row is None else row[0]
-
-    def tables(self, connection):
-        row = connection.execute(data_checks.MISSING_TABLES_SQL, {"tables": ",".join(self.params["tables"])}).fetchone()
-        return data_checks.tables_verdict(self.params["tables"], row[0], row[1])
-
-    def row_counts(self, connection, point):
-        counts = []
-        with self.connect(self.params["source_host"], self.params["source_port"]) as source:
-            for count in self.params["row_counts"]:
-                counts.append(
-                    {
-                        "table": count["table"],
-                        "restored": self.first_value(connection, data_checks.count_sql(count["table"])),
-                        "source": self.first_value(
-                            source, data_checks.count_sql(count["table"], count["written_at"]), {"point": point}
-                        ),
-                    }
-                )
-        return data_checks.row_counts_verdict(counts)
-
-    def queries(self, connection):
-        answers = []
-        for query in self.params["queries"]:
-            entry = {"name": query["name"], "expected": query["expect"]}
-            try:
-                entry["answer"] = plain(self.first_value(connection, query["sql"]))
-            except postgresql.psycopg.Error as e:
-                entry["error"] = str(e).strip()
-            answers.append(entry)
-        return data_checks.queries_verdict(answers)
-
-    def run(self, point):
-        planned = [data_checks.TABLES]
-        if self.params["row_counts"]:
-            planned.append(data_checks.ROW_COUNTS)
-        if self.params["queries"]:
-            planned.append(data_checks.QUERIES)
-        checks = []
-        try:
-            with self.connect(self.params["login_host"], self.params["login_port"]) as connection:
-                checks.append(self.tables(connection))
-                if data_checks.ROW_COUNTS in planned and checks[-1]["status"] == "ok":
-                    checks.append(self.row_counts(connection, point))
-                if data_checks.QUERIES in planned and checks[-1]["status"] == "ok":
-                    checks.append(self.queries(connection))
-        except postgresql.psycopg.Error as e:
-            if not checks:
-                checks.append(data_checks.unreachable(str(e).strip()))
-            else:  # the source could not be counted
-                checks.append({"name": planned[len(checks)], "status": "failed", "detail": str(e).strip()})
-        ran = [c["name"] for c in checks]
-        return {
-            "checks": checks,
-            "skipped": [name for name in planned if name not in ran],
-            "passed": len(checks) == len(planned) and all(c["status"] == "ok" for c in checks),
-        }
-
-
 def main():
     module = AnsibleModule(
         argument_spec=dict(
@@ -284,7 +210,11 @@ def main():
     def connect(host, port):
         return postgresql.connect(params, host=host, port=port, options="-c default_transaction_read_only=on")
 
-    result.update(Checks(module, connect).run(result["recovery_point_epoch"]))
+    restored = (params["login_host"], params["login_port"])
+    source = (params["source_host"], params["source_port"])
+    result.update(
+        data_checks.run(connect, postgresql.psycopg.Error, params, restored, source, result["recovery_point_epoch"])
+    )
     module.exit_json(**result)
 
 

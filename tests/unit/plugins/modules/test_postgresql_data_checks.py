@@ -1,10 +1,12 @@
-"""postgresql_data_checks' order of checks on scripted connections (no server)."""
+"""The order of the restored-data checks (module_utils/data_checks.run, which postgresql_data_checks and the
+restore testing validation Lambda run) on scripted connections (no server); the module's own helpers."""
 
 from __future__ import annotations
 
 import psycopg
 import pytest
 
+from ansible_collections.ai_model_registry.infra.plugins.module_utils import data_checks
 from ansible_collections.ai_model_registry.infra.plugins.modules import postgresql_data_checks as module
 
 
@@ -38,12 +40,6 @@ class Connection:
         raise AssertionError(f"unexpected SQL: {sql}")
 
 
-class Module:
-    def __init__(self, **params):
-        self.params = {"tables": [], "row_counts": [], "queries": [], "source_host": "src", "source_port": 5432}
-        self.params.update(params, login_host="restored", login_port=5433)
-
-
 def _run(restored, source=None, **params):
     log = []
 
@@ -52,7 +48,7 @@ def _run(restored, source=None, **params):
             raise restored
         return Connection(restored if host == "restored" else source, log)
 
-    return module.Checks(Module(**params), connect).run(1700000000.0), log
+    return data_checks.run(connect, psycopg.Error, params, ("restored", 5433), ("src", 5432), 1700000000.0), log
 
 
 COUNTS = [{"table": "models", "written_at": "created_at"}]
@@ -132,4 +128,5 @@ def test_epoch(value, seconds):
 def test_plain_values():
     import decimal
 
-    assert module.plain(decimal.Decimal("2.5")) == "2.5" and module.plain(True) is True and module.plain(None) is None
+    assert data_checks.plain(decimal.Decimal("2.5")) == "2.5"
+    assert data_checks.plain(True) is True and data_checks.plain(None) is None
