@@ -21,6 +21,7 @@ read for real:
   that copy, so the restored cluster holds exactly what the source held at the snapshot's time. A
   snapshot taken before the cluster had a server (moto's automated one at creation) restores as the
   empty database the cluster was created with.
+- The writer endpoint of a global database leads to the current writer's server (global_endpoint.py).
 - Deleting the cluster stops its server and removes its data; a reset stops every server and
   removes every snapshot's data.
 
@@ -566,3 +567,6 @@ def install() -> None:
     DBCluster.reader_endpoint = property(_reader_endpoint)
     global_failover.WRITER_CHANGED.append(switch_writer)
     control.RESET_HOOKS.append(remove_all)
+    from emulator.aws import global_endpoint  # it relays to these servers, and frames switch_writer
+
+    global_endpoint.install()

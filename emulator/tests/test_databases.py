@@ -161,3 +161,64 @@ def test_a_snapshot_holds_the_data_of_its_time_and_restores_into_a_new_server(aw
     servers = aws.state_dir / "postgres-servers"
     gone = [line for line in servers.read_text().split() if "pg-restored" in line or "snapshot" in line]
     assert gone and not any(pathlib.Path(line).exists() for line in gone)
+
+
+def _wait_connected(client, cluster_arn: str, timeout: float = 20.0) -> None:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        gc = client("rds", DR).describe_global_clusters(GlobalClusterIdentifier=GLOBAL_ID)["GlobalClusters"][0]
+        member = next(m for m in gc["GlobalClusterMembers"] if m["DBClusterArn"] == cluster_arn)
+        if member.get("SynchronizationStatus", "connected") == "connected":
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"{cluster_arn} never connected")
+
+
+def _through_global_endpoint(client, gdb):
+    """A connection to the global database's writer endpoint, on the port the application was given."""
+    gc = client("rds", DR).describe_global_clusters(GlobalClusterIdentifier=GLOBAL_ID)["GlobalClusters"][0]
+    return psycopg.connect(
+        host=gc["Endpoint"],
+        port=gdb["primary"]["Port"],
+        user="registry",
+        password=PASSWORD,
+        dbname="modelregistry",
+        autocommit=True,
+        connect_timeout=5,
+    )
+
+
+@pytest.mark.parametrize("action", ["switchover", "failover"])
+def test_the_global_writer_endpoint_follows_the_writer_and_drops_open_connections(client, gdb, action):
+    # https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database-connecting.html: the
+    # writer endpoint "is automatically updated by Aurora to route requests to the current writer instance", so no
+    # connection string changes after a switchover or failover; connections open while the writer moves are dropped
+    # (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_SwitchoverGlobalCluster.html: "unavailable for
+    # a short time while the primary and selected secondary clusters are assuming their new roles").
+    endpoint = client("rds", DR).describe_global_clusters(GlobalClusterIdentifier=GLOBAL_ID)["GlobalClusters"][0][
+        "Endpoint"
+    ]
+    assert endpoint.startswith("127.") and endpoint != "127.0.0.1"  # its own name, no cluster's endpoint
+    ports = {"primary": gdb["primary"]["Port"], "secondary": gdb["secondary"]["Port"]}
+    held = _through_global_endpoint(client, gdb)
+    assert held.execute("SELECT inet_server_port(), pg_is_in_recovery()").fetchone() == (ports["primary"], False)
+    held.execute("CREATE TABLE canary (v text)")
+    held.execute("INSERT INTO canary VALUES ('before')")
+    assert _wait_for_row(client, DR, "pg-secondary", "before")
+    _switch(client, gdb, action, "secondary")
+    with pytest.raises(psycopg.OperationalError):
+        held.execute("INSERT INTO canary VALUES ('on a dropped connection')")
+    held.close()
+    with _through_global_endpoint(client, gdb) as conn:  # the same host and port as before
+        assert conn.execute("SELECT inet_server_port(), pg_is_in_recovery()").fetchone() == (ports["secondary"], False)
+        conn.execute("INSERT INTO canary VALUES ('after')")
+    assert _wait_for_row(client, PRIMARY, "pg-primary", "after", timeout=20)  # the old primary follows
+    _wait_connected(client, gdb["primary"]["DBClusterArn"])  # after a failover Aurora resynchronizes it first
+    _switch(client, gdb, "switchover", "primary")
+    with _through_global_endpoint(client, gdb) as conn:
+        assert conn.execute("SELECT inet_server_port()").fetchone()[0] == ports["primary"]
+        conn.execute("INSERT INTO canary VALUES ('back')")
+    assert (
+        client("rds", DR).describe_global_clusters(GlobalClusterIdentifier=GLOBAL_ID)["GlobalClusters"][0]["Endpoint"]
+        == endpoint
+    )

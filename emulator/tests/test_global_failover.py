@@ -154,6 +154,18 @@ def test_describe_global_clusters_filters_by_identifier(client, gdb):
         client("rds").describe_global_clusters(GlobalClusterIdentifier="missing")
 
 
+def test_the_writer_endpoint_is_named_after_the_global_database_and_stays(client, gdb):
+    # https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database-connecting.html: "The
+    # first part of the writer endpoint name is the name of your Aurora Global Database"; Aurora moves it to the
+    # new writer, so the name does not change with a switchover.
+    endpoint = _describe(client)["Endpoint"]
+    assert endpoint.startswith(f"{GLOBAL_ID}.global-") and endpoint.endswith(".global.rds.amazonaws.com")
+    client("rds", DR).switchover_global_cluster(
+        GlobalClusterIdentifier=GLOBAL_ID, TargetDbClusterIdentifier=gdb["secondary"]
+    )
+    assert _wait_available(client)["Endpoint"] == endpoint
+
+
 def _lag(client, region: str, cluster_id: str) -> dict[str, list[float]]:
     now = datetime.datetime.now(datetime.UTC)
     queries = [
