@@ -26,8 +26,8 @@ As the AWS Backup developer guide and API reference describe it:
   (``FAILED``, ``SUCCESSFUL``, ``TIMED_OUT``, ``VALIDATING``) and its message on a completed restore test's job;
   ``DescribeRestoreJob`` returns them. A final status ends the validation window: AWS Backup deletes the restored
   resource ("upon the completion of the validation script or the end of the specified retention period, whichever
-  comes first") and reports ``DeletionStatus``; RDS refuses to delete a cluster that still has instances, which is
-  then ``DeletionStatus`` ``FAILED`` with RDS's message.
+  comes first") and reports ``DeletionStatus`` (``DELETING``, then ``SUCCESSFUL``); RDS refuses to delete a
+  cluster that still has instances, which is then ``DeletionStatus`` ``FAILED`` with RDS's message.
 """
 
 from __future__ import annotations
@@ -454,9 +454,12 @@ def put_restore_validation_result(self: BackupResponse):
         raise InvalidRequestException(f"Restore job {job_id} is {job['Status']}, not COMPLETED")
     if job.get("DeletionStatus"):
         raise InvalidRequestException(f"The validation window of restore job {job_id} has ended")
-    job["ValidationStatus"] = status
+    result = {"ValidationStatus": status}
     if params.get("ValidationStatusMessage"):
-        job["ValidationStatusMessage"] = params["ValidationStatusMessage"]
+        result["ValidationStatusMessage"] = params["ValidationStatusMessage"]
+    if status != "VALIDATING":
+        result["DeletionStatus"] = "DELETING"  # with the result: a reader never sees a final one without it
+    job.update(result)
     if status != "VALIDATING":
         _delete_restored(job)
     return 204, {}, ""
