@@ -22,7 +22,7 @@ export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: docs-lint drill postgresql role-docs bench lambda-code help setup emulator emulator-stop demo test lint ruff ansible-lint cfn-lint checkov sanity pytest molecule constraints clean
+.PHONY: fidelity docs-lint drill postgresql role-docs bench lambda-code help setup emulator emulator-stop demo test lint ruff ansible-lint cfn-lint checkov sanity pytest molecule constraints clean
 
 help:  ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -90,8 +90,9 @@ drill: setup  ## One DR drill on the local emulators with its report (DRILL=rest
 
 # The static checks run beside pytest, two at a time: pytest's end-to-end tests wait on the emulators much of the
 # time, and the checks fill those gaps (one after the other they added about 6 minutes on a fresh clone).
+# pytest is named first so it takes the first job slot (after lint, it waited for three checks: ~45 s).
 test: setup  ## Every quality gate and every test
-	$(MAKE) --no-print-directory -j3 --output-sync=target lint pytest
+	$(MAKE) --no-print-directory -j3 --output-sync=target pytest lint
 	@echo "make test: all gates passed"
 
 lint: ruff ansible-lint cfn-lint checkov sanity docs-lint  ## Static checks only
@@ -139,6 +140,11 @@ pytest: setup  ## pytest: emulator, unit and integration tests (PYTEST_WORKERS i
 # BENCH_ARGS: e.g. --only noop (one section), --repeat 5.
 bench: setup $(AWSCLI_VENV)/.installed  ## Performance figures of site.yml on the emulator, against the AWS CLI (not part of make test)
 	$(BIN)/python bench/bench.py --aws $(AWSCLI_VENV)/bin/aws $(BENCH_ARGS)
+
+# From the code, the templates and the request log of the last test run (.emulator/actions.json, which pytest writes).
+fidelity: setup  ## Write docs/fidelity.md: every AWS action and resource type the collection uses, as the emulator serves it
+	@if [ ! -f .emulator/actions.json ]; then echo "No request log yet: run make pytest (or make test) first"; exit 1; fi
+	$(BIN)/python tools/fidelity.py
 
 role-docs: setup  ## Write docs/roles.md from the roles' argument specs
 	$(BIN)/python tools/role_docs.py
