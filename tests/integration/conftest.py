@@ -14,6 +14,39 @@ from emulator import awx as awx_stand_in
 from tests.integration.ansible import REPO, playbook
 from tests.integration.drills import BASELINE
 
+# A test marked slow without its seconds weighs this much in the schedule below.
+SLOW_SECONDS = 20
+
+
+def pytest_collection_modifyitems(config, items):
+    """Each xdist worker starts with its share of the long end-to-end tests, so the workers end together.
+
+    pytest-xdist's worksteal scheduler hands each worker a contiguous slice of the collection and lets idle
+    workers take the tail of a busy worker's slice. In file order one worker would start with all the long
+    tests and run them one after another at the end; here the ``slow`` tests are dealt out longest first
+    (by their ``seconds``: wall time measured on a two-core machine) to the least loaded worker, and each
+    worker's slice starts with its deal. Identical in every worker, as xdist requires.
+    """
+    workers = getattr(config, "workerinput", {}).get("workercount", 1)
+    if workers < 2:
+        return
+
+    def seconds(item):
+        marker = item.get_closest_marker("slow")
+        return marker.kwargs.get("seconds", SLOW_SECONDS) if marker else 0
+
+    slow = sorted((item for item in items if seconds(item)), key=seconds, reverse=True)
+    deals = [[] for _ in range(workers)]
+    for item in slow:
+        min(deals, key=lambda deal: sum(map(seconds, deal))).append(item)
+    rest = iter([item for item in items if not seconds(item)])
+    ordered, remaining = [], len(items)
+    for index, deal in enumerate(deals):  # the slice sizes of xdist's worksteal: pending // workers left
+        size = remaining // (workers - index)
+        ordered += deal + [next(rest) for _ in range(max(0, size - len(deal)))]
+        remaining -= size
+    items[:] = ordered + list(rest)
+
 
 @pytest.fixture
 def inventory(tmp_path):

@@ -61,7 +61,7 @@ def _by_name(state: dict, endpoint: str) -> dict[str, dict]:
     return {o.get("name") or o.get("identifier"): o for o in state["objects"][endpoint]}
 
 
-@pytest.mark.slow
+@pytest.mark.slow(seconds=120)
 def test_configures_awx_for_each_environment_and_a_second_run_changes_nothing(awx, awx_project, tmp_path):
     first = _configure(awx, awx_project, tmp_path, "-vvv")
     assert first.returncode == 0, first.stdout[-4000:]

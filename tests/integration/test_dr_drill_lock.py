@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import time
 
+import pytest
 import yaml
 
 from tests.integration.ansible import REPO, run_module
@@ -23,6 +24,7 @@ def _run(aws, tmp_path, *extra: str, **args) -> dict:
     return run_module(aws, tmp_path, MODULE, {**base, **args}, *extra)[0]
 
 
+@pytest.mark.slow(seconds=28)
 def test_take_refuse_take_over_and_release(aws, client, tmp_path):
     check = _run(aws, tmp_path, "--check", drill_type="switchover")
     assert check["changed"] and check["acquired"] and read_lock(client) is None

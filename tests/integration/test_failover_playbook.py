@@ -6,6 +6,7 @@ import base64
 import json
 import re
 
+import psycopg
 import pytest
 from kubernetes import client as k8s
 from kubernetes import config
@@ -20,10 +21,46 @@ def _writer(client) -> str:
     return next(m["DBClusterArn"] for m in gc["GlobalClusterMembers"] if m["IsWriter"]).split(":")[3]
 
 
-def _secret_host(aws) -> str:
+def _secret(aws) -> dict[str, str]:
     api = k8s.CoreV1Api(config.new_client_from_config(str(aws.kubeconfig)))
     secret = api.read_namespaced_secret("postgresql-credentials", "default")
-    return base64.b64decode(secret.data["host"]).decode()
+    return {key: base64.b64decode(value).decode() for key, value in secret.data.items()}
+
+
+def _write_through_the_secret(aws, client) -> str:
+    """A new connection as the application opens it, through its Secret: a write, and the region that took it."""
+    secret = _secret(aws)
+    with psycopg.connect(
+        host=secret["host"],
+        port=int(secret["port"]),
+        user=secret["username"],
+        password=secret["password"],
+        dbname="modelregistry",
+        autocommit=True,
+        connect_timeout=5,
+    ) as conn:
+        conn.execute("CREATE TABLE IF NOT EXISTS app_writes (at timestamptz DEFAULT now())")
+        conn.execute("INSERT INTO app_writes DEFAULT VALUES")
+        port = conn.execute("SELECT inet_server_port()").fetchone()[0]
+    for region in ("us-west-2", "us-east-1"):
+        if any(c["Port"] == port for c in client("rds", region).describe_db_clusters()["DBClusters"]):
+            return region
+    raise AssertionError(f"no cluster serves port {port}")
+
+
+def _deployment_generation(aws) -> int:
+    apps = k8s.AppsV1Api(config.new_client_from_config(str(aws.kubeconfig)))
+    return apps.read_namespaced_deployment("model-registry-api", "default").metadata.generation
+
+
+def _create_deployment(aws) -> None:
+    apps = k8s.AppsV1Api(config.new_client_from_config(str(aws.kubeconfig)))
+    template = {"metadata": {"labels": {"app": "api"}}, "spec": {"containers": [{"name": "api", "image": "api"}]}}
+    spec = {"replicas": 1, "selector": {"matchLabels": {"app": "api"}}, "template": template}
+    apps.create_namespaced_deployment(
+        "default",
+        {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "model-registry-api"}, "spec": spec},
+    )
 
 
 def _report(stdout: str) -> dict:
@@ -37,25 +74,35 @@ def _actions(aws) -> list[str]:
     return [f"{e['service']}.{e['action']}" for e in aws.requests()["log"]]
 
 
-@pytest.mark.slow
-def test_orchestrator_switch_site_after_failover_fail_back_and_unplanned_failover(aws, client):
-    playbook(aws, "playbooks/site.yml", "-i", "inventories/local")
-    primary_host = _secret_host(aws)
-    assert ".us-west-2." in primary_host and _writer(client) == "us-west-2"
+@pytest.mark.slow(seconds=135)
+def test_orchestrator_switch_site_after_failover_fail_back_and_unplanned_failover(aws, client, inventory):
+    # real databases behind the endpoints: the runbook's verification connects through the application's Secret
+    aws.post("aws", "/_emulator/config", {"databases": "postgresql"})
+    local = str(inventory())
+    playbook(aws, "playbooks/site.yml", "-i", local)
+    _create_deployment(aws)  # the application, restarted by k8s_secrets whenever its database Secret changes
+    inventory(k8s_secrets_restart_deployments=[{"namespace": "default", "name": "model-registry-api"}])
+    secret, generation = _secret(aws), _deployment_generation(aws)
+    gc = client("rds", "us-east-1").describe_global_clusters(GlobalClusterIdentifier=GLOBAL_ID)["GlobalClusters"][0]
+    assert secret["host"] == gc["Endpoint"] and _writer(client) == "us-west-2"
+    assert _write_through_the_secret(aws, client) == "us-west-2"
 
     # check mode shows the move and changes nothing
     aws.post("aws", "/_emulator/requests", method="DELETE")
-    preview = playbook(aws, "playbooks/failover.yml", "-i", "inventories/local", "--check", "--diff")
+    preview = playbook(aws, "playbooks/failover.yml", "-i", local, "--check", "--diff")
     assert "+    writer: arn:aws:rds:us-east-1:" in preview.stdout
     assert aws.requests()["writes"] == 0 and _writer(client) == "us-west-2"
 
-    # the seed's manual path: the orchestrator Lambda switches over, the playbook waits, repoints, verifies
+    # the seed's manual path: the orchestrator Lambda switches over, the playbook waits, verifies through the Secret
     # (the module's own planned switchover and fail-back run in the switchover drill, test_dr_drill.py)
     aws.post("aws", "/_emulator/requests", method="DELETE")
-    moved = playbook(aws, "playbooks/failover.yml", "-i", "inventories/local", "-e", "failover_use_orchestrator=true")
+    moved = playbook(aws, "playbooks/failover.yml", "-i", local, "-e", "failover_use_orchestrator=true")
     assert _writer(client) == "us-east-1"
-    dr_host = _secret_host(aws)
-    assert ".us-east-1." in dr_host and "-dr." in dr_host
+    # the global writer endpoint followed the writer: the Secret is as it was, no Deployment restarted, and a new
+    # connection through it writes to the DR region's writer
+    assert _secret(aws) == secret and _deployment_generation(aws) == generation
+    assert "RUNNING HANDLER" not in moved.stdout
+    assert _write_through_the_secret(aws, client) == "us-east-1"
     figures = _report(moved.stdout)
     assert 0 < figures["rto"] < 60 and figures["rpo"] == 0.05
     actions = _actions(aws)
@@ -66,19 +113,20 @@ def test_orchestrator_switch_site_after_failover_fail_back_and_unplanned_failove
     first_switch = actions.index("rds.SwitchoverGlobalCluster")
     assert {e["region"] for e in aws.requests()["log"][:first_switch]} == {"us-east-1"}
 
-    # the main job after a failover keeps the application on the DR region's writer, and writes nothing
+    # the main job after a failover keeps the application's Secret, and writes nothing
     aws.post("aws", "/_emulator/requests", method="DELETE")
-    playbook(aws, "playbooks/site.yml", "-i", "inventories/local")
-    assert _secret_host(aws) == dr_host and aws.requests()["writes"] == 0
+    playbook(aws, "playbooks/site.yml", "-i", local)
+    assert _secret(aws) == secret and aws.requests()["writes"] == 0
     # and the failover run again finds the writer where it asked for it: nothing changes (it only announces that)
-    again = playbook(aws, "playbooks/failover.yml", "-i", "inventories/local")
+    again = playbook(aws, "playbooks/failover.yml", "-i", local)
     assert [f"{e['service']}.{e['action']}" for e in aws.requests()["log"] if e["write"]] == ["sns.Publish"]
     assert _writer(client) == "us-east-1"
     assert "changed=0" in again.stdout.split("PLAY RECAP")[-1], again.stdout[-3000:]
 
     # the same playbook fails back
-    playbook(aws, "playbooks/failover.yml", "-i", "inventories/local", "-e", "failover_to=primary")
-    assert _writer(client) == "us-west-2" and _secret_host(aws) == primary_host
+    playbook(aws, "playbooks/failover.yml", "-i", local, "-e", "failover_to=primary")
+    assert _writer(client) == "us-west-2" and _secret(aws) == secret
+    assert _write_through_the_secret(aws, client) == "us-west-2"
 
     # an unplanned failover: the lag at the start is the data that may be lost
     aws.post("aws", "/_emulator/config", {"replication_lag_ms": 2500})
@@ -86,13 +134,15 @@ def test_orchestrator_switch_site_after_failover_fail_back_and_unplanned_failove
         aws,
         "playbooks/failover.yml",
         "-i",
-        "inventories/local",
+        local,
         "-e",
         "failover_action=failover",
         "-e",
         "failover_allow_data_loss=true",
     )
     assert _writer(client) == "us-east-1" and _report(lost.stdout)["rpo"] == 2.5
+    assert _secret(aws) == secret and _deployment_generation(aws) == generation
+    assert _write_through_the_secret(aws, client) == "us-east-1"
 
 
 @pytest.mark.parametrize(

@@ -140,6 +140,7 @@ def test_timeout_reports_the_state_reached(gdb, client, tmp_path):
     assert _writer(client) == SECONDARY_ID
 
 
+@pytest.mark.slow(seconds=50)
 def test_settle_waits_for_the_rebuild_and_for_a_running_switch(gdb, client, tmp_path):
     # long enough that the next ansible-playbook starts while the old primary is still being rebuilt
     gdb.post("aws", "/_emulator/config", {"global_resync_seconds": 12})

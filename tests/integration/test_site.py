@@ -42,7 +42,7 @@ def _stack_status(client, region: str, name: str) -> str:
     return client("cloudformation", region).describe_stacks(StackName=name)["Stacks"][0]["StackStatus"]
 
 
-@pytest.mark.slow
+@pytest.mark.slow(seconds=70)
 def test_site_deploys_everything_no_secret_shows_a_rerun_changes_nothing_and_a_repoint_restarts(aws, client):
     """The main job end to end on one deployment: deploy (at -vvv), rerun, then repoint the Secrets."""
     first = playbook(aws, "playbooks/site.yml", "-i", "inventories/local", "-vvv")
@@ -67,7 +67,11 @@ def test_site_deploys_everything_no_secret_shows_a_rerun_changes_nothing_and_a_r
     core = k8s.CoreV1Api(config.new_client_from_config(config_file=str(aws.kubeconfig)))
     data = core.read_namespaced_secret("postgresql-credentials", "default").data
     assert set(data) == {"host", "port", "username", "password", "reader_host"}
-    assert base64.b64decode(data["host"]).decode() == cluster["DBClusters"][0]["Endpoint"]
+    # the global database's writer endpoint, which Aurora moves with the writer; reads stay on the stack's cluster
+    global_id = "ai-model-registry-development-aurora-cluster-global"
+    gdb = client("rds").describe_global_clusters(GlobalClusterIdentifier=global_id)
+    assert base64.b64decode(data["host"]).decode() == gdb["GlobalClusters"][0]["Endpoint"]
+    assert base64.b64decode(data["reader_host"]).decode() == cluster["DBClusters"][0]["ReaderEndpoint"]
     assert set(core.read_namespaced_secret("redis-credentials", "default").data) == {"host", "port", "password"}
     # the credentials can be read in the DR region too (secret replicas), for a failover
     for secret in ("aurora-db-credentials", "redis-auth-token"):
@@ -220,7 +224,7 @@ def test_teardown_refuses_production_without_confirmation(aws, inventory):
     assert aws.requests()["total"] == 0
 
 
-@pytest.mark.slow
+@pytest.mark.slow(seconds=30)
 def test_teardown_deletes_in_reverse_order_and_keeps_the_data(aws, client):
     playbook(aws, "playbooks/site.yml", "-i", "inventories/local")
     aws.post("aws", "/_emulator/requests", method="DELETE")
