@@ -83,6 +83,9 @@ def deploy_seed_order(client, environment: str = "production") -> dict[str, dict
             Environment=environment,
             AuroraClusterArn=result["aurora"]["ClusterArn"],
             RedisClusterArn=result["redis"]["RedisClusterArn"],
+            DatabaseSecretArn=result["aurora"]["SecretArn"],
+            VpcId=vpc,
+            PrivateSubnetIds=",".join(subnets),
         )
     )
     bucket = "ai-model-registry-artifacts"

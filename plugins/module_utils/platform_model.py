@@ -49,6 +49,7 @@ def model(prefix, environment, artifacts_bucket=None):
     stacks = {
         "aurora": base + "-aurora",
         "redis": base + "-redis",
+        "redis_dr": base + "-redis-dr",
         "backup": base + "-backup",
         "backup_dr_vault": base + "-backup-dr-vault",
         "dr": base + "-dr",
@@ -63,6 +64,7 @@ def model(prefix, environment, artifacts_bucket=None):
         "aurora_dr_cluster": base + "-aurora-cluster-dr",
         "global_cluster": base + "-aurora-cluster-global",
         "redis_replication_group": base + "-redis",
+        "redis_dr_replication_group": base + "-redis-dr",  # the Global Datastore's secondary
         "secrets": {
             "database": base + "-aurora-db-credentials",
             "redis_auth_token": base + "-redis-auth-token",

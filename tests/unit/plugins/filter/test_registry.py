@@ -36,6 +36,7 @@ NAMED = [
         lambda m: m["redis_replication_group"],
     ),
     ("redis/files/redis-cluster.yaml", "AuthTokenSecret", "Name", lambda m: m["secrets"]["redis_auth_token"]),
+    ("redis/files/redis-dr.yaml", "ReplicationGroup", "ReplicationGroupId", lambda m: m["redis_dr_replication_group"]),
     ("backup/files/backup-dr-vault.yaml", "BackupVault", "BackupVaultName", lambda m: m["backup_vaults"]["dr"]),
     ("dr/files/disaster-recovery-secondary.yaml", "DRTopic", "TopicName", lambda m: m["topics"]["dr"]),
     ("backup/files/backup-policy.yaml", "NotificationTopic", "TopicName", lambda m: m["topics"]["backup"]),
@@ -54,7 +55,8 @@ def test_stacks_carry_the_seed_names_in_production_and_the_environment_elsewhere
     assert registry_model("ai-model-registry", "production")["stacks"]["aurora"] == "ai-model-registry-aurora"
     staging = registry_model("ai-model-registry", "staging")["stacks"]
     assert staging["dr_secondary"] == "ai-model-registry-staging-dr-secondary"
-    assert len(set(staging.values())) == 7
+    assert staging["redis_dr"] == "ai-model-registry-staging-redis-dr"
+    assert len(set(staging.values())) == 8
     assert registry_model("amr", "staging")["tags"] == {
         "Project": "ai-model-registry",
         "Environment": "staging",
