@@ -5,6 +5,11 @@ Starts the emulators with real PostgreSQL servers behind the Aurora endpoints, d
 Backup recovery point for the restore drill, a daily Redis snapshot for the full simulation), runs
 `ansible-playbook playbooks/dr_drill.yml -i inventories/local -e dr_drill_type=<DRILL>`, prints the
 Markdown report, and stops the emulators. Reports stay in .emulator/drill-reports/.
+
+Arguments after the drill's type go to both playbooks, e.g. the application's Secret on the writer cluster's own
+endpoint (repointed and restarted after the switch) instead of the global writer endpoint, to compare the
+application's write outage of the two:
+`python tools/drill.py switchover -e k8s_secrets_postgresql_writer_endpoint=cluster`.
 """
 
 from __future__ import annotations
@@ -61,6 +66,7 @@ def _prepare(emulator, drill: str) -> None:
 
 def main() -> None:
     drill = sys.argv[1] if len(sys.argv) > 1 else "switchover"
+    extra_args = sys.argv[2:]
     state_dir = REPO / ".emulator" / "drill"
     reports = REPO / ".emulator" / "drill-reports"
     emulator = launcher.start(state_dir)
@@ -68,7 +74,7 @@ def main() -> None:
         emulator.reset()
         emulator.post("aws", "/_emulator/config", {"databases": "postgresql", "s3_replication_latency_seconds": 2})
         print("== ansible-playbook playbooks/site.yml -i inventories/local")
-        elapsed, result = run_playbook(emulator, "playbooks/site.yml", "-i", "inventories/local")
+        elapsed, result = run_playbook(emulator, "playbooks/site.yml", "-i", "inventories/local", *extra_args)
         if result.returncode != 0:
             raise SystemExit(result.stdout[-6000:])
         print(f"   deployed in {elapsed:.1f} s")
@@ -76,7 +82,7 @@ def main() -> None:
         print(f"== ansible-playbook playbooks/dr_drill.yml -i inventories/local -e dr_drill_type={drill}")
         extra = {"dr_drill_type": drill, "dr_drill_report_dir": str(reports), "dr_drill_restore_checks": RESTORE_CHECKS}
         elapsed, result = run_playbook(
-            emulator, "playbooks/dr_drill.yml", "-i", "inventories/local", "-e", json.dumps(extra)
+            emulator, "playbooks/dr_drill.yml", "-i", "inventories/local", "-e", json.dumps(extra), *extra_args
         )
         print(result.stdout[result.stdout.rindex("PLAY RECAP") :] if "PLAY RECAP" in result.stdout else result.stdout)
         newest = max(reports.iterdir(), key=lambda p: p.stat().st_mtime)

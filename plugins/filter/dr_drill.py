@@ -188,16 +188,20 @@ def dr_drill_switch_evidence(
     declared_at,
     verified_at,
     action="switchover",
-    primary_endpoint="",
-    dr_endpoint="",
+    primary_server="",
+    dr_server="",
 ):
     """What the switch lost and took, from the canaries.
 
     ``written``: the canaries committed on the primary before the switch (``[seq, at]`` pairs or rows with ``seq``
     and ``at``); ``during``: what the background writer got acknowledged while the writer moved (pairs, or its
     ``<seq> <at>`` lines); ``found``: the drill's canaries read on the new writer afterwards; ``switch``: the
-    failover role's ``failover_report``. Returns ``measured`` (the report's figures), ``verification`` (the step:
-    nothing lost - a failover may lose, that is its RPO - and the application on another endpoint than before) and
+    failover role's ``failover_report``; ``primary_server`` and ``dr_server``: the server that answered through the
+    application's Secret before and after the switch (its address and port: with the global writer endpoint the
+    Secret's host stays, the server behind it changes). Returns ``measured`` (the report's figures, among them the
+    application's write outage: the longest time without an acknowledged write through its Secret, up to the write
+    that verified the DR region), ``verification`` (the step: nothing lost - a failover may lose, that is its RPO -
+    and the application's writes reaching another server than before) and
     ``expected_after_failback`` (the canaries the primary must hold after the fail-back: those found and the one
     written through the DR region).
     """
@@ -213,6 +217,10 @@ def dr_drill_switch_evidence(
     newest_found = max(present.values()) if present else min(acknowledged.values() or [0.0])
     canary_rpo = round(max(last_acknowledged - newest_found, 0.0), 3)
     aws_lag = _seconds((switch or {}).get("rpo_seconds"))
+    # the background writer keeps the application's path: through the global writer endpoint it reconnects by itself;
+    # through a cluster endpoint it writes again only once the Secret is repointed (the verification's write)
+    writes = sorted([at for seq, at in before + acknowledged_during] + [_seconds(verified_at)])
+    outage = max([writes[i + 1] - writes[i] for i in range(len(writes) - 1)] or [0.0])
     measured = {
         "rto_seconds": round(_seconds(verified_at) - _seconds(declared_at), 3),
         "canaries_written": len(acknowledged),
@@ -222,14 +230,16 @@ def dr_drill_switch_evidence(
         "rpo_seconds": round(max(aws_lag, canary_rpo), 3),
         "aws_reported_lag_seconds": aws_lag,
         "writer_moved_seconds": _seconds((switch or {}).get("switch_seconds")),
+        "write_outage_seconds": round(outage, 3),
+        "writer_endpoint": (switch or {}).get("writer_endpoint", "cluster"),
         "action": action,
     }
-    moved = bool(dr_endpoint) and dr_endpoint != primary_endpoint
+    moved = bool(dr_server) and dr_server != primary_server
     verification = {
         "name": "Application path verified in the DR region",
         "status": _status((action == "failover" or lost == 0) and moved),
         "detail": "%d of %d canaries written before and %d of %d acknowledged during the switch read, and a write "
-        "accepted, through %s" % (found_before, len(before), found_during, len(acknowledged_during), dr_endpoint),
+        "accepted, by %s" % (found_before, len(before), found_during, len(acknowledged_during), dr_server),
     }
     return {
         "measured": measured,
@@ -239,13 +249,14 @@ def dr_drill_switch_evidence(
     }
 
 
-def dr_drill_failback_step(found, evidence, endpoint, primary_endpoint):
-    """The fail-back step: the primary holds every canary the DR side had, and the application points at it."""
+def dr_drill_failback_step(found, evidence, server, primary_server):
+    """The fail-back step: the primary holds every canary the DR side had, and the application reaches it again
+    (``server``: the server that answered through the application's Secret; ``primary_server``: before the drill)."""
     found = int(found)
     return {
         "name": "Failed back and verified in the primary region",
-        "status": _status(found == evidence["expected_after_failback"] and endpoint == primary_endpoint),
-        "detail": "%d canaries on %s" % (found, endpoint),
+        "status": _status(found == evidence["expected_after_failback"] and server == primary_server),
+        "detail": "%d canaries on %s" % (found, server),
     }
 
 

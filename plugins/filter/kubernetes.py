@@ -1,7 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright: AI Model Registry Platform Team
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""``k8s_secret_manifests``: the Namespaces and Secrets k8s_secrets writes, in one list for one k8s call."""
+"""What k8s_secrets writes: ``k8s_secret_manifests`` (the Namespaces and Secrets, in one list for one k8s call) and
+``postgresql_secret_endpoints`` (which endpoints the database Secret names)."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -35,6 +36,53 @@ def k8s_secret_manifests(namespaces, secrets, labels=None, create_namespaces=Tru
     return manifests
 
 
+WRITER_ENDPOINTS = ("global", "cluster")
+
+
+def postgresql_secret_endpoints(aurora_outputs, global_cluster=None, writer_cluster=None, writer_endpoint="global"):
+    """``host``, ``reader_host``, ``port`` of ``postgresql-credentials``, and the region to read the credentials in.
+
+    ``aurora_outputs``: the aurora stack's outputs; ``global_cluster``: its global database as
+    ``amazon.aws.rds_global_cluster_info`` returns it (None: not a global database); ``writer_cluster``: the current
+    writer as ``amazon.aws.rds_cluster_info`` returns it, when it is another region's cluster.
+
+    ``global``: the global database's writer endpoint, which Aurora moves to the writer itself, so a switchover or
+    a failover changes nothing in the Secret; the port and the reader endpoint of this stack's cluster (reads stay
+    in the application's region - after a switchover that cluster is a readable secondary). ``cluster``: the current
+    writer cluster's own endpoints (for global databases set up before Aurora had a writer endpoint), repointed
+    after every switch. Without a global database, or a writer endpoint, this stack's cluster.
+    """
+    if writer_endpoint not in WRITER_ENDPOINTS:
+        raise AnsibleFilterError(
+            "postgresql_secret_endpoints: writer_endpoint must be one of %s, got %r"
+            % (WRITER_ENDPOINTS, writer_endpoint)
+        )
+    outputs = aurora_outputs or {}
+    own = {
+        "host": outputs.get("ClusterEndpoint", ""),
+        "reader_host": outputs.get("ReaderEndpoint", ""),
+        "port": str(outputs.get("Port", "")),
+        "region": str(outputs.get("ClusterArn", "::::")).split(":")[3],
+    }
+    members = (global_cluster or {}).get("global_cluster_members") or []
+    writer_arn = next((m["db_cluster_arn"] for m in members if m.get("is_writer")), outputs.get("ClusterArn", ""))
+    writer_region = writer_arn.split(":")[3] if writer_arn.count(":") >= 3 else own["region"]
+    if writer_endpoint == "global" and (global_cluster or {}).get("endpoint"):
+        # the credentials are read where the writer is (the secret is replicated there): the other region may be down
+        return dict(own, host=global_cluster["endpoint"], region=writer_region)
+    if writer_cluster and writer_arn != outputs.get("ClusterArn"):
+        return {
+            "host": writer_cluster["endpoint"],
+            "reader_host": writer_cluster["reader_endpoint"],
+            "port": str(writer_cluster["port"]),
+            "region": writer_region,
+        }
+    return own
+
+
 class FilterModule(object):
     def filters(self):
-        return {"k8s_secret_manifests": k8s_secret_manifests}
+        return {
+            "k8s_secret_manifests": k8s_secret_manifests,
+            "postgresql_secret_endpoints": postgresql_secret_endpoints,
+        }

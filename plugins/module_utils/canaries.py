@@ -36,6 +36,8 @@ STATEMENTS = {
     "count": "SELECT count(*) FROM {table} WHERE drill_id = %(drill)s",
     "exists": "SELECT to_regclass(%(table)s) IS NOT NULL",
     "delete_all": "DELETE FROM {table}",
+    # the server that answered (behind a global writer endpoint: whichever cluster is the writer now)
+    "server": "SELECT host(inet_server_addr()), inet_server_port()",
 }
 
 

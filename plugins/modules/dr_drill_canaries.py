@@ -131,6 +131,15 @@ endpoint:
   description: C(<login_host>:<login_port>), where the canaries were written or read.
   returned: always
   type: str
+server:
+  description:
+    - C(<address>:<port>) of the server that answered through RV(endpoint) (C(inet_server_addr()),
+      C(inet_server_port())) when the canaries were written or read; null otherwise.
+    - Through an Aurora global database's writer endpoint the endpoint stays the same after a switch, the server
+      behind it changes.
+  returned: always
+  type: str
+  sample: 10.0.12.34:5432
 deleted:
   description: Canary rows deleted (O(state=absent)).
   returned: always
@@ -221,12 +230,14 @@ def run(module, connect):
         "read_at": None,
         "deleted": 0,
         "endpoint": "%s:%s" % (params["login_host"], params["login_port"]),
+        "server": None,
     }
     state = params["state"]
     if state == "written":
         with connect() as connection:
             connection.execute(statements["create"])
             rows = connection.execute(statements["write_many"], dict(drill, count=params["count"])).fetchall()
+            result["server"] = "%s:%s" % connection.execute(statements["server"]).fetchone()
         result.update(changed=True, written=[[int(seq), float(at)] for seq, at in rows])
         if params["acknowledgements"]:
             # short connection attempts: while the primary is down the writer keeps trying, every interval
@@ -249,6 +260,7 @@ def run(module, connect):
             result["changed"] = True
         rows = connection.execute(statements["read"], drill).fetchall()
         result["count"] = connection.execute(statements["count"], drill).fetchone()[0]
+        result["server"] = "%s:%s" % connection.execute(statements["server"]).fetchone()
     result.update(found=[[int(seq), float(at)] for seq, at in rows], read_at=time.time())
     return result
 

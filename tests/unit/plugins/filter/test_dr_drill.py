@@ -132,11 +132,9 @@ DURING = f"1000 {T0 + 1}\n1001 {T0 + 2}\n1002 {T0 + 3}\n"  # the writer's acknow
 SWITCH = {"rpo_seconds": 0.05, "switch_seconds": 4.5}
 
 
-def _evidence(found, action="switchover", dr_endpoint="127.0.0.1:5433", switch=None):
+def _evidence(found, action="switchover", dr_server="127.0.0.1:5433", switch=None, during=DURING):
     switch = switch or SWITCH
-    return f.dr_drill_switch_evidence(
-        BEFORE, DURING, found, switch, T0, T0 + 10.5, action, "127.0.0.1:5432", dr_endpoint
-    )
+    return f.dr_drill_switch_evidence(BEFORE, during, found, switch, T0, T0 + 10.5, action, "127.0.0.1:5432", dr_server)
 
 
 def test_a_switchover_that_lost_nothing():
@@ -153,13 +151,25 @@ def test_a_switchover_that_lost_nothing():
         "rpo_seconds": 0.05,  # the lag AWS reported is the larger
         "aws_reported_lag_seconds": 0.05,
         "writer_moved_seconds": 4.5,
+        # the writer's last acknowledgement at T0+3, the next write the verification's at T0+10.5 (repointed Secret)
+        "write_outage_seconds": 7.5,
+        "writer_endpoint": "cluster",
         "action": "switchover",
     }
     assert evidence["verification"]["status"] == "ok" and evidence["expected_after_failback"] == 7
     assert evidence["verification"]["detail"] == (
         "3 of 3 canaries written before and 3 of 3 acknowledged during the switch read, and a write accepted, "
-        "through 127.0.0.1:5433"
+        "by 127.0.0.1:5433"
     )
+
+
+def test_through_the_global_writer_endpoint_the_writer_reconnects_by_itself():
+    # acknowledgements every 0.5 s but for 2 s while the writer moved, up to the verification at T0+10.5
+    times = [1 + n / 2 for n in range(7)] + [6 + n / 2 for n in range(10)]
+    during = [[1000 + i, T0 + at] for i, at in enumerate(times)]
+    switch = dict(SWITCH, writer_endpoint="global")
+    measured = _evidence(BEFORE, switch=switch, during=during)["measured"]
+    assert measured["write_outage_seconds"] == 2.0 and measured["writer_endpoint"] == "global"
 
 
 def test_a_failover_measures_what_it_lost():
@@ -181,7 +191,7 @@ def test_nothing_found_is_a_loss_since_the_first_canary():
 
 def test_the_application_must_have_moved():
     found = BEFORE + [{"seq": s, "at": T0} for s in (1000, 1001, 1002)]
-    assert _evidence(found, dr_endpoint="127.0.0.1:5432")["verification"]["status"] == "failed"
+    assert _evidence(found, dr_server="127.0.0.1:5432")["verification"]["status"] == "failed"
 
 
 def test_failback_step():

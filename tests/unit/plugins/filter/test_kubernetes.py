@@ -5,7 +5,10 @@ from __future__ import annotations
 import pytest
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.ai_model_registry.infra.plugins.filter.kubernetes import k8s_secret_manifests
+from ansible_collections.ai_model_registry.infra.plugins.filter.kubernetes import (
+    k8s_secret_manifests,
+    postgresql_secret_endpoints,
+)
 
 
 def test_namespaces_first_then_one_secret_per_namespace_and_name_with_string_values():
@@ -26,3 +29,61 @@ def test_no_namespace_manifests_when_not_asked_and_no_namespace_refused():
     assert [m["kind"] for m in k8s_secret_manifests(["default"], {"s": {}}, create_namespaces=False)] == ["Secret"]
     with pytest.raises(AnsibleFilterError):
         k8s_secret_manifests([], {"s": {}})
+
+
+OUTPUTS = {
+    "ClusterEndpoint": "registry.cluster-abc.us-west-2.rds.amazonaws.com",
+    "ReaderEndpoint": "registry.cluster-ro-abc.us-west-2.rds.amazonaws.com",
+    "Port": "5432",
+    "ClusterArn": "arn:aws:rds:us-west-2:123456789012:cluster:registry",
+}
+DR_ARN = "arn:aws:rds:us-east-1:123456789012:cluster:registry-dr"
+DR_CLUSTER = {
+    "db_cluster_arn": DR_ARN,
+    "endpoint": "registry-dr.cluster-def.us-east-1.rds.amazonaws.com",
+    "reader_endpoint": "registry-dr.cluster-ro-def.us-east-1.rds.amazonaws.com",
+    "port": 5433,
+}
+
+
+def _global(writer_arn, endpoint="registry-global.global-xyz.global.rds.amazonaws.com"):
+    members = [{"db_cluster_arn": arn, "is_writer": arn == writer_arn} for arn in (OUTPUTS["ClusterArn"], DR_ARN)]
+    return {"endpoint": endpoint, "global_cluster_members": members}
+
+
+@pytest.mark.parametrize("writer", [OUTPUTS["ClusterArn"], DR_ARN])
+def test_the_global_writer_endpoint_names_the_writer_wherever_it_is(writer):
+    endpoints = postgresql_secret_endpoints(OUTPUTS, _global(writer), DR_CLUSTER if writer == DR_ARN else None)
+    # the same host, reader and port before and after a switch: only where the credentials are read follows
+    assert endpoints == {
+        "host": "registry-global.global-xyz.global.rds.amazonaws.com",
+        "reader_host": OUTPUTS["ReaderEndpoint"],
+        "port": "5432",
+        "region": writer.split(":")[3],
+    }
+
+
+def test_the_cluster_endpoint_follows_the_writer_to_the_dr_region():
+    assert postgresql_secret_endpoints(OUTPUTS, _global(DR_ARN), DR_CLUSTER, "cluster") == {
+        "host": DR_CLUSTER["endpoint"],
+        "reader_host": DR_CLUSTER["reader_endpoint"],
+        "port": "5433",
+        "region": "us-east-1",
+    }
+    own = postgresql_secret_endpoints(OUTPUTS, _global(OUTPUTS["ClusterArn"]), None, "cluster")
+    assert own == {
+        "host": OUTPUTS["ClusterEndpoint"],
+        "reader_host": OUTPUTS["ReaderEndpoint"],
+        "port": "5432",
+        "region": "us-west-2",
+    }
+
+
+@pytest.mark.parametrize("global_cluster", [None, _global("arn:aws:rds:us-west-2:123456789012:cluster:registry", "")])
+def test_without_a_global_writer_endpoint_the_stacks_cluster(global_cluster):
+    assert postgresql_secret_endpoints(OUTPUTS, global_cluster)["host"] == OUTPUTS["ClusterEndpoint"]
+
+
+def test_an_unknown_choice_is_refused():
+    with pytest.raises(AnsibleFilterError, match="writer_endpoint must be one of"):
+        postgresql_secret_endpoints(OUTPUTS, None, None, "instance")

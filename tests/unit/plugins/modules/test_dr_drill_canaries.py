@@ -21,8 +21,8 @@ class Cursor:
 class Connection:
     """The drill's canaries as (seq, at) rows of one table."""
 
-    def __init__(self, rows=None, table_exists=True):
-        self.rows, self.table_exists, self.log = list(rows or []), table_exists, []
+    def __init__(self, rows=None, table_exists=True, server=("10.0.1.5", 5432)):
+        self.rows, self.table_exists, self.log, self.server = list(rows or []), table_exists, [], server
 
     def __enter__(self):
         return self
@@ -42,6 +42,8 @@ class Connection:
             return Cursor(sorted(r for r in self.rows if r[0] > 0))
         if sql.startswith("SELECT count"):
             return Cursor([(len(self.rows),)])
+        if sql.startswith("SELECT host(inet_server_addr())"):
+            return Cursor([self.server])
         if sql.startswith("SELECT to_regclass"):
             return Cursor([(self.table_exists,)])
         if sql.startswith("DELETE"):
@@ -77,7 +79,8 @@ def test_written_returns_the_commits():
     result = module.run(Module(), lambda: connection)
     assert result["changed"] and result["written"] == [[1, 101.0], [2, 102.0], [3, 103.0]]
     assert result["writer_pid"] is None and result["endpoint"] == "db:5432"
-    assert connection.log == ["CREATE", "INSERT"]
+    assert result["server"] == "10.0.1.5:5432"  # who answered behind the endpoint
+    assert connection.log == ["CREATE", "INSERT", "SELECT"]
 
 
 def test_read_stops_the_writer_writes_one_and_reads_the_acknowledged_commits(tmp_path):
@@ -85,8 +88,9 @@ def test_read_stops_the_writer_writes_one_and_reads_the_acknowledged_commits(tmp
     ack.write_text("1000 200.5\n1001 201.0\n")
     (tmp_path / "ack.pid").write_text("1")
     (tmp_path / "ack.done").write_text("1002\n")  # the writer ended
-    connection = Connection(rows=[(1, 101.0), (1000, 200.4)])
+    connection = Connection(rows=[(1, 101.0), (1000, 200.4)], server=("10.1.2.3", 5432))
     result = module.run(Module(state="read", write=True, acknowledgements=str(ack)), lambda: connection)
+    assert result["server"] == "10.1.2.3:5432"  # after a switch: the new writer, through the same endpoint
     assert (tmp_path / "ack.stop").exists()
     assert result["acknowledged"] == [[1000, 200.5], [1001, 201.0]]
     assert result["found"] == [[1, 101.0], [1000, 200.4]] and result["count"] == 3  # with seq 0
