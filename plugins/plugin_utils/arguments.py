@@ -17,3 +17,16 @@ def validated_arguments(task_args, argument_spec, plugin):
     if validation.error_messages:
         raise AnsibleActionFail("%s: %s" % (plugin, "; ".join(validation.error_messages)))
     return validation.validated_parameters
+
+
+try:
+    from ansible.template import trust_as_template
+except ImportError:  # ansible-core < 2.19: every string is a template
+
+    def trust_as_template(value):
+        return value
+
+
+def trusted_template(text):
+    """A template the collection ships (a role's templates/), marked as one Ansible may render (2.19's trust)."""
+    return trust_as_template(text)

@@ -1,0 +1,142 @@
+# -*- coding: utf-8 -*-
+# Copyright: AI Model Registry Platform Team
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Write, archive and announce a DR drill report in one task (documentation: plugins/modules/dr_drill_report.py).
+
+An action plugin: the files are written and sent from the controller's worker, where boto3 is imported, instead of
+a dozen module processes (a directory, three templates, three S3 puts, SNS, CloudWatch) that made the report the
+slowest part of a drill.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import os
+
+from ansible.errors import AnsibleActionFail
+from ansible.plugins.action import ActionBase
+
+from ansible_collections.ai_model_registry.infra.plugins.filter.dr_drill import dr_drill_junit_cases
+from ansible_collections.ai_model_registry.infra.plugins.plugin_utils import drill_report
+from ansible_collections.ai_model_registry.infra.plugins.plugin_utils.arguments import (
+    trusted_template,
+    validated_arguments,
+)
+from ansible_collections.ai_model_registry.infra.plugins.plugin_utils.aws_session import boto3, boto3_clients, botocore
+
+ARGUMENT_SPEC = {
+    "report": {"type": "dict", "required": True},
+    "directory": {"type": "path", "required": True},
+    "markdown_template": {"type": "str", "default": "report.md.j2"},
+    "bucket": {"type": "str"},
+    "bucket_region": {"type": "str"},
+    "key_prefix": {"type": "str", "default": ""},
+    "topic_arn": {"type": "str"},
+    "metrics_region": {"type": "str"},
+    "profile": {"type": "str", "aliases": ["aws_profile"]},
+    "endpoint_url": {"type": "str", "aliases": ["aws_endpoint_url"]},
+}
+REQUIRED_KEYS = (
+    "drill_id",
+    "type",
+    "environment",
+    "result",
+    "started_at",
+    "steps",
+    "measured",
+    "targets",
+    "cleanup",
+    "failed_step",
+)
+
+
+def check_arguments(args):
+    """Refusals before anything is written: AnsibleActionFail naming what is missing."""
+    missing = [key for key in REQUIRED_KEYS if key not in args["report"]]
+    if missing:
+        raise AnsibleActionFail("dr_drill_report: the report has no %s" % ", ".join(missing))
+    if args["bucket"] and not args["bucket_region"]:
+        raise AnsibleActionFail("dr_drill_report: bucket needs bucket_region")
+
+
+def deliver(args, markdown, clients, check_mode=False):
+    """Write the three files, then archive, announce and publish as asked; the task's result.
+
+    ``clients`` makes the ApiClients (called only when there is something to send)."""
+    report = args["report"]
+    contents = {
+        "report.json": drill_report.report_json(report),
+        "report.md": markdown,
+        "junit.xml": drill_report.junit_xml(report, dr_drill_junit_cases(report)),
+    }
+    paths = {name: os.path.join(args["directory"], name) for name in drill_report.FILES}
+    keys = {name: ("%s/%s" % (args["key_prefix"], name)).lstrip("/") for name in drill_report.FILES}
+    metrics = drill_report.metric_data(report) if args["metrics_region"] else []
+    result = {"changed": True, "files": [paths[name] for name in drill_report.FILES], "api_calls": []}
+    if args["bucket"]:
+        result["objects"] = ["s3://%s/%s" % (args["bucket"], keys[name]) for name in drill_report.FILES]
+    if check_mode:
+        result.update(published=0, announced=False)
+        return result
+
+    os.makedirs(args["directory"], mode=0o750, exist_ok=True)
+    for name in drill_report.FILES:
+        with open(paths[name], "w", encoding="utf-8") as handle:
+            handle.write(contents[name])
+        os.chmod(paths[name], 0o640)
+    if not (args["bucket"] or args["topic_arn"] or metrics):
+        result.update(published=0, announced=False)
+        return result
+
+    api = clients()
+    result["api_calls"] = api.api_calls
+    try:
+        if args["bucket"]:
+            s3 = api("s3", args["bucket_region"])
+            for name in drill_report.FILES:
+                s3.call("PutObject", Bucket=args["bucket"], Key=keys[name], Body=contents[name].encode("utf-8"))
+        if args["topic_arn"]:
+            # arn:aws:sns:<region>:<account>:<name>: a topic is published to in its own region
+            sns = api("sns", args["topic_arn"].split(":")[3])
+            sns.call("Publish", TopicArn=args["topic_arn"], Subject=drill_report.subject(report), Message=markdown)
+        if metrics:
+            api("cloudwatch", args["metrics_region"]).call(
+                "PutMetricData", Namespace=drill_report.NAMESPACE, MetricData=metrics
+            )
+    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
+        failed_call = api.api_calls[-1] if api.api_calls else "AWS"
+        result.update(failed=True, msg="The report is in %s; %s failed: %s" % (args["directory"], failed_call, e))
+        return result
+    result.update(published=len(metrics), announced=bool(args["topic_arn"]))
+    return result
+
+
+class ActionModule(ActionBase):
+    TRANSFERS_FILES = False
+    _requires_connection = False
+
+    def run(self, tmp=None, task_vars=None):
+        result = super(ActionModule, self).run(tmp, task_vars)
+        args = validated_arguments(self._task.args, ARGUMENT_SPEC, "dr_drill_report")
+        check_arguments(args)
+        if boto3 is None:
+            raise AnsibleActionFail("dr_drill_report needs boto3 and botocore on the controller")
+        markdown = self.markdown(args["markdown_template"], args["report"], task_vars)
+        result.update(
+            deliver(
+                args,
+                markdown,
+                lambda: boto3_clients(args["profile"], args["endpoint_url"]),
+                check_mode=self._task.check_mode,
+            )
+        )
+        return result
+
+    def markdown(self, name, report, task_vars):
+        """The role's Markdown template, rendered as the template module would (the role's variables and the report)."""
+        source = self._find_needle("templates", name)  # the calling role's templates/ first
+        with open(source, encoding="utf-8") as handle:
+            text = handle.read()
+        templar = self._templar.copy_with_new_env(available_variables=dict(task_vars, dr_drill_report=report))
+        return templar.template(trusted_template(text), escape_backslashes=False)

@@ -1,0 +1,123 @@
+"""The dr_drill_report action's delivery (files, S3, SNS, CloudWatch) and its report formats, with fake AWS clients.
+
+The drills' end-to-end tests (tests/integration/test_dr_drill*.py) run it through ansible-playbook."""
+
+from __future__ import annotations
+
+import json
+
+import botocore.exceptions
+import pytest
+from ansible.errors import AnsibleActionFail
+
+from ansible_collections.ai_model_registry.infra.plugins.action import dr_drill_report as plugin
+from ansible_collections.ai_model_registry.infra.plugins.plugin_utils import drill_report
+
+REPORT = {
+    "drill_id": "20261129T120000-switchover",
+    "type": "switchover",
+    "environment": "staging",
+    "result": "fail",
+    "started_at": "2026-11-29T12:00:00Z",
+    "findings": ["RTO 900 s over 600 s"],
+    "targets": {"rto_seconds": 600, "rpo_seconds": 3600},
+    "measured": {"rto_seconds": "900.5", "rpo_seconds": 0.4},
+    "steps": [
+        {"name": "Lock <taken> & kept", "status": "ok", "detail": ""},
+        {"name": "Writer moved", "status": "failed", "detail": 'timed out "after" 60 s'},
+    ],
+    "cleanup": {"status": "ok", "detail": "nothing left"},
+    "failed_step": "",
+}
+ARGS = {
+    "report": REPORT,
+    "markdown_template": "report.md.j2",
+    "bucket": "artifacts",
+    "bucket_region": "us-east-1",
+    "key_prefix": "dr-drills/staging/20261129T120000-switchover",
+    "topic_arn": "arn:aws:sns:us-west-2:123456789012:dr",
+    "metrics_region": "us-west-2",
+    "profile": None,
+    "endpoint_url": None,
+}
+
+
+class FakeApi:
+    """ApiClients' interface: api(service, region).call(action, **params), recorded; one action may fail."""
+
+    def __init__(self, failing=None):
+        self.api_calls, self.sent, self.failing = [], [], failing
+
+    def __call__(self, service, region):
+        api = self
+
+        class Client:
+            def call(self, action, **params):
+                api.api_calls.append(f"{service}.{action}")
+                if action == api.failing:
+                    raise botocore.exceptions.ClientError({"Error": {"Code": "AccessDenied", "Message": "no"}}, action)
+                api.sent.append((service, region, action, params))
+
+        return Client()
+
+
+def _deliver(tmp_path, api, check_mode=False, **changes):
+    args = dict(ARGS, directory=str(tmp_path / "drill"), **changes)
+    plugin.check_arguments(args)
+    return plugin.deliver(args, "# the page\n", lambda: api, check_mode=check_mode)
+
+
+def test_writes_the_files_then_archives_announces_and_publishes(tmp_path):
+    api = FakeApi()
+    result = _deliver(tmp_path, api)
+    directory = tmp_path / "drill"
+    assert sorted(p.name for p in directory.iterdir()) == ["junit.xml", "report.json", "report.md"]
+    assert json.loads((directory / "report.json").read_text()) == REPORT
+    assert (directory / "report.md").read_text() == "# the page\n"
+    assert oct(directory.stat().st_mode & 0o777) == "0o750" and oct((directory / "junit.xml").stat().st_mode & 0o777)
+    assert api.api_calls == ["s3.PutObject"] * 3 + ["sns.Publish", "cloudwatch.PutMetricData"]
+    puts = [(params["Key"], params["Body"]) for service, region, action, params in api.sent if action == "PutObject"]
+    assert [key for key, _ in puts] == [f"{ARGS['key_prefix']}/{name}" for name in drill_report.FILES]
+    assert puts[1][1] == b"# the page\n"
+    (publish,) = [s for s in api.sent if s[2] == "Publish"]
+    assert publish[1] == "us-west-2" and publish[3]["Subject"] == "DR drill switchover of staging: fail"
+    (metrics,) = [s for s in api.sent if s[2] == "PutMetricData"]
+    assert metrics[1] == "us-west-2" and metrics[3]["Namespace"] == "AIModelRegistry/DR"
+    assert [(d["MetricName"], d["Value"]) for d in metrics[3]["MetricData"]] == [
+        ("RecoveryTimeSeconds", 900.5),
+        ("RecoveryPointSeconds", 0.4),
+    ]
+    assert result["changed"] and result["published"] == 2 and result["announced"]
+    assert result["objects"][0] == f"s3://artifacts/{ARGS['key_prefix']}/report.json"
+
+
+def test_check_mode_writes_and_sends_nothing(tmp_path):
+    api = FakeApi()
+    result = _deliver(tmp_path, api, check_mode=True)
+    assert not (tmp_path / "drill").exists() and api.api_calls == []
+    assert result["files"][0].endswith("drill/report.json") and result["published"] == 0
+
+
+def test_without_bucket_topic_and_region_it_only_writes_the_files(tmp_path):
+    result = _deliver(tmp_path, None, bucket=None, topic_arn=None, metrics_region=None)
+    assert (tmp_path / "drill/junit.xml").exists() and result["api_calls"] == [] and "objects" not in result
+
+
+def test_a_refused_call_fails_the_task_and_keeps_the_files(tmp_path):
+    api = FakeApi(failing="Publish")
+    result = _deliver(tmp_path, api)
+    assert result["failed"] and "sns.Publish failed" in result["msg"] and str(tmp_path / "drill") in result["msg"]
+    assert (tmp_path / "drill/report.json").exists() and "cloudwatch.PutMetricData" not in api.api_calls
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"report": {"drill_id": "x"}}, "the report has no type, environment"),
+        ({"bucket_region": None}, "bucket needs bucket_region"),
+    ],
+)
+def test_bad_arguments_are_refused_before_anything_is_written(tmp_path, changes, message):
+    with pytest.raises(AnsibleActionFail, match=message):
+        _deliver(tmp_path, FakeApi(), **changes)
+    assert not (tmp_path / "drill").exists()
