@@ -14,7 +14,7 @@ from tests.integration.ansible import playbook
 
 STACKS = {
     "us-west-2": ["aurora", "redis", "backup", "dr"],
-    "us-east-1": ["backup-dr-vault", "dr-replica", "dr-secondary"],
+    "us-east-1": ["backup-dr-vault", "dr-replica", "dr-secondary", "redis-dr"],
 }
 
 
@@ -88,8 +88,8 @@ def test_site_deploys_everything_no_secret_shows_a_rerun_changes_nothing_and_a_r
     calls = aws.requests()
     assert calls["writes"] == 0, calls["by_action"]
     # one task per stack: two reads to compare, two to detect drift
-    assert calls["by_action"]["cloudformation.GetTemplate"] == 7
-    assert calls["by_action"]["cloudformation.DetectStackDrift"] == 7
+    assert calls["by_action"]["cloudformation.GetTemplate"] == 8
+    assert calls["by_action"]["cloudformation.DetectStackDrift"] == 8
 
     # a console edit is drift: the next run reports the resource and its property, and changes nothing
     client("rds").modify_db_cluster(
