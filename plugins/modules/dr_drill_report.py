@@ -67,10 +67,14 @@ options:
 attributes:
   check_mode:
     support: full
+    description: Writes no file and makes no AWS call; returns the files and objects it would write.
   diff_mode:
     support: none
+    description: The report is new with every drill; there is nothing to compare.
   platform:
-    platforms: all
+    support: full
+    platforms: aws
+    description: Runs on the controller, against the AWS APIs.
 """
 
 EXAMPLES = r"""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import shutil
 import subprocess
@@ -43,7 +44,7 @@ def pytest_collection_modifyitems(config, items):
     ordered, remaining = [], len(items)
     for index, deal in enumerate(deals):  # the slice sizes of xdist's worksteal: pending // workers left
         size = remaining // (workers - index)
-        ordered += deal + [next(rest) for _ in range(max(0, size - len(deal)))]
+        ordered += deal + list(itertools.islice(rest, max(0, size - len(deal))))
         remaining -= size
     items[:] = ordered + list(rest)
 

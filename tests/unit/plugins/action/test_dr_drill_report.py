@@ -74,11 +74,12 @@ def test_writes_the_files_then_archives_announces_and_publishes(tmp_path):
     assert sorted(p.name for p in directory.iterdir()) == ["junit.xml", "report.json", "report.md"]
     assert json.loads((directory / "report.json").read_text()) == REPORT
     assert (directory / "report.md").read_text() == "# the page\n"
-    assert oct(directory.stat().st_mode & 0o777) == "0o750" and oct((directory / "junit.xml").stat().st_mode & 0o777)
+    assert oct(directory.stat().st_mode & 0o777) == "0o750"
+    assert oct((directory / "junit.xml").stat().st_mode & 0o777) == "0o640"
     assert api.api_calls == ["s3.PutObject"] * 3 + ["sns.Publish", "cloudwatch.PutMetricData"]
-    puts = [(params["Key"], params["Body"]) for service, region, action, params in api.sent if action == "PutObject"]
-    assert [key for key, _ in puts] == [f"{ARGS['key_prefix']}/{name}" for name in drill_report.FILES]
-    assert puts[1][1] == b"# the page\n"
+    puts = [sent[3] for sent in api.sent if sent[2] == "PutObject"]
+    assert [put["Key"] for put in puts] == [f"{ARGS['key_prefix']}/{name}" for name in drill_report.FILES]
+    assert puts[1]["Body"] == b"# the page\n"
     (publish,) = [s for s in api.sent if s[2] == "Publish"]
     assert publish[1] == "us-west-2" and publish[3]["Subject"] == "DR drill switchover of staging: fail"
     (metrics,) = [s for s in api.sent if s[2] == "PutMetricData"]
