@@ -16,6 +16,7 @@ def install() -> None:
         alarms,
         backup_api,
         backup_jobs,
+        caches,
         cfn_engine,
         databases,
         drift,
@@ -50,6 +51,7 @@ def install() -> None:
     lambda_runtime.install()
     moto_fixes.install()
     global_datastore.install()  # after moto_fixes, whose replication group deletion it guards
+    caches.install()  # after global_datastore: a secondary has joined when its server starts
     paging.install()  # after backup_jobs, whose list handler it pages
     s3_bucket.install()
     service_metrics.install()
