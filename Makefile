@@ -66,6 +66,15 @@ postgresql:
 	  $$SUDO service postgresql stop >/dev/null 2>&1 || true; \
 	fi
 
+# Debian's Redis server: the emulator runs real caches behind ElastiCache endpoints (setting caches: redis).
+redis:
+	@if ! command -v redis-server >/dev/null; then \
+	  echo "Installing Debian's redis-server (the emulator's caches)"; \
+	  SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; \
+	  $$SUDO service redis-server stop >/dev/null 2>&1 || true; \
+	fi
+
 # ansible-test sanity installs its pinned linters into venvs of its own (in ~/.ansible/test/venv, shared by every
 # checkout of this machine): prepared with the rest of the toolchain, so `make test` runs the checks, not pip.
 SANITY_PRIMED := $(HOME)/.ansible/test/venv/.primed-ai_model_registry
@@ -73,7 +82,7 @@ $(SANITY_PRIMED): $(VENV)/.installed $(COLLECTION_LINK)
 	tests/sanity/run.sh --prime-venvs >/dev/null
 	touch $@
 
-setup: $(VENV)/.installed $(CHECKOV_VENV)/.installed $(DOCS_VENV)/.installed $(COLLECTION_LINK) $(SANITY_PRIMED) postgresql  ## Install the pinned toolchain
+setup: $(VENV)/.installed $(CHECKOV_VENV)/.installed $(DOCS_VENV)/.installed $(COLLECTION_LINK) $(SANITY_PRIMED) postgresql redis  ## Install the pinned toolchain
 
 emulator: setup  ## Start (or reuse) the local AWS and Kubernetes emulators; writes .emulator/env
 	$(BIN)/python -m emulator.launcher start

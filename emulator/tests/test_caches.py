@@ -10,11 +10,9 @@ import time
 
 import pytest
 
-from emulator.aws.caches import available, command
+from emulator.aws.caches import command
 
 TOKEN = "a-long-enough-auth-token-0123456789"
-
-pytestmark = pytest.mark.skipif(not available(), reason="Debian's redis-server is not installed (make redis)")
 
 
 @pytest.fixture
