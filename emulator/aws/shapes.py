@@ -46,7 +46,14 @@ ENV = "EMULATOR_RESPONSE_SHAPES"
 
 # Known differences, accepted with their reason: (operation fnmatch "service.Action", path fnmatch, reason).
 # An entry here is a decision, not an oversight: remove it when the emulator is fixed.
-ALLOWED: tuple[tuple[str, str, str], ...] = ()
+ALLOWED: tuple[tuple[str, str, str], ...] = (
+    (
+        "route53.CreateHostedZone",
+        "DelegationSet",
+        "a private hosted zone has no name servers (GetHostedZone shows an empty DelegationSet, aws/aws-cli#1289); "
+        "moto leaves the element out. Only tests create zones (the custom domain's zone is a prerequisite)",
+    ),
+)
 
 _TOKEN_NAME = re.compile(r"^(Next)?(Token|Marker|PageToken|ContinuationToken|PaginationToken)$", re.IGNORECASE)
 _ISO8601 = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:?\d\d)$")
