@@ -22,7 +22,7 @@ export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: fidelity docs-lint drill postgresql role-docs bench lambda-code help setup emulator emulator-stop demo test lint ruff ansible-lint cfn-lint checkov sanity pytest molecule constraints clean
+.PHONY: fidelity docs-lint drill postgresql redis chromium role-docs bench lambda-code help setup emulator emulator-stop demo test lint ruff ansible-lint cfn-lint checkov sanity pytest molecule constraints clean
 
 help:  ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -75,6 +75,14 @@ redis:
 	  $$SUDO service redis-server stop >/dev/null 2>&1 || true; \
 	fi
 
+# Debian's chromium: the drill report page's browser test renders it headless and reads the screenshot.
+chromium:
+	@if ! command -v chromium >/dev/null; then \
+	  echo "Installing Debian's chromium (the drill report's browser test)"; \
+	  SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	fi
+
 # ansible-test sanity installs its pinned linters into venvs of its own (in ~/.ansible/test/venv, shared by every
 # checkout of this machine): prepared with the rest of the toolchain, so `make test` runs the checks, not pip.
 SANITY_PRIMED := $(HOME)/.ansible/test/venv/.primed-ai_model_registry
@@ -82,7 +90,7 @@ $(SANITY_PRIMED): $(VENV)/.installed $(COLLECTION_LINK)
 	tests/sanity/run.sh --prime-venvs >/dev/null
 	touch $@
 
-setup: $(VENV)/.installed $(CHECKOV_VENV)/.installed $(DOCS_VENV)/.installed $(COLLECTION_LINK) $(SANITY_PRIMED) postgresql redis  ## Install the pinned toolchain
+setup: $(VENV)/.installed $(CHECKOV_VENV)/.installed $(DOCS_VENV)/.installed $(COLLECTION_LINK) $(SANITY_PRIMED) postgresql redis chromium  ## Install the pinned toolchain
 
 emulator: setup  ## Start (or reuse) the local AWS and Kubernetes emulators; writes .emulator/env
 	$(BIN)/python -m emulator.launcher start

@@ -69,6 +69,7 @@ def deliver(args, markdown, clients, check_mode=False):
         "report.json": drill_report.report_json(report),
         "report.md": markdown,
         "junit.xml": drill_report.junit_xml(report, dr_drill_junit_cases(report)),
+        "report.html": drill_report.report_html(report),
     }
     paths = {name: os.path.join(args["directory"], name) for name in drill_report.FILES}
     keys = {name: ("%s/%s" % (args["key_prefix"], name)).lstrip("/") for name in drill_report.FILES}

@@ -18,8 +18,9 @@ short_description: Write, archive and announce a DR drill report in one task
 description:
   - Writes the evidence of a DR drill (C(docs/dr-drill-report.md)) into O(directory) on the controller -
     C(report.json) (the machine format), C(report.md) (the role's Markdown template rendered with the report as
-    C(dr_drill_report)) and C(junit.xml) (one test case per step, RTO, RPO and the cleanup, written with an XML
-    library) - then archives the three files in S3, announces the result with the Markdown page on an SNS topic
+    C(dr_drill_report)), C(junit.xml) (one test case per step, RTO, RPO and the cleanup, written with an XML
+    library) and C(report.html) (a self-contained page with the figures and the timeline drawn to scale) - then
+    archives the four files in S3, announces the result with the Markdown page on an SNS topic
     and publishes the measured RTO and RPO to CloudWatch (namespace C(AIModelRegistry/DR), dimension
     C(Environment)), each when asked.
   - The files are written before any AWS call, so a failed upload still leaves the evidence on the controller.

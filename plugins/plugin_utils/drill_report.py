@@ -7,11 +7,15 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import datetime
+import html
 import json
 import xml.etree.ElementTree as ET  # nosec B405 - writes XML, parses none
 
 # The order the files are written, archived and listed in.
-FILES = ("report.json", "report.md", "junit.xml")
+FILES = ("report.json", "report.md", "junit.xml", "report.html")
+COLOURS = {"ok": "#2e7d32", "failed": "#c62828"}  # any other status: grey
+TIMELINE_WIDTH = 640  # px of the time axis in report.html
 NAMESPACE = "AIModelRegistry/DR"  # what the DR stack's alarms and dashboard watch
 
 
@@ -54,3 +58,128 @@ def metric_data(report):
 def subject(report):
     """The SNS subject: at most 100 characters, as SNS requires."""
     return ("DR drill %s of %s: %s" % (report["type"], report["environment"], report["result"]))[:100]
+
+
+def _epoch(value):
+    """Seconds since the epoch of an ISO 8601 time (``2026-11-29T12:00:00Z``) or a number."""
+    if isinstance(value, (int, float)):
+        return float(value)
+    text = str(value).replace("Z", "+00:00")
+    return datetime.datetime.fromisoformat(text).timestamp()
+
+
+def timeline(report):
+    """The steps as bars on one time axis, to scale: each from the step before it (the drill's start for the
+    first) to the moment it was recorded. ``x``/``width`` in px of TIMELINE_WIDTH, times in s from the start."""
+    start = _epoch(report["started_at"])
+    moments = [float(step["at"]) for step in report["steps"]]
+    end = max([_epoch(report.get("ended_at") or start)] + moments + [start])
+    scale = TIMELINE_WIDTH / max(end - start, 1e-9)
+    bars, previous = [], start
+    for step, moment in zip(report["steps"], moments):  # noqa: B905 - same length by construction
+        begin = min(previous, moment)
+        bars.append(
+            {
+                "name": step["name"],
+                "status": step["status"],
+                "detail": step.get("detail", ""),
+                "from_s": round(begin - start, 3),
+                "to_s": round(moment - start, 3),
+                "x": round((begin - start) * scale, 1),
+                "width": round(max((moment - begin) * scale, 2), 1),
+            }
+        )
+        previous = moment
+    return {"seconds": round(end - start, 3), "bars": bars}
+
+
+def _figure_rows(report):
+    measured, targets = report.get("measured") or {}, report.get("targets") or {}
+    rows = []
+    for key, label in (("rto_seconds", "RTO"), ("rpo_seconds", "RPO")):
+        value, target = measured.get(key), targets.get(key)
+        if value in (None, ""):
+            rows.append((label, "not measured", "%s s" % target, "failed"))
+        else:
+            within = float(value) <= float(target)
+            rows.append((label, "%s s" % value, "%s s" % target, "ok" if within else "failed"))
+    labelled = (
+        ("write_outage_seconds", "Write outage the application saw", " s"),
+        ("canaries_written", "Canary writes acknowledged", ""),
+        ("canaries_lost", "Canary writes lost", ""),
+        ("restore_seconds", "Restore job", " s"),
+        ("s3_replication_seconds", "S3 probe replicated in", " s"),
+    )
+    for key, label, unit in labelled:
+        if measured.get(key) not in (None, ""):
+            rows.append((label, "%s%s" % (measured[key], unit), "", ""))
+    return rows
+
+
+def report_html(report):
+    """A self-contained page (no external asset: it opens offline and as an S3 object): the verdict, the figures
+    against their targets, the findings and the timeline of the steps drawn to scale (SVG)."""
+    e = html.escape
+    line = timeline(report)
+    row_height, label_width = 22, 330
+    height = row_height * len(line["bars"]) + 30
+    svg = [
+        '<svg id="timeline" xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" role="img" '
+        'aria-label="timeline of the drill">' % (label_width + TIMELINE_WIDTH + 10, height)
+    ]
+    for index, bar in enumerate(line["bars"]):
+        y = index * row_height
+        svg.append(
+            '<text x="0" y="%d" font-size="12">%s</text>' % (y + 15, e(bar["name"][:48]))
+            + '<rect class="step %s" x="%.1f" y="%d" width="%.1f" height="16" fill="%s" data-from="%s" data-to="%s">'
+            % (
+                e(bar["status"]),
+                label_width + bar["x"],
+                y + 3,
+                bar["width"],
+                COLOURS.get(bar["status"], "#9e9e9e"),
+                bar["from_s"],
+                bar["to_s"],
+            )
+            + "<title>%s: %s (%s s to %s s)</title></rect>"
+            % (e(bar["name"]), e(bar["detail"]), bar["from_s"], bar["to_s"])
+        )
+    axis_y = row_height * len(line["bars"]) + 18
+    svg.append(
+        '<text x="%d" y="%d" font-size="11">0 s</text><text x="%d" y="%d" font-size="11" text-anchor="end">%s s</text>'
+        % (label_width, axis_y, label_width + TIMELINE_WIDTH, axis_y, line["seconds"])
+    )
+    svg.append("</svg>")
+    figures = "".join(
+        '<tr class="%s"><th>%s</th><td>%s</td><td>%s</td></tr>' % (e(status), e(label), e(value), e(target))
+        for label, value, target, status in _figure_rows(report)
+    )
+    findings = "".join("<li>%s</li>" % e(str(f)) for f in report.get("findings") or []) or "<li>none</li>"
+    cleanup = report.get("cleanup") or {}
+    title = "DR drill %s: %s" % (report["drill_id"], str(report["result"]).upper())
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>%s</title><style>'
+        "body{font-family:sans-serif;margin:24px;color:#212121}h1.pass{color:#2e7d32}h1.fail{color:#c62828}"
+        "table{border-collapse:collapse}th,td{border:1px solid #bdbdbd;padding:4px 10px;text-align:left}"
+        "tr.ok td:nth-child(2){color:#2e7d32}tr.failed td:nth-child(2){color:#c62828}"
+        "</style></head><body>"
+        '<h1 class="%s">%s</h1>'
+        "<p>%s drill of <b>%s</b>, %s to %s. Cleanup: %s.</p>"
+        '<h2>Figures</h2><table id="figures"><tr><th></th><th>Measured</th><th>Target</th></tr>%s</table>'
+        '<h2>Findings</h2><ul id="findings">%s</ul>'
+        "<h2>Timeline (%s s)</h2>%s"
+        "</body></html>\n"
+    ) % (
+        e(title),
+        "pass" if report["result"] == "pass" else "fail",
+        e(title),
+        e(str(report["type"])),
+        e(str(report["environment"])),
+        e(str(report["started_at"])),
+        e(str(report.get("ended_at", ""))),
+        e("%s %s" % (cleanup.get("status", ""), cleanup.get("detail", ""))),
+        figures,
+        findings,
+        line["seconds"],
+        "".join(svg),
+    )

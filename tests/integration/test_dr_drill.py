@@ -60,7 +60,8 @@ def test_switchover_drill_measures_reports_and_cleans_up_also_after_a_timeout(de
     assert "| RTO measured / target |" in page and "Application path verified in the DR region" in page
     prefix = f"dr-drills/development/{report['drill_id']}/"
     archived = client("s3").list_objects_v2(Bucket="ai-model-registry-local-artifacts", Prefix=prefix)
-    assert sorted(o["Key"][len(prefix) :] for o in archived["Contents"]) == ["junit.xml", "report.json", "report.md"]
+    archived_names = sorted(o["Key"][len(prefix) :] for o in archived["Contents"])
+    assert archived_names == ["junit.xml", "report.html", "report.json", "report.md"]
     actions = [f"{e['service']}.{e['action']}" for e in aws.requests()["log"]]
     assert actions.count("rds.SwitchoverGlobalCluster") == 2 and "sns.Publish" in actions
     assert float(measured["rto_seconds"]) in published(client, "RecoveryTimeSeconds")

@@ -4,6 +4,7 @@ The drills' end-to-end tests (tests/integration/test_dr_drill*.py) run it throug
 
 from __future__ import annotations
 
+import datetime
 import json
 
 import botocore.exceptions
@@ -13,18 +14,20 @@ from ansible.errors import AnsibleActionFail
 from ansible_collections.ai_model_registry.infra.plugins.action import dr_drill_report as plugin
 from ansible_collections.ai_model_registry.infra.plugins.plugin_utils import drill_report
 
+START = datetime.datetime(2026, 11, 29, 12, 0, tzinfo=datetime.UTC).timestamp()
 REPORT = {
     "drill_id": "20261129T120000-switchover",
     "type": "switchover",
     "environment": "staging",
     "result": "fail",
     "started_at": "2026-11-29T12:00:00Z",
+    "ended_at": "2026-11-29T12:01:40Z",
     "findings": ["RTO 900 s over 600 s"],
     "targets": {"rto_seconds": 600, "rpo_seconds": 3600},
     "measured": {"rto_seconds": "900.5", "rpo_seconds": 0.4},
     "steps": [
-        {"name": "Lock <taken> & kept", "status": "ok", "detail": ""},
-        {"name": "Writer moved", "status": "failed", "detail": 'timed out "after" 60 s'},
+        {"name": "Lock <taken> & kept", "status": "ok", "detail": "", "at": START + 10},
+        {"name": "Writer moved", "status": "failed", "detail": 'timed out "after" 60 s', "at": START + 85},
     ],
     "cleanup": {"status": "ok", "detail": "nothing left"},
     "failed_step": "",
@@ -71,12 +74,12 @@ def test_writes_the_files_then_archives_announces_and_publishes(tmp_path):
     api = FakeApi()
     result = _deliver(tmp_path, api)
     directory = tmp_path / "drill"
-    assert sorted(p.name for p in directory.iterdir()) == ["junit.xml", "report.json", "report.md"]
+    assert sorted(p.name for p in directory.iterdir()) == ["junit.xml", "report.html", "report.json", "report.md"]
     assert json.loads((directory / "report.json").read_text()) == REPORT
     assert (directory / "report.md").read_text() == "# the page\n"
     assert oct(directory.stat().st_mode & 0o777) == "0o750"
     assert oct((directory / "junit.xml").stat().st_mode & 0o777) == "0o640"
-    assert api.api_calls == ["s3.PutObject"] * 3 + ["sns.Publish", "cloudwatch.PutMetricData"]
+    assert api.api_calls == ["s3.PutObject"] * 4 + ["sns.Publish", "cloudwatch.PutMetricData"]
     puts = [sent[3] for sent in api.sent if sent[2] == "PutObject"]
     assert [put["Key"] for put in puts] == [f"{ARGS['key_prefix']}/{name}" for name in drill_report.FILES]
     assert puts[1]["Body"] == b"# the page\n"

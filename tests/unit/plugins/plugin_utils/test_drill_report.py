@@ -24,3 +24,20 @@ def test_metrics_leave_out_what_was_not_measured_and_the_subject_fits_sns():
     assert [d["MetricName"] for d in drill_report.metric_data(report)] == ["RecoveryTimeSeconds"]
     assert drill_report.metric_data(dict(REPORT, measured={})) == []
     assert len(drill_report.subject(report)) == 100
+
+
+def test_the_timeline_is_to_scale_from_the_start_to_the_end():
+    line = drill_report.timeline(REPORT)  # 100 s: steps recorded at 10 s and 85 s
+    assert line["seconds"] == 100.0
+    lock, writer = line["bars"]
+    assert (lock["from_s"], lock["to_s"], lock["x"], lock["width"]) == (0.0, 10.0, 0.0, 64.0)
+    assert (writer["from_s"], writer["to_s"], writer["x"], writer["width"]) == (10.0, 85.0, 64.0, 480.0)
+
+
+def test_the_page_is_self_contained_escaped_and_shows_figures_findings_and_timeline():
+    page = drill_report.report_html(REPORT)
+    assert "<script" not in page and "http://" not in page.replace('xmlns="http://www.w3.org/2000/svg"', "")
+    assert "Lock &lt;taken&gt; &amp; kept" in page and "<taken>" not in page
+    assert '<tr class="failed"><th>RTO</th><td>900.5 s</td><td>600 s</td></tr>' in page
+    assert '<tr class="ok"><th>RPO</th><td>0.4 s</td><td>3600 s</td></tr>' in page
+    assert "<li>RTO 900 s over 600 s</li>" in page and 'class="step failed" x="394.0"' in page

@@ -1,0 +1,60 @@
+"""The drill report page (report.html) as a person sees it: rendered by a real browser (Debian's chromium,
+headless), the screenshot read back. The timeline's bars must appear in their colours, to scale."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+from PIL import Image
+
+from ansible_collections.ai_model_registry.infra.plugins.plugin_utils import drill_report
+from tests.unit.plugins.action.test_dr_drill_report import REPORT, START
+
+# Steps of a switchover drill: 10 s, 75 s and 15 s long; the second failed.
+STEPS = [
+    {"name": "Lock taken", "status": "ok", "detail": "", "at": START + 10},
+    {"name": "Writer moved to us-east-1", "status": "failed", "detail": "timed out", "at": START + 85},
+    {"name": "Cleanup", "status": "ok", "detail": "nothing left", "at": START + 100},
+]
+COLOURS = {
+    status: tuple(int(colour[i : i + 2], 16) for i in (1, 3, 5)) for status, colour in drill_report.COLOURS.items()
+}
+
+
+def _runs(image: Image.Image, colour: tuple[int, int, int], longer_than: int = 30) -> list[tuple[int, int, int]]:
+    """Horizontal runs of exactly ``colour`` (bars, not text): (row, first x, length), one per bar."""
+    pixels, (width, height) = image.load(), image.size
+    found = {}
+    for y in range(height):
+        x = 0
+        while x < width:
+            if pixels[x, y][:3] == colour:
+                start = x
+                while x < width and pixels[x, y][:3] == colour:
+                    x += 1
+                if x - start > longer_than:
+                    found.setdefault((start, x - start), y)
+            else:
+                x += 1
+    return sorted((y, start, length) for (start, length), y in found.items())
+
+
+def test_a_browser_renders_the_timeline_to_scale_and_the_figures(tmp_path):
+    chromium = shutil.which("chromium")
+    assert chromium, "make setup installs Debian's chromium"
+    page = tmp_path / "report.html"
+    page.write_text(drill_report.report_html(dict(REPORT, steps=STEPS)))
+    shot = tmp_path / "report.png"
+    subprocess.run(  # noqa: S603 - fixed arguments
+        [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--force-device-scale-factor=1",
+         "--window-size=1100,900", f"--screenshot={shot}", page.as_uri()],
+        check=True, capture_output=True, timeout=120,
+    )  # fmt: skip
+    image = Image.open(shot).convert("RGB")
+    ok, failed = _runs(image, COLOURS["ok"]), _runs(image, COLOURS["failed"])
+    # 100 s on TIMELINE_WIDTH px: the bars are 64, 480 and 96 px long, side by side, each on its own row
+    assert [length for _, _, length in ok] == [64, 96] and [length for _, _, length in failed] == [480]
+    (lock_row, lock_x, _), (cleanup_row, cleanup_x, _) = ok
+    ((writer_row, writer_x, _),) = failed
+    assert writer_x == lock_x + 64 and cleanup_x == writer_x + 480 and lock_row < writer_row < cleanup_row
