@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import fnmatch
 import json
+import threading
 import time
 from typing import Any
 from urllib.parse import unquote
@@ -84,7 +85,17 @@ def _parse_arn(arn: str) -> tuple[str, str, str]:
 # --- state ----------------------------------------------------------------------------------------
 
 
+# Jobs advance on requests and on restore testing's timers (threads of the server): one at a time, so no job
+# finishes twice.
+_ADVANCING = threading.RLock()
+
+
 def _advance(backend: BackupBackend) -> None:
+    with _ADVANCING:
+        _advance_jobs(backend)
+
+
+def _advance_jobs(backend: BackupBackend) -> None:
     now = time.time()
     store = _store(backend)
     for job in store["backup"].values():

@@ -47,8 +47,8 @@ from emulator.aws import control
 from emulator.aws.control import STATE
 from emulator.aws.resources import ElastiCacheReplicationGroup, EmulatedResource
 
-# The prefix ElastiCache puts before a global datastore's suffix, per region of its primary (AWS's table in
-# "Creating a Global Datastore using the CLI").
+# The prefix ElastiCache puts before a global datastore's suffix, per region of its primary (the table in
+# https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/Redis-Global-Datastores-CLI.html); "emulx" elsewhere.
 PREFIXES = {
     "us-east-1": "ldgnf",
     "us-east-2": "fpkhr",
@@ -58,6 +58,8 @@ PREFIXES = {
     "ap-south-1": "erpgt",
     "ap-northeast-1": "quwsw",
     "ap-northeast-2": "lfqnh",
+    "ap-northeast-3": "nlapn",
+    "ap-east-1": "knjmp",
     "ap-southeast-1": "vlqxn",
     "ap-southeast-2": "vbgxd",
     "eu-central-1": "iudkw",
