@@ -22,13 +22,25 @@ for what the awx.awx modules use:
   default), passwords read back as ``$encrypted$``.
 - survey specs: validated like AWX (question types, unique variables, choices and defaults).
 - schedules: the RRULE must satisfy AWX's documented limits (DTSTART with a timezone first, one
-  DTSTART, at least one RRULE, INTERVAL in every rule, no SECONDLY, no BYDAY with a numeric prefix,
-  not both COUNT and UNTIL, COUNT at most 999, no RDATE/EXDATE); ``next_run``/``dtstart``/``dtend``
-  come from dateutil as in AWX; ``extra_data`` must be prompted (survey variables or
-  ``ask_variables_on_launch``).
+  DTSTART, at least one RRULE, INTERVAL in every rule - EXRULE exceptions included, no SECONDLY, no
+  BYDAY with a numeric prefix, not both COUNT and UNTIL, COUNT at most 999, no RDATE/EXDATE);
+  ``next_run``/``dtstart``/``dtend`` come from dateutil as in AWX (EXRULE occurrences left out);
+  ``extra_data`` must be prompted (survey variables or ``ask_variables_on_launch``), and so must a
+  workflow node's ``extra_data`` for its job template (WorkflowJobTemplateNodeSerializer).
+- approval nodes: ``POST workflow_job_template_nodes/<id>/create_approval_template/`` (name, description,
+  timeout in seconds) creates a workflow approval template, answers it with 201 and makes it the node's
+  ``unified_job_template``; it reads and patches at ``workflow_approval_templates/<id>/``
+  (awx/api/views WorkflowJobTemplateNodeCreateApproval, WorkflowApprovalTemplateDetail).
+- workflow job templates have ``notification_templates_approvals`` (sent when an approval waits, is
+  approved, denied or times out).
+- ``POST job_templates/<id>/launch/`` accepts a launch as AWX's JobLaunchSerializer does (prompted
+  ``extra_vars`` only, required survey answers present) and records a ``pending`` job of the template's
+  ``job_type`` at ``jobs/<id>/``: the job never runs.
 
-Not covered: launching jobs, RBAC beyond the one admin user, inventory updates, named URLs,
-copying, instance groups, labels, approvals, and the objects the playbook does not manage.
+Not covered: running jobs (no playbook runs, no artifacts), running workflows (no workflow jobs, no
+approvals waiting, approving, denying or timing out), RBAC beyond the one admin user (no approve
+role), sending notifications, inventory updates, named URLs, copying, instance groups, labels, and
+the objects the playbook does not manage.
 
 Run as ``python -m emulator.awx --port-file FILE`` or start in-process with ``serve()``.
 """
@@ -92,6 +104,8 @@ ENDPOINTS: dict[str, dict[str, Any]] = {
         "unique": None,
         "required": ("workflow_job_template",),
     },
+    "workflow_approval_templates": {"type": "workflow_approval_template", "unique": None},
+    "jobs": {"type": "job", "unique": None},
     "schedules": {
         "type": "schedule",
         "unique": ("unified_job_template",),
@@ -108,7 +122,9 @@ REFERENCES = {
     "default_environment": "execution_environments",
     "workflow_job_template": "workflow_job_templates",
 }
-UNIFIED = ("projects", "inventory_sources", "job_templates", "workflow_job_templates")
+UNIFIED = ("projects", "inventory_sources", "job_templates", "workflow_job_templates", "workflow_approval_templates")
+# Made by the API itself (a project update, a launch), never by a POST to their list.
+READ_ONLY = ("project_updates", "jobs", "workflow_approval_templates", "unified_job_templates")
 NOTIFICATION_LISTS = (
     "notification_templates_started",
     "notification_templates_success",
@@ -116,7 +132,9 @@ NOTIFICATION_LISTS = (
 )
 SUBLISTS = {
     "job_templates": {"credentials": "credentials", **dict.fromkeys(NOTIFICATION_LISTS, "notification_templates")},
-    "workflow_job_templates": dict.fromkeys(NOTIFICATION_LISTS, "notification_templates"),
+    "workflow_job_templates": dict.fromkeys(
+        (*NOTIFICATION_LISTS, "notification_templates_approvals"), "notification_templates"
+    ),
     "projects": dict.fromkeys(NOTIFICATION_LISTS, "notification_templates"),
     "organizations": dict.fromkeys(NOTIFICATION_LISTS, "notification_templates"),
     "inventory_sources": dict.fromkeys(NOTIFICATION_LISTS, "notification_templates"),
@@ -278,9 +296,13 @@ class Store:
         )
         if endpoint == "projects":
             related |= {"update": f"{url}update/", "project_updates": f"{url}project_updates/"}
-        if endpoint == "workflow_job_template_nodes" and item.get("unified_job_template"):
-            kind = self.unified(item["unified_job_template"])[0]
-            related["unified_job_template"] = f"/api/v2/{kind}/{item['unified_job_template']}/"
+        if endpoint == "workflow_job_template_nodes":
+            related["create_approval_template"] = f"{url}create_approval_template/"
+            if item.get("unified_job_template"):
+                kind = self.unified(item["unified_job_template"])[0]
+                related["unified_job_template"] = f"/api/v2/{kind}/{item['unified_job_template']}/"
+        if endpoint == "job_templates":
+            related["launch"] = f"{url}launch/"
         for field, target in REFERENCES.items():
             if item.get(field):
                 related[field] = f"/api/v2/{target}/{item[field]}/"
@@ -332,7 +354,7 @@ class Store:
         spec = ENDPOINTS[endpoint]
         errors: dict[str, list[str]] = {}
         name_field = "identifier" if endpoint == "workflow_job_template_nodes" else "name"
-        if not merged.get(name_field) and endpoint not in ("project_updates",):
+        if not merged.get(name_field):
             errors[name_field] = ["This field may not be blank."]
         for field in spec.get("required", ()):
             if merged.get(field) in (None, ""):
@@ -362,6 +384,7 @@ class Store:
                     )
             if merged.get("unified_job_template"):
                 self.unified(merged["unified_job_template"])
+                self._check_extra_data(merged)
         check = getattr(self, f"_check_{endpoint}", None)
         return check(fields, merged, existing) if check else fields
 
@@ -457,12 +480,12 @@ class Store:
                 raise Invalid({"rrule": [message]})
         if not re.match(r"DTSTART(;TZID=[\w/+-]+:\d{8}T\d{6}|:\d{8}T\d{6}Z)\s", rule):
             raise Invalid({"rrule": ["A valid TZID must be provided (e.g., America/New_York)"]})
-        for part in re.findall(r"RRULE:(\S+)", rule):
+        for part in re.findall(r"(?:RRULE|EXRULE):(\S+)", rule):
             for broken, message in RULE_LIMITS:
                 if broken(part):
                     raise Invalid({"rrule": [message]})
         try:
-            occurrences = dateutil_rrule.rrulestr(rule.replace(" RRULE:", "\nRRULE:"), forceset=True)
+            occurrences = dateutil_rrule.rrulestr(re.sub(r" (RRULE|EXRULE):", r"\n\1:", rule), forceset=True)
         except (ValueError, TypeError) as error:
             raise Invalid({"rrule": [f"rrule parsing failed validation: {error}"]}) from None
         now = datetime.datetime.now(datetime.UTC)
@@ -478,16 +501,61 @@ class Store:
 
         return {**fields, "dtstart": stamp(first), "next_run": stamp(following), "timezone": _timezone(rule)}
 
-    def _check_extra_data(self, schedule: dict) -> None:
-        extra = schedule.get("extra_data") or {}
+    def _check_workflow_approval_templates(self, fields, merged, existing):
+        timeout = merged.get("timeout", 0)
+        if not isinstance(timeout, int) or isinstance(timeout, bool):
+            raise Invalid({"timeout": ["A valid integer is required."]})
+        return fields
+
+    def _survey(self, endpoint: str, template: dict) -> list[dict]:
+        survey = self.surveys.get((endpoint, template["id"]), {}) if template.get("survey_enabled") else {}
+        return survey.get("spec", [])
+
+    def _check_extra_data(self, config: dict, field: str = "extra_data") -> None:
+        """Variables given for a later launch (a schedule's or a node's) must be prompted by its template."""
+        extra = config.get(field) or {}
         if not extra:
             return
-        endpoint, template = self.unified(schedule["unified_job_template"])
-        survey = self.surveys.get((endpoint, template["id"]), {}) if template.get("survey_enabled") else {}
-        asked = {q["variable"] for q in survey.get("spec", [])}
+        endpoint, template = self.unified(config["unified_job_template"])
+        asked = {q["variable"] for q in self._survey(endpoint, template)}
         refused = sorted(k for k in extra if k not in asked)
         if refused and not template.get("ask_variables_on_launch"):
-            raise Invalid({"extra_data": [f"Variables {', '.join(refused)} provided, but not allowed on launch."]})
+            raise Invalid({field: [f"Variables {', '.join(refused)} provided, but not allowed on launch."]})
+
+    def create_approval_template(self, node: dict, fields: dict) -> dict:
+        """AWX's WorkflowJobTemplateNode.create_approval_template: a new approval template becomes the node's."""
+        fields = {k: v for k, v in fields.items() if k in ("name", "description", "timeout")}
+        approval = self._insert(
+            "workflow_approval_templates", self.validate("workflow_approval_templates", fields, None)
+        )
+        node.update(unified_job_template=approval["id"], modified=_now())
+        return approval
+
+    def launch(self, template: dict, body: dict) -> dict:
+        """AWX's JobLaunchSerializer: prompted variables only, required survey answers present; the job waits."""
+        extra = body.get("extra_vars") or {}
+        if isinstance(extra, str):
+            extra = yaml.safe_load(extra) or {}
+        self._check_extra_data({"unified_job_template": template["id"], "extra_vars": extra}, "extra_vars")
+        missing = [
+            q["variable"]
+            for q in self._survey("job_templates", template)
+            if q["required"] and q["variable"] not in extra and q.get("default") in (None, "")
+        ]
+        if missing:
+            raise Invalid({"variables_needed_to_start": [f"'{name}' value missing" for name in missing]})
+        return self._insert(
+            "jobs",
+            {
+                "name": template["name"],
+                "job_template": template["id"],
+                "unified_job_template": template["id"],
+                "job_type": template.get("job_type", "run"),
+                "launch_type": "manual",
+                "status": "pending",
+                "extra_vars": json.dumps(extra),
+            },
+        )
 
     # --- writes -------------------------------------------------------------------------------------
     def create(self, endpoint: str, fields: dict) -> dict:
@@ -750,7 +818,7 @@ class Handler(BaseHTTPRequestHandler):
                 else:
                     rendered = [store.render(endpoint, i) for i in found]
                 return 200, {"count": len(rendered), "next": None, "previous": None, "results": rendered}
-            if method == "POST" and endpoint not in ("project_updates", "unified_job_templates"):
+            if method == "POST" and endpoint not in READ_ONLY:
                 return 201, store.render(endpoint, store.create(endpoint, body))
             return 405, {"detail": f'Method "{method}" not allowed.'}
         item = store.get(endpoint, int(parts[1]))
@@ -785,6 +853,14 @@ class Handler(BaseHTTPRequestHandler):
                 "project_update": update["id"],
                 "url": f"/api/v2/project_updates/{update['id']}/",
             }
+        if name == "create_approval_template" and endpoint == "workflow_job_template_nodes":
+            if method == "GET":
+                return 200, {}
+            if method == "POST":
+                return 201, store.render("workflow_approval_templates", store.create_approval_template(item, body))
+        if name == "launch" and endpoint == "job_templates" and method == "POST":
+            job = store.launch(item, body)
+            return 201, {**store.render("jobs", job), "job": job["id"], "ignored_fields": {}}
         target = SUBLISTS.get(endpoint, {}).get(name)
         if target is None:
             return 404, {"detail": "Not found."}

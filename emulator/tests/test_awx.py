@@ -218,3 +218,93 @@ def test_notification_templates_need_their_type_fields_and_hide_passwords(api):
     body["notification_configuration"]["token"] = "xoxb-secret"
     created = api("POST", "/api/v2/notification_templates/", body)[1]
     assert created["notification_configuration"]["token"] == "$encrypted$"
+
+
+def _workflow(api, project: dict, **fields) -> dict:
+    body = {"name": "W", "organization": project["organization"], **fields}
+    return api("POST", "/api/v2/workflow_job_templates/", body)[1]
+
+
+def test_an_approval_node_gets_its_approval_template_and_approvals_notify(api, repo):
+    """AWX's approval nodes (https://ansible.readthedocs.io/projects/awx/en/latest/userguide/workflow_templates.html
+    "Approval nodes"; awx/api/views WorkflowJobTemplateNodeCreateApproval): the node's create_approval_template
+    makes a workflow approval template with a timeout in seconds, and it becomes the node's unified job template."""
+    project = _project(api, repo)
+    workflow = _workflow(api, project)
+    node = api(
+        "POST", "/api/v2/workflow_job_template_nodes/", {"identifier": "a", "workflow_job_template": workflow["id"]}
+    )[1]
+    create = node["related"]["create_approval_template"]
+    assert api("GET", create)[1] == {}
+    assert api("POST", create, {"name": "Approve", "timeout": "soon"}) == (
+        400,
+        {"timeout": ["A valid integer is required."]},
+    )
+    status, approval = api("POST", create, {"name": "Approve", "description": "d", "timeout": 3600})
+    assert status == 201 and approval["type"] == "workflow_approval_template" and approval["timeout"] == 3600
+    node = api("GET", node["url"])[1]
+    assert node["unified_job_template"] == approval["id"] and node["related"]["unified_job_template"] == approval["url"]
+    assert api("PATCH", approval["url"], {"timeout": 600})[1]["timeout"] == 600
+    assert api("POST", "/api/v2/workflow_approval_templates/", {"name": "x"})[0] == 405
+    notification = api(
+        "POST",
+        "/api/v2/notification_templates/",
+        {
+            "name": "N",
+            "organization": project["organization"],
+            "notification_type": "webhook",
+            "notification_configuration": {"url": "https://h"},
+        },
+    )[1]
+    approvals = f"{workflow['url']}notification_templates_approvals/"
+    assert api("POST", approvals, {"id": notification["id"]})[0] == 204
+    assert [n["id"] for n in api("GET", approvals)[1]["results"]] == [notification["id"]]
+
+
+def test_a_node_passes_only_variables_its_job_template_prompts_for(api, repo):
+    project = _project(api, repo)
+    template = _template(api, project)[1]
+    workflow = _workflow(api, project)
+    body = {"identifier": "run", "workflow_job_template": workflow["id"], "unified_job_template": template["id"]}
+    status, answer = api("POST", "/api/v2/workflow_job_template_nodes/", {**body, "extra_data": {"confirm": "x"}})
+    assert status == 400 and "confirm provided, but not allowed" in answer["extra_data"][0]
+    api("PATCH", template["url"], {"ask_variables_on_launch": True})
+    assert api("POST", "/api/v2/workflow_job_template_nodes/", {**body, "extra_data": {"confirm": "x"}})[0] == 201
+
+
+def test_a_schedule_exception_leaves_its_days_out_and_needs_an_interval(api, repo):
+    """AWX's schedule exceptions (awx/docs/schedules.md: "Every day except for April 30th" with EXRULE; EXRULE is
+    held to the limits of every rule, INTERVAL included, by SchedulePreviewSerializer.validate_rrule)."""
+    template = _template(api, _project(api, repo))[1]
+    rule = "DTSTART:20300101T100000Z RRULE:FREQ=DAILY;INTERVAL=1 EXRULE:FREQ=DAILY;INTERVAL=1;BYMONTH=1;BYMONTHDAY=1,2"
+    body = {"name": "S", "unified_job_template": template["id"], "rrule": rule}
+    status, created = api("POST", "/api/v2/schedules/", body)
+    assert status == 201 and created["dtstart"] == "2030-01-03T10:00:00Z"
+    status, answer = api(
+        "POST", "/api/v2/schedules/", {**body, "name": "T", "rrule": rule.replace("INTERVAL=1;BYMONTH", "BYMONTH")}
+    )
+    assert status == 400 and "INTERVAL required" in answer["rrule"][0]
+
+
+def test_a_launch_of_a_check_mode_template_is_accepted_as_awx_accepts_it(api, repo):
+    """AWX's launch (https://ansible.readthedocs.io/projects/awx/en/latest/userguide/job_templates.html "Launch a job
+    template"; JobLaunchSerializer): required survey answers must be given, variables only where prompted."""
+    template = _template(api, _project(api, repo), job_type="check")[1]
+    launch = template["related"]["launch"]
+    status, answer = api("POST", launch, {"extra_vars": {"failover_to": "dr"}})
+    assert status == 400 and "not allowed on launch" in answer["extra_vars"][0]
+    spec = {
+        "name": "",
+        "description": "",
+        "spec": [{"type": "text", "question_name": "q", "variable": "failover_to", "required": True}],
+    }
+    api("POST", f"{template['url']}survey_spec/", spec)
+    api("PATCH", template["url"], {"survey_enabled": True})
+    assert api("POST", launch, {}) == (400, {"variables_needed_to_start": ["'failover_to' value missing"]})
+    status, job = api("POST", launch, {"extra_vars": {"failover_to": "dr"}})
+    assert status == 201 and (job["job_type"], job["status"], job["job_template"]) == (
+        "check",
+        "pending",
+        template["id"],
+    )
+    assert api("GET", f"/api/v2/jobs/{job['job']}/")[1]["extra_vars"] == '{"failover_to": "dr"}'
