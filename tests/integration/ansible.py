@@ -8,12 +8,20 @@ import pathlib
 import subprocess
 import sys
 
+from tools import iam_policies
+
 REPO = pathlib.Path(__file__).resolve().parents[2]
 BIN = pathlib.Path(sys.executable).parent
 
 
-def playbook(emulator, path: str | pathlib.Path, *args: str, check: bool = True, env: dict | None = None):
-    """Run ansible-playbook with the emulator's environment; returns the CompletedProcess."""
+def playbook(
+    emulator, path: str | pathlib.Path, *args: str, check: bool = True, env: dict | None = None, module: str = ""
+):
+    """Run ansible-playbook with the emulator's environment; returns the CompletedProcess.
+
+    Every AWS action the run called must be granted by its persona's IAM policy (tools/iam_policies.py; ``module``:
+    the collection module a run_module playbook runs, which decides the persona).
+    """
     environment = {
         **os.environ,
         **(emulator.env() if emulator else {}),
@@ -24,6 +32,7 @@ def playbook(emulator, path: str | pathlib.Path, *args: str, check: bool = True,
         "PATH": f"{BIN}:{os.environ.get('PATH', '')}",
         **(env or {}),
     }
+    before = iam_policies.emulator_snapshot(emulator) if emulator else None
     result = subprocess.run(  # noqa: S603
         [str(BIN / "ansible-playbook"), str(path), *args],
         cwd=REPO,
@@ -32,9 +41,22 @@ def playbook(emulator, path: str | pathlib.Path, *args: str, check: bool = True,
         text=True,
         check=False,
     )
+    refusals = _iam_refusals(emulator, before, path, args, module)
     if check and result.returncode != 0:
         raise AssertionError(f"ansible-playbook failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
+    if refusals:
+        raise AssertionError("\n".join(refusals))
     return result
+
+
+def _iam_refusals(emulator, before, path, args, module: str) -> list[str]:
+    """What AWS would refuse this run under least privilege: the actions the emulator answered it since ``before``,
+    against the policy of the run's persona (two requests to the emulator a run)."""
+    if emulator is None:
+        return []
+    label = " ".join([f"module {module}" if module else pathlib.Path(path).name, *args])
+    actions = iam_policies.called_since(emulator, before)
+    return iam_policies.check_run(iam_policies.persona_for(path, args, module or None), label, actions)
 
 
 def _module_coverage() -> dict:
@@ -104,6 +126,7 @@ def run_module(emulator, tmp_path: pathlib.Path, module: str, args: dict, *extra
         *extra,
         check=False,
         env={**_module_coverage(), **(env or {})},
+        module=module,
     )
     if not result_file.exists():
         raise AssertionError(f"the playbook did not run the module:\n{process.stdout}\n{process.stderr}")
