@@ -12,7 +12,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import json
 import os
+import time
 
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
@@ -32,6 +34,8 @@ ARGUMENT_SPEC = {
     "bucket": {"type": "str"},
     "bucket_region": {"type": "str"},
     "key_prefix": {"type": "str", "default": ""},
+    "history_prefix": {"type": "str"},
+    "cadence": {"type": "dict", "default": {}},
     "topic_arn": {"type": "str"},
     "metrics_region": {"type": "str"},
     "profile": {"type": "str", "aliases": ["aws_profile"]},
@@ -58,6 +62,8 @@ def check_arguments(args):
         raise AnsibleActionFail("dr_drill_report: the report has no %s" % ", ".join(missing))
     if args["bucket"] and not args["bucket_region"]:
         raise AnsibleActionFail("dr_drill_report: bucket needs bucket_region")
+    if args["history_prefix"] and not args["bucket"]:
+        raise AnsibleActionFail("dr_drill_report: history_prefix needs bucket (the history lives in S3)")
 
 
 def deliver(args, markdown, clients, check_mode=False):
@@ -93,10 +99,12 @@ def deliver(args, markdown, clients, check_mode=False):
     api = clients()
     result["api_calls"] = api.api_calls
     try:
-        if args["bucket"]:
-            s3 = api("s3", args["bucket_region"])
+        s3 = api("s3", args["bucket_region"]) if args["bucket"] else None
+        if s3:
             for name in drill_report.FILES:
                 s3.call("PutObject", Bucket=args["bucket"], Key=keys[name], Body=contents[name].encode("utf-8"))
+        if args["history_prefix"]:
+            result["history"] = record_history(s3, args, report, os.path.join(args["directory"], "history.html"))
         if args["topic_arn"]:
             # arn:aws:sns:<region>:<account>:<name>: a topic is published to in its own region
             sns = api("sns", args["topic_arn"].split(":")[3])
@@ -111,6 +119,31 @@ def deliver(args, markdown, clients, check_mode=False):
         return result
     result.update(published=len(metrics), announced=bool(args["topic_arn"]))
     return result
+
+
+def record_history(s3, args, report, page_path, now=None):
+    """Append the run to the environment's history in the bucket - its record, the index, the history page - and
+    write the page beside the report files. Drills hold the drill lock, so the index is not written concurrently."""
+    base = "%s/%s" % (args["history_prefix"].rstrip("/"), report["environment"])
+    record = drill_report.history_record(report)
+    try:
+        index = json.loads(s3.call("GetObject", Bucket=args["bucket"], Key=base + "/index.json")["Body"].read())
+    except botocore.exceptions.ClientError as e:
+        if e.response.get("Error", {}).get("Code") not in ("NoSuchKey", "404"):
+            raise
+        index = {}  # the environment's first run
+    index = drill_report.history_index(index, record)
+    page = drill_report.history_html(index, args["cadence"], time.time() if now is None else now)
+    with open(page_path, "w", encoding="utf-8") as handle:
+        handle.write(page)
+    objects = {
+        "%s/runs/%s.json" % (base, report["drill_id"]): drill_report.report_json(record),
+        base + "/index.json": drill_report.report_json(index),
+        base + "/history.html": page,
+    }
+    for key, body in objects.items():
+        s3.call("PutObject", Bucket=args["bucket"], Key=key, Body=body.encode("utf-8"))
+    return {"runs": len(index["runs"]), "objects": sorted(objects), "page": page_path}
 
 
 class ActionModule(ActionBase):

@@ -45,13 +45,18 @@ def junit_xml(report, cases):
 
 
 def metric_data(report):
-    """The measured RTO and RPO as CloudWatch data points of the environment; none that was not measured."""
-    dimensions = [{"Name": "Environment", "Value": str(report["environment"])}]
+    """The measured RTO and RPO as CloudWatch data points; none that was not measured.
+
+    Each twice: by environment (the series the DR stack's alarms and dashboard watch) and by environment and
+    drill type (one series per type: a restore's RTO is not a switchover's)."""
+    environment = {"Name": "Environment", "Value": str(report["environment"])}
+    by_type = [environment, {"Name": "DrillType", "Value": str(report["type"])}]
     data = []
     for key, name in (("rto_seconds", "RecoveryTimeSeconds"), ("rpo_seconds", "RecoveryPointSeconds")):
         value = (report.get("measured") or {}).get(key)
         if value not in (None, ""):
-            data.append({"MetricName": name, "Value": float(value), "Unit": "Seconds", "Dimensions": dimensions})
+            for dimensions in ([environment], by_type):
+                data.append({"MetricName": name, "Value": float(value), "Unit": "Seconds", "Dimensions": dimensions})
     return data
 
 
@@ -182,4 +187,121 @@ def report_html(report):
         findings,
         line["seconds"],
         "".join(svg),
+    )
+
+
+# --- history: one record per run, an index, and a page ---------------------------------------------------------
+
+PERIOD_MONTHS = {"month": 1, "quarter": 3, "year": 12}
+
+
+def history_record(report):
+    """What the history keeps of a run: when, what, the verdict and the figures against their targets."""
+    measured = report.get("measured") or {}
+    return {
+        "drill_id": report["drill_id"],
+        "type": report["type"],
+        "environment": report["environment"],
+        "started_at": report["started_at"],
+        "result": report["result"],
+        "rto_seconds": measured.get("rto_seconds"),
+        "rpo_seconds": measured.get("rpo_seconds"),
+        "write_outage_seconds": measured.get("write_outage_seconds"),
+        "targets": report.get("targets") or {},
+    }
+
+
+def history_index(index, record):
+    """The index with ``record`` in it (replacing a record of the same run), oldest first."""
+    runs = [run for run in (index or {}).get("runs", []) if run["drill_id"] != record["drill_id"]] + [record]
+    return {
+        "schema": "ai_model_registry.infra/dr-history/v1",
+        "runs": sorted(runs, key=lambda r: _epoch(r["started_at"])),
+    }
+
+
+def period_start(every, now):
+    """The start (epoch s, UTC) of the calendar month, quarter or year ``now`` falls in."""
+    moment = datetime.datetime.fromtimestamp(now, tz=datetime.timezone.utc)
+    months = PERIOD_MONTHS[every]
+    month = (moment.month - 1) // months * months + 1
+    return datetime.datetime(moment.year, month, 1, tzinfo=datetime.timezone.utc).timestamp()
+
+
+def cadence_status(index, cadence, now):
+    """Per drill type: its last run and whether this period's (month, quarter, year) run happened and passed."""
+    status = {}
+    for kind in sorted(cadence):
+        runs = [run for run in index.get("runs", []) if run["type"] == kind]
+        since = period_start(cadence[kind]["every"], now)
+        this_period = [run for run in runs if _epoch(run["started_at"]) >= since]
+        status[kind] = {
+            "every": cadence[kind]["every"],
+            "runs": len(runs),
+            "last": runs[-1] if runs else None,
+            "done": bool(this_period),
+            "passed": any(run["result"] == "pass" for run in this_period),
+        }
+    return status
+
+
+def _series_svg(runs, key, width=360, height=60):
+    """A small line of one figure over the runs (left oldest); empty without two measured points."""
+    points = [(i, float(run[key])) for i, run in enumerate(runs) if run.get(key) not in (None, "")]
+    if len(points) < 2:
+        return ""
+    top = max(value for _, value in points) or 1.0
+    step = width / max(len(runs) - 1, 1)
+    coordinates = " ".join("%.1f,%.1f" % (i * step, height - value / top * (height - 4)) for i, value in points)
+    return (
+        '<svg class="series" data-figure="%s" data-points="%d" xmlns="http://www.w3.org/2000/svg" width="%d" '
+        'height="%d"><polyline points="%s" fill="none" stroke="#1565c0" stroke-width="2"/></svg>'
+        % (key, len(points), width, height, coordinates)
+    )
+
+
+def history_html(index, cadence, now):
+    """The history page: per drill type, is this period's drill done and passed, and its RTO and RPO over time."""
+    e = html.escape
+    sections = []
+    for kind, state in cadence_status(index, cadence, now).items():
+        runs = [run for run in index.get("runs", []) if run["type"] == kind]
+        verdict = "done, passed" if state["passed"] else ("done, failed" if state["done"] else "not done")
+        rows = "".join(
+            '<tr class="%s"><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>'
+            % tuple(
+                e(str(v))
+                for v in (
+                    run["result"],
+                    run["started_at"],
+                    run["result"],
+                    run.get("rto_seconds"),
+                    run.get("rpo_seconds"),
+                    run.get("write_outage_seconds"),
+                )
+            )
+            for run in reversed(runs)
+        )
+        sections.append(
+            '<section class="type" id="%s" data-runs="%d"><h2>%s (every %s): this %s&#39;s drill %s</h2>'
+            "<p>RTO %s</p><p>RPO %s</p>"
+            "<table><tr><th>Started</th><th>Result</th><th>RTO s</th><th>RPO s</th><th>Write outage s</th></tr>%s"
+            "</table></section>"
+            % (
+                e(kind),
+                len(runs),
+                e(kind),
+                e(state["every"]),
+                e(state["every"]),
+                verdict,
+                _series_svg(runs, "rto_seconds"),
+                _series_svg(runs, "rpo_seconds"),
+                rows,
+            )
+        )
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>DR history</title><style>'
+        "body{font-family:sans-serif;margin:24px}table{border-collapse:collapse}"
+        "th,td{border:1px solid #bdbdbd;padding:3px 8px}tr.fail td{color:#c62828}"
+        "</style></head><body><h1>DR drill history</h1>%s</body></html>\n" % "".join(sections)
     )

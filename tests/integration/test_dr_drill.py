@@ -62,6 +62,14 @@ def test_switchover_drill_measures_reports_and_cleans_up_also_after_a_timeout(de
     archived = client("s3").list_objects_v2(Bucket="ai-model-registry-local-artifacts", Prefix=prefix)
     archived_names = sorted(o["Key"][len(prefix) :] for o in archived["Contents"])
     assert archived_names == ["junit.xml", "report.html", "report.json", "report.md"]
+    # the history: the failed drill (timeout) and this one, in the index and the page beside the report
+    index = client("s3").get_object(Bucket="ai-model-registry-local-artifacts", Key="dr-history/development/index.json")
+    switchovers = [run for run in json.loads(index["Body"].read())["runs"] if run["type"] == "switchover"]
+    assert [run["result"] for run in switchovers[-2:]] == ["fail", "pass"]
+    assert switchovers[-1]["drill_id"] == report["drill_id"]
+    assert switchovers[-1]["rto_seconds"] == measured["rto_seconds"]
+    history_page = next((tmp_path / "pass").iterdir()) / "history.html"
+    assert "switchover (every quarter): this quarter&#39;s drill done, passed" in history_page.read_text()
     actions = [f"{e['service']}.{e['action']}" for e in aws.requests()["log"]]
     assert actions.count("rds.SwitchoverGlobalCluster") == 2 and "sns.Publish" in actions
     assert float(measured["rto_seconds"]) in published(client, "RecoveryTimeSeconds")

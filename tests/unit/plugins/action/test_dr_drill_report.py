@@ -5,6 +5,7 @@ The drills' end-to-end tests (tests/integration/test_dr_drill*.py) run it throug
 from __future__ import annotations
 
 import datetime
+import io
 import json
 
 import botocore.exceptions
@@ -38,6 +39,8 @@ ARGS = {
     "bucket": "artifacts",
     "bucket_region": "us-east-1",
     "key_prefix": "dr-drills/staging/20261129T120000-switchover",
+    "history_prefix": None,
+    "cadence": {},
     "topic_arn": "arn:aws:sns:us-west-2:123456789012:dr",
     "metrics_region": "us-west-2",
     "profile": None,
@@ -46,10 +49,11 @@ ARGS = {
 
 
 class FakeApi:
-    """ApiClients' interface: api(service, region).call(action, **params), recorded; one action may fail."""
+    """ApiClients' interface: api(service, region).call(action, **params), recorded; one action may fail.
+    S3 keeps what is put, and answers GetObject of a missing key with NoSuchKey."""
 
     def __init__(self, failing=None):
-        self.api_calls, self.sent, self.failing = [], [], failing
+        self.api_calls, self.sent, self.failing, self.objects = [], [], failing, {}
 
     def __call__(self, service, region):
         api = self
@@ -60,6 +64,13 @@ class FakeApi:
                 if action == api.failing:
                     raise botocore.exceptions.ClientError({"Error": {"Code": "AccessDenied", "Message": "no"}}, action)
                 api.sent.append((service, region, action, params))
+                if action == "PutObject":
+                    api.objects[params["Key"]] = params["Body"]
+                if action == "GetObject":
+                    if params["Key"] not in api.objects:
+                        raise botocore.exceptions.ClientError({"Error": {"Code": "NoSuchKey", "Message": "-"}}, action)
+                    return {"Body": io.BytesIO(api.objects[params["Key"]])}
+                return {}
 
         return Client()
 
@@ -87,11 +98,14 @@ def test_writes_the_files_then_archives_announces_and_publishes(tmp_path):
     assert publish[1] == "us-west-2" and publish[3]["Subject"] == "DR drill switchover of staging: fail"
     (metrics,) = [s for s in api.sent if s[2] == "PutMetricData"]
     assert metrics[1] == "us-west-2" and metrics[3]["Namespace"] == "AIModelRegistry/DR"
-    assert [(d["MetricName"], d["Value"]) for d in metrics[3]["MetricData"]] == [
-        ("RecoveryTimeSeconds", 900.5),
-        ("RecoveryPointSeconds", 0.4),
+    series = [(d["MetricName"], d["Value"], [x["Value"] for x in d["Dimensions"]]) for d in metrics[3]["MetricData"]]
+    assert series == [
+        ("RecoveryTimeSeconds", 900.5, ["staging"]),  # what the DR stack's alarms watch
+        ("RecoveryTimeSeconds", 900.5, ["staging", "switchover"]),  # one series per drill type
+        ("RecoveryPointSeconds", 0.4, ["staging"]),
+        ("RecoveryPointSeconds", 0.4, ["staging", "switchover"]),
     ]
-    assert result["changed"] and result["published"] == 2 and result["announced"]
+    assert result["changed"] and result["published"] == 4 and result["announced"]
     assert result["objects"][0] == f"s3://artifacts/{ARGS['key_prefix']}/report.json"
 
 
@@ -125,3 +139,26 @@ def test_bad_arguments_are_refused_before_anything_is_written(tmp_path, changes,
     with pytest.raises(AnsibleActionFail, match=message):
         _deliver(tmp_path, FakeApi(), **changes)
     assert not (tmp_path / "drill").exists()
+
+
+def test_each_run_is_appended_to_the_history_with_its_index_and_page(tmp_path):
+    api = FakeApi()
+    cadence = {"switchover": {"every": "quarter"}, "restore": {"every": "month"}}
+    first = _deliver(tmp_path / "one", api, history_prefix="dr-history", cadence=cadence)
+    second_report = dict(REPORT, drill_id="20261129T130000-restore", type="restore", result="pass")
+    second = _deliver(tmp_path / "two", api, history_prefix="dr-history", cadence=cadence, report=second_report)
+    again = _deliver(tmp_path / "three", api, history_prefix="dr-history", cadence=cadence, report=second_report)
+    assert (first["history"]["runs"], second["history"]["runs"], again["history"]["runs"]) == (1, 2, 2)
+    index = json.loads(api.objects["dr-history/staging/index.json"])
+    assert [(run["type"], run["result"]) for run in index["runs"]] == [("switchover", "fail"), ("restore", "pass")]
+    record = json.loads(api.objects["dr-history/staging/runs/20261129T120000-switchover.json"])
+    assert record["rto_seconds"] == "900.5" and record["targets"] == REPORT["targets"]
+    page = (tmp_path / "three/drill/history.html").read_text()
+    assert page == api.objects["dr-history/staging/history.html"].decode()
+    assert '<section class="type" id="switchover" data-runs="1">' in page
+    assert "api_calls" in again and api.api_calls.count("s3.GetObject") == 3
+
+
+def test_history_needs_the_bucket(tmp_path):
+    with pytest.raises(AnsibleActionFail, match="history_prefix needs bucket"):
+        _deliver(tmp_path, FakeApi(), bucket=None, history_prefix="dr-history")

@@ -21,7 +21,7 @@ def test_junit_xml_escapes_names_and_counts_failures():
 
 def test_metrics_leave_out_what_was_not_measured_and_the_subject_fits_sns():
     report = dict(REPORT, measured={"rto_seconds": 12}, environment="e" * 120)
-    assert [d["MetricName"] for d in drill_report.metric_data(report)] == ["RecoveryTimeSeconds"]
+    assert [d["MetricName"] for d in drill_report.metric_data(report)] == ["RecoveryTimeSeconds"] * 2
     assert drill_report.metric_data(dict(REPORT, measured={})) == []
     assert len(drill_report.subject(report)) == 100
 
@@ -41,3 +41,28 @@ def test_the_page_is_self_contained_escaped_and_shows_figures_findings_and_timel
     assert '<tr class="failed"><th>RTO</th><td>900.5 s</td><td>600 s</td></tr>' in page
     assert '<tr class="ok"><th>RPO</th><td>0.4 s</td><td>3600 s</td></tr>' in page
     assert "<li>RTO 900 s over 600 s</li>" in page and 'class="step failed" x="394.0"' in page
+
+
+def test_cadence_knows_whether_this_periods_drill_is_done_and_passed():
+    def run(kind, when, result):
+        return {"drill_id": when, "type": kind, "started_at": when, "result": result}
+
+    index = {
+        "runs": [
+            run("switchover", "2026-09-30T10:00:00Z", "pass"),  # last quarter
+            run("restore", "2026-11-03T10:00:00Z", "fail"),
+            run("restore", "2026-11-10T10:00:00Z", "pass"),
+            run("full", "2026-03-17T10:00:00Z", "fail"),
+        ]
+    }
+    cadence = {"restore": {"every": "month"}, "switchover": {"every": "quarter"}, "full": {"every": "year"}}
+    now = drill_report._epoch("2026-11-29T12:00:00Z")
+    status = drill_report.cadence_status(index, cadence, now)
+    assert (status["restore"]["done"], status["restore"]["passed"], status["restore"]["runs"]) == (True, True, 2)
+    assert (status["switchover"]["done"], status["switchover"]["passed"]) == (False, False)
+    assert (status["full"]["done"], status["full"]["passed"]) == (True, False)
+    assert drill_report.period_start("quarter", now) == drill_report._epoch("2026-10-01T00:00:00Z")
+    page = drill_report.history_html(index, cadence, now)
+    assert "restore (every month): this month&#39;s drill done, passed" in page
+    assert "switchover (every quarter): this quarter&#39;s drill not done" in page
+    assert '<svg class="series" data-figure="rto_seconds"' not in page  # no figures measured: no line
