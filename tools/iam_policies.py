@@ -24,6 +24,7 @@ import argparse
 import fnmatch
 import functools
 import glob
+import importlib.util
 import json
 import os
 import pathlib
@@ -208,9 +209,8 @@ def granted(statements: list[dict[str, Any]], action: str) -> bool:
 def catalogue() -> dict[str, dict[str, Any]]:
     """IAM's actions per service prefix, each with the resource types it can be scoped to (none: only "*"): the
     Service Authorization Reference as cfn-lint ships it (cfnlint/data/AdditionalSpecs/Policies.json)."""
-    import cfnlint.data.AdditionalSpecs
-
-    path = pathlib.Path(cfnlint.data.AdditionalSpecs.__file__).parent / "Policies.json"
+    package = importlib.util.find_spec("cfnlint")  # found, not imported: importing cfn-lint takes seconds
+    path = pathlib.Path(package.origin).parent / "data" / "AdditionalSpecs" / "Policies.json"
     return {prefix.lower(): spec for prefix, spec in json.loads(path.read_text()).items()}
 
 
