@@ -1,0 +1,16 @@
+# Sourced by ee/*.sh: what podman needs on a host like this project's machines (a VM whose root lacks
+# CAP_SYS_RESOURCE, with cgroups v1 and v2 mounted side by side). docs/execution-environment.md says why.
+# - runc: crun refuses a hybrid cgroup layout ("cgroups in hybrid mode not supported"); runc runs on it.
+# - ulimits: podman asks the runtime to raise RLIMIT_NOFILE/RLIMIT_NPROC above the host's hard limits, which needs
+#   CAP_SYS_RESOURCE ("setrlimit RLIMIT_NOFILE: Operation not permitted"); ask for no more than the host has.
+PODMAN_ARGS=()
+if command -v runc >/dev/null; then
+  PODMAN_ARGS+=(--runtime "$(command -v runc)")
+fi
+#   NPROC at the hard limit itself was refused too: half of it.
+if [ "$(ulimit -Hn)" != unlimited ]; then
+  PODMAN_ARGS+=(--ulimit "nofile=$(ulimit -Hn):$(ulimit -Hn)")
+fi
+if [ "$(ulimit -Hu)" != unlimited ]; then
+  PODMAN_ARGS+=(--ulimit "nproc=$(($(ulimit -Hu) / 2)):$(($(ulimit -Hu) / 2))")
+fi
