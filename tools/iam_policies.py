@@ -61,6 +61,7 @@ MODULE_PERSONAS = {
     "cloudwatch_metric_data": "operate",
     "dr_drill_lock": "operate",
     "dr_drill_canaries": "operate",
+    "dr_drill_report": "operate",
     "postgresql_data_checks": "operate",
     "preflight_check": "deploy",
     "rpo_check": "read-only",
@@ -266,6 +267,8 @@ def persona_for(path: str | os.PathLike, args: tuple[str, ...] | list[str] = (),
     if "--check" in args or "-C" in args:
         return READ_ONLY
     if module:
+        if module not in MODULE_PERSONAS:
+            raise KeyError(f"module {module}: no IAM persona - add it to MODULE_PERSONAS in tools/iam_policies.py")
         return MODULE_PERSONAS[module]
     text = str(path)
     name = pathlib.PurePath(text).stem

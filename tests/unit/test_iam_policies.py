@@ -105,6 +105,13 @@ def test_each_run_has_the_persona_of_who_runs_it(path, args, module, persona):
     assert iam.persona_for(path, args, module) == persona
 
 
+def test_every_module_and_playbook_of_the_collection_has_a_persona():
+    modules = {p.stem for p in (iam.REPO / "plugins" / "modules").glob("*.py") if p.stem != "__init__"}
+    playbooks = {p.stem for p in (iam.REPO / "playbooks").glob("*.yml")}
+    assert modules == set(iam.MODULE_PERSONAS)
+    assert playbooks == set(iam.PLAYBOOK_PERSONAS)
+
+
 def test_a_new_playbook_needs_a_persona():
     with pytest.raises(KeyError, match="dr_status.yml: no IAM persona"):
         iam.persona_for("playbooks/dr_status.yml")
