@@ -305,7 +305,25 @@ class ActionModule(ActionBase):
         if args["drill_lock"]:
             problems.extend(self.drill_lock(run, clients))
             checked.append("drill lock")
+        if any(role.split(":")[0] == "dns" for role in args["roles"]):
+            problems.extend(self.hosted_zone(run, clients, home, checked))
         return problems
+
+    @staticmethod
+    def hosted_zone(run, clients, home, checked):
+        """The custom domain's private hosted zone exists and is the domain's (only when one is configured)."""
+        zone_id = run.render(run.variables.get("dns_zone_id", ""))
+        if not zone_id:
+            return []
+        domain = run.render(run.variables.get("dns_domain", ""))
+        try:
+            answer = clients("route53", home).call("GetHostedZone", Id=zone_id)
+        except botocore.exceptions.ClientError as e:
+            if e.response.get("Error", {}).get("Code") != "NoSuchHostedZone":
+                raise
+            answer = None
+        checked.append("hosted zone")
+        return preflight.hosted_zone_errors(zone_id, domain, answer)
 
     @staticmethod
     def drill_lock(run, clients):

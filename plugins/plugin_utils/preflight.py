@@ -468,6 +468,24 @@ def failover_request_errors(values):
     return errors
 
 
+def hosted_zone_errors(zone_id, domain, answer):
+    """The custom domain's hosted zone against Route 53's GetHostedZone ``answer`` (None: NoSuchHostedZone).
+
+    The records name private endpoints, so the zone must be private, and its name the domain they are named under.
+    """
+    if not domain:
+        return ["dns_domain: the domain of hosted zone %s is not set (registry_dns_domain)" % zone_id]
+    if answer is None:
+        return ["dns_zone_id: hosted zone %s does not exist (registry_dns_zone_id)" % zone_id]
+    zone = answer.get("HostedZone") or {}
+    errors = []
+    if (zone.get("Name") or "").rstrip(".").lower() != domain.rstrip(".").lower():
+        errors.append("dns_domain: hosted zone %s is %s, not %s" % (zone_id, zone.get("Name"), domain))
+    if not (zone.get("Config") or {}).get("PrivateZone"):
+        errors.append("dns_zone_id: hosted zone %s is public; the endpoints are private, so is their zone" % zone_id)
+    return errors
+
+
 def _truthy(value):
     try:
         return bool(check_type_bool(value)) if value is not None else False

@@ -14,6 +14,7 @@ from kubernetes import config
 from tests.integration.ansible import playbook
 
 GLOBAL_ID = "ai-model-registry-development-aurora-cluster-global"
+DOMAIN = "registry.internal"
 
 
 def _writer(client) -> str:
@@ -63,6 +64,11 @@ def _create_deployment(aws) -> None:
     )
 
 
+def _records(client, zone_id: str) -> dict[str, tuple[str, int]]:
+    sets = client("route53").list_resource_record_sets(HostedZoneId=zone_id)["ResourceRecordSets"]
+    return {s["Name"]: (s["ResourceRecords"][0]["Value"], s["TTL"]) for s in sets if s["Type"] == "CNAME"}
+
+
 def _report(stdout: str) -> dict:
     """The figures the play printed: RTO, RPO and the writer."""
     rto = re.search(r"RTO ([\d.]+) s \(target 14400 s\)", stdout)
@@ -78,13 +84,27 @@ def _actions(aws) -> list[str]:
 def test_orchestrator_switch_site_after_failover_fail_back_and_unplanned_failover(aws, client, inventory):
     # real databases behind the endpoints: the runbook's verification connects through the application's Secret
     aws.post("aws", "/_emulator/config", {"databases": "postgresql"})
-    local = str(inventory())
+    zone_id = (
+        client("route53")
+        .create_hosted_zone(  # the seed's "Route 53 hosted zone (if using custom domain)"
+            Name=DOMAIN,
+            CallerReference="failover-test",
+            HostedZoneConfig={"PrivateZone": True},
+            VPC={"VPCRegion": "us-west-2", "VPCId": "vpc-0a000000000000001"},
+        )["HostedZone"]["Id"]
+        .split("/")[-1]
+    )
+    local = str(inventory(registry_dns_zone_id=zone_id, registry_dns_domain=DOMAIN))
     playbook(aws, "playbooks/site.yml", "-i", local)
     _create_deployment(aws)  # the application, restarted by k8s_secrets whenever its database Secret changes
     inventory(k8s_secrets_restart_deployments=[{"namespace": "default", "name": "model-registry-api"}])
     secret, generation = _secret(aws), _deployment_generation(aws)
     gc = client("rds", "us-east-1").describe_global_clusters(GlobalClusterIdentifier=GLOBAL_ID)["GlobalClusters"][0]
     assert secret["host"] == gc["Endpoint"] and _writer(client) == "us-west-2"
+    # the custom domain's records: the writer's to the global writer endpoint, the reader's and Redis's regional
+    records = _records(client, zone_id)
+    assert set(records) == {f"{name}.{DOMAIN}." for name in ("postgresql", "postgresql-reader", "redis")}
+    assert records[f"postgresql.{DOMAIN}."] == (gc["Endpoint"], 5)
     assert _write_through_the_secret(aws, client) == "us-west-2"
 
     # check mode shows the move and changes nothing
@@ -143,6 +163,14 @@ def test_orchestrator_switch_site_after_failover_fail_back_and_unplanned_failove
     assert _writer(client) == "us-east-1" and _report(lost.stdout)["rpo"] == 2.5
     assert _secret(aws) == secret and _deployment_generation(aws) == generation
     assert _write_through_the_secret(aws, client) == "us-east-1"
+    assert _records(client, zone_id)[f"postgresql.{DOMAIN}."] == (gc["Endpoint"], 5)  # follows by itself
+
+    # the Secrets can carry the custom domain's names instead of the AWS endpoints
+    playbook(
+        aws, "playbooks/site.yml", "-i", local, "--tags", "k8s_secrets", "-e", f"k8s_secrets_custom_domain={DOMAIN}"
+    )
+    named = _secret(aws)
+    assert (named["host"], named["reader_host"]) == (f"postgresql.{DOMAIN}", f"postgresql-reader.{DOMAIN}")
 
 
 @pytest.mark.parametrize(

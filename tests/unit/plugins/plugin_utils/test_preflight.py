@@ -165,6 +165,11 @@ GOOD = {
         ),
         ({"registry_artifacts_bucket": "Bad_Bucket"}, "not a usable bucket name"),
         ({"registry_name_prefix": "X"}, "registry_name_prefix 'X' must be 2-21 lowercase letters"),
+        ({"registry_cloudformation_role_arn": "cloudformation"}, "'cloudformation' is not the ARN of an IAM role"),
+        (
+            {"registry_cloudformation_role_arn": "arn:aws:iam::123456789012:user/deployer"},
+            "is not the ARN of an IAM role",
+        ),
     ],
 )
 def test_the_environment_settings_and_their_relations(changes, message):
@@ -349,3 +354,25 @@ def test_templates_read_fast_read_as_the_stack_plugin_reads_them():
     short = "Parameters: {N: {Type: String}}\nResources: {T: {Type: X, Properties: {A: !Ref N, B: !GetAtt T.Arn}}}\n"
     assert preflight.load_template(short) == cfn.load_template(short)
     assert preflight.load_template('{"Resources": {"T": {"Type": "X"}}}') == {"Resources": {"T": {"Type": "X"}}}
+
+
+ZONE = {"HostedZone": {"Id": "/hostedzone/Z1", "Name": "registry.internal.", "Config": {"PrivateZone": True}}}
+
+
+@pytest.mark.parametrize(
+    ("domain", "answer", "expected"),
+    [
+        ("registry.internal", ZONE, []),
+        ("Registry.Internal.", ZONE, []),
+        ("", ZONE, ["dns_domain: the domain of hosted zone Z1 is not set (registry_dns_domain)"]),
+        ("registry.internal", None, ["dns_zone_id: hosted zone Z1 does not exist (registry_dns_zone_id)"]),
+        ("other.internal", ZONE, ["dns_domain: hosted zone Z1 is registry.internal., not other.internal"]),
+        (
+            "registry.internal",
+            {"HostedZone": {"Name": "registry.internal.", "Config": {"PrivateZone": False}}},
+            ["dns_zone_id: hosted zone Z1 is public; the endpoints are private, so is their zone"],
+        ),
+    ],
+)
+def test_the_custom_domains_hosted_zone(domain, answer, expected):
+    assert preflight.hosted_zone_errors("Z1", domain, answer) == expected
