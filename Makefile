@@ -22,7 +22,7 @@ export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: fidelity docs-lint drill postgresql redis chromium role-docs bench lambda-code help setup emulator emulator-stop demo test lint ruff ansible-lint cfn-lint checkov sanity pytest molecule constraints clean
+.PHONY: ee ee-check fidelity docs-lint drill postgresql redis chromium role-docs bench lambda-code help setup emulator emulator-stop demo test lint ruff ansible-lint cfn-lint checkov sanity pytest molecule constraints clean
 
 help:  ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -153,6 +153,19 @@ pytest: setup  ## pytest: emulator, unit and integration tests (PYTEST_WORKERS i
 	cd $(COVERAGE_DIR) && COVERAGE_FILE=combined $(BIN)/coverage combine --rcfile=$(CURDIR)/pyproject.toml -q pytest module=*
 	@echo "Branch coverage of plugins/ (unit tests and the modules ansible-playbook ran):"
 	@cd $(CURDIR) && COVERAGE_FILE=$(COVERAGE_DIR)/combined $(BIN)/coverage report --rcfile=pyproject.toml
+
+# The execution environment AWX runs, built with podman from local parts (a Debian base image made from Debian's
+# packages, the collection's built artifact): docs/execution-environment.md. Not part of make test or make setup.
+ee: $(VENV)/.installed  ## Build the execution environment image (execution-environment.yml) with podman
+	@if ! command -v podman >/dev/null || ! command -v runc >/dev/null || ! command -v mmdebstrap >/dev/null; then \
+	  echo "Installing Debian's podman, buildah, runc and mmdebstrap (the execution environment's build)"; \
+	  SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq podman buildah runc mmdebstrap >/dev/null; \
+	fi
+	ee/build.sh
+
+ee-check: setup  ## Inside the execution environment (make ee first): site.yml deploys, then previews (--check), on the emulators
+	ee/check.sh
 
 # BENCH_ARGS: e.g. --only noop (one section), --repeat 5.
 bench: setup $(AWSCLI_VENV)/.installed  ## Performance figures of site.yml on the emulator, against the AWS CLI (not part of make test)
