@@ -23,5 +23,5 @@ if [ -f /etc/ssl/certs/ca-certificates.crt ]; then
   build_args+=(--volume /etc/ssl/certs/ca-certificates.crt:/etc/ssl/certs/ca-certificates.crt:ro)
 fi
 ansible-builder build -f execution-environment.yml -c "$work/context" -t "$tag" \
-  --container-runtime podman --container-policy system --extra-build-cli-args "${build_args[*]}" -v 2
+  --container-runtime podman --extra-build-cli-args "${build_args[*]}" -v 2
 podman run --rm "${PODMAN_ARGS[@]}" "$tag" ansible --version

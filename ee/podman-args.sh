@@ -7,10 +7,12 @@ PODMAN_ARGS=()
 if command -v runc >/dev/null; then
   PODMAN_ARGS+=(--runtime "$(command -v runc)")
 fi
-#   NPROC at the hard limit itself was refused too: half of it.
+#   RLIMIT_NPROC is refused above kernel.pid_max too (here 32768 was accepted, 32769 refused, the hard limit 96365).
 if [ "$(ulimit -Hn)" != unlimited ]; then
   PODMAN_ARGS+=(--ulimit "nofile=$(ulimit -Hn):$(ulimit -Hn)")
 fi
-if [ "$(ulimit -Hu)" != unlimited ]; then
-  PODMAN_ARGS+=(--ulimit "nproc=$(($(ulimit -Hu) / 2)):$(($(ulimit -Hu) / 2))")
+nproc=$(cat /proc/sys/kernel/pid_max)
+if [ "$(ulimit -Hu)" != unlimited ] && [ "$(ulimit -Hu)" -lt "$nproc" ]; then
+  nproc=$(ulimit -Hu)
 fi
+PODMAN_ARGS+=(--ulimit "nproc=$nproc:$nproc")
