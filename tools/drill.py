@@ -4,7 +4,8 @@ Starts the emulators with real PostgreSQL servers behind the Aurora endpoints, d
 (site.yml), gives the drill what a real environment has (a table of model rows and an hourly AWS
 Backup recovery point for the restore drill, a daily Redis snapshot for the full simulation), runs
 `ansible-playbook playbooks/dr_drill.yml -i inventories/local -e dr_drill_type=<DRILL>`, prints the
-Markdown report, and stops the emulators. Reports stay in .emulator/drill-reports/.
+Markdown report and the addresses of its HTML page and of the history page, and stops the emulators. Reports
+stay in .emulator/drill-reports/.
 
 Arguments after the drill's type go to both playbooks, e.g. the application's Secret on the writer cluster's own
 endpoint (repointed and restarted after the switch) instead of the global writer endpoint, to compare the
@@ -88,6 +89,8 @@ def main() -> None:
         newest = max(reports.iterdir(), key=lambda p: p.stat().st_mtime)
         print((newest / "report.md").read_text())
         print(f"   {elapsed:.1f} s; reports in {newest.relative_to(REPO)}")
+        for page in ("report.html", "history.html"):
+            print(f"   open in a browser: {(newest / page).as_uri()}")
         if result.returncode != 0:
             raise SystemExit(f"the drill failed (exit code {result.returncode})")
     finally:

@@ -95,6 +95,19 @@ def timeline(report):
             }
         )
         previous = moment
+    cleanup = (report.get("cleanup") or {}).get("status")
+    if cleanup in ("ok", "failed"):  # the cleanup and the report: from the last step to the end
+        bars.append(
+            {
+                "name": "Cleanup and report",
+                "status": cleanup,
+                "detail": report["cleanup"].get("detail", ""),
+                "from_s": round(previous - start, 3),
+                "to_s": round(end - start, 3),
+                "x": round((previous - start) * scale, 1),
+                "width": round(max((end - previous) * scale, 2), 1),
+            }
+        )
     return {"seconds": round(end - start, 3), "bars": bars}
 
 
@@ -193,6 +206,7 @@ def report_html(report):
 # --- history: one record per run, an index, and a page ---------------------------------------------------------
 
 PERIOD_MONTHS = {"month": 1, "quarter": 3, "year": 12}
+NO_SERIES = "<i>a line from two measured runs on</i>"
 
 
 def history_record(report):
@@ -294,8 +308,8 @@ def history_html(index, cadence, now):
                 e(state["every"]),
                 e(state["every"]),
                 verdict,
-                _series_svg(runs, "rto_seconds"),
-                _series_svg(runs, "rpo_seconds"),
+                _series_svg(runs, "rto_seconds") or NO_SERIES,
+                _series_svg(runs, "rpo_seconds") or NO_SERIES,
                 rows,
             )
         )

@@ -29,9 +29,12 @@ def test_metrics_leave_out_what_was_not_measured_and_the_subject_fits_sns():
 def test_the_timeline_is_to_scale_from_the_start_to_the_end():
     line = drill_report.timeline(REPORT)  # 100 s: steps recorded at 10 s and 85 s
     assert line["seconds"] == 100.0
-    lock, writer = line["bars"]
+    lock, writer, cleanup = line["bars"]
     assert (lock["from_s"], lock["to_s"], lock["x"], lock["width"]) == (0.0, 10.0, 0.0, 64.0)
     assert (writer["from_s"], writer["to_s"], writer["x"], writer["width"]) == (10.0, 85.0, 64.0, 480.0)
+    assert (cleanup["name"], cleanup["status"], cleanup["x"], cleanup["width"]) == ("Cleanup and report", "ok", 544, 96)
+    not_run = drill_report.timeline(dict(REPORT, cleanup={"status": "not run", "detail": ""}))
+    assert [bar["name"] for bar in not_run["bars"]] == ["Lock <taken> & kept", "Writer moved"]
 
 
 def test_the_page_is_self_contained_escaped_and_shows_figures_findings_and_timeline():
