@@ -58,6 +58,7 @@ SUBNET_PATTERN = re.compile(r"^subnet-[0-9a-f]{8,17}$")
 BUCKET_PATTERN = re.compile(r"^[a-z0-9][a-z0-9.-]{1,52}[a-z0-9]$")
 PREFIX_PATTERN = re.compile(r"^[a-z][a-z0-9-]{1,20}$")
 ACCOUNT_PATTERN = re.compile(r"^[0-9]{12}$")
+ROLE_ARN_PATTERN = re.compile(r"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]+$")
 
 TYPE_WORDS = {
     "int": "an integer",
@@ -305,6 +306,9 @@ def environment_errors(values):
         errors.append(
             "registry_name_prefix %r must be 2-21 lowercase letters, digits or hyphens, starting with a letter" % prefix
         )
+    role = values.get("registry_cloudformation_role_arn")
+    if isinstance(role, str) and role and not ROLE_ARN_PATTERN.match(role):
+        errors.append("registry_cloudformation_role_arn %r is not the ARN of an IAM role" % role)
     return errors
 
 
