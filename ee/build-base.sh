@@ -1,4 +1,4 @@
-#!/bin/bash
+#!/usr/bin/env bash
 # The execution environment's base image, made here from Debian's packages (no container registry needed):
 # a Debian 12 (bookworm) root file system, whose python3 is 3.11 (ansible-core 2.19 needs >= 3.11), imported into
 # podman's local storage as $1. ansible-builder then builds the execution environment FROM it.
@@ -12,6 +12,7 @@ mkdir -p "$work"
 rootfs=$work/base-rootfs.tar
 # minbase: essential packages only. python3-pip and python3-venv: ansible-builder's scripts install with pip and
 # make a venv; ca-certificates: pip and boto3 speak TLS. The package manager shim answers ansible-builder's dnf calls.
+# shellcheck disable=SC2016  # "$1" is the hook's argument, mmdebstrap expands it
 mmdebstrap --variant=minbase --quiet \
   --include=python3,python3-pip,python3-venv,ca-certificates \
   --customize-hook="copy-in $here/apt-pkgmgr /usr/local/bin" \

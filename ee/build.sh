@@ -1,4 +1,4 @@
-#!/bin/bash
+#!/usr/bin/env bash
 # make ee: the execution environment, built here with podman from local parts only (no registry needed):
 # the base image (build-base.sh, once), this collection's artifact, then ansible-builder on execution-environment.yml.
 set -euo pipefail

@@ -1,4 +1,4 @@
-#!/bin/bash
+#!/usr/bin/env bash
 # make ee-check: inside the execution environment (make ee), against local emulators of its own (state in
 # .emulator/ee, stopped at the end), `ansible-playbook ai_model_registry.infra.site` deploys, then the same with
 # --check previews it (changed=0: check mode needs the stacks' outputs, so it runs on a deployed platform). The

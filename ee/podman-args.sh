@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by ee/*.sh: what podman needs on a host like this project's machines (a VM whose root lacks
 # CAP_SYS_RESOURCE, with cgroups v1 and v2 mounted side by side). docs/execution-environment.md says why.
 # - runc: crun refuses a hybrid cgroup layout ("cgroups in hybrid mode not supported"); runc runs on it.
