@@ -50,6 +50,7 @@ from __future__ import annotations
 import argparse
 import base64
 import datetime
+import functools
 import json
 import pathlib
 import re
@@ -123,6 +124,7 @@ REFERENCES = {
     "workflow_job_template": "workflow_job_templates",
 }
 UNIFIED = ("projects", "inventory_sources", "job_templates", "workflow_job_templates", "workflow_approval_templates")
+APPROVAL_FIELDS = ("name", "description", "timeout")
 # Made by the API itself (a project update, a launch), never by a POST to their list.
 READ_ONLY = ("project_updates", "jobs", "workflow_approval_templates", "unified_job_templates")
 NOTIFICATION_LISTS = (
@@ -505,7 +507,8 @@ class Store:
         timeout = merged.get("timeout", 0)
         if not isinstance(timeout, int) or isinstance(timeout, bool):
             raise Invalid({"timeout": ["A valid integer is required."]})
-        return fields
+        # WorkflowApprovalTemplateSerializer's fields only: like DRF, the others are ignored, not stored.
+        return {k: v for k, v in fields.items() if k in APPROVAL_FIELDS}
 
     def _survey(self, endpoint: str, template: dict) -> list[dict]:
         survey = self.surveys.get((endpoint, template["id"]), {}) if template.get("survey_enabled") else {}
@@ -524,7 +527,6 @@ class Store:
 
     def create_approval_template(self, node: dict, fields: dict) -> dict:
         """AWX's WorkflowJobTemplateNode.create_approval_template: a new approval template becomes the node's."""
-        fields = {k: v for k, v in fields.items() if k in ("name", "description", "timeout")}
         approval = self._insert(
             "workflow_approval_templates", self.validate("workflow_approval_templates", fields, None)
         )
@@ -637,7 +639,8 @@ def _timezone(rule: str) -> str:
     return found[1] if found else "UTC"
 
 
-def playbooks(checkout: pathlib.Path) -> list[str]:
+@functools.lru_cache(maxsize=32)  # a checkout never changes: a project update clones a new one
+def playbooks(checkout: pathlib.Path) -> tuple[str, ...]:
     """What AWX offers as the project's playbooks: YAML files holding plays, relative paths."""
     found = []
     for path in sorted(checkout.rglob("*.y*ml")):
@@ -658,7 +661,7 @@ def playbooks(checkout: pathlib.Path) -> list[str]:
             )
         ):
             found.append(str(relative))
-    return found
+    return tuple(found)
 
 
 def validate_survey(spec: dict) -> None:

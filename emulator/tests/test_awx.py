@@ -244,7 +244,9 @@ def test_an_approval_node_gets_its_approval_template_and_approvals_notify(api, r
     assert status == 201 and approval["type"] == "workflow_approval_template" and approval["timeout"] == 3600
     node = api("GET", node["url"])[1]
     assert node["unified_job_template"] == approval["id"] and node["related"]["unified_job_template"] == approval["url"]
-    assert api("PATCH", approval["url"], {"timeout": 600})[1]["timeout"] == 600
+    patched = api("PATCH", approval["url"], {"timeout": 600, "identifier": "a"})[1]
+    assert patched["timeout"] == 600 and "identifier" not in patched  # not a field of approval templates: ignored
+    assert api("GET", f"{approval['url']}success_nodes/")[0] == 404  # links belong to the node, not the approval
     assert api("POST", "/api/v2/workflow_approval_templates/", {"name": "x"})[0] == 405
     notification = api(
         "POST",
