@@ -52,6 +52,7 @@ PLAYBOOK_PERSONAS = {
     "teardown": "deploy",
     "failover": "operate",
     "dr_drill": "operate",
+    "dr_status": "read-only",
     "awx_configure": None,  # talks to AWX only
 }
 MODULE_PERSONAS = {
@@ -427,11 +428,16 @@ def report(collected: dict[str, dict[str, set[str]]]) -> tuple[list[str], bool]:
 
 
 def rendered(persona: str) -> dict[str, Any]:
-    """One IAM policy document of ``persona``'s statements, ``Fn::Sub`` strings as their text (``${NamePrefix}``)."""
+    """One IAM policy document of ``persona``'s statements, ``Fn::Sub`` strings as their text (``${NamePrefix}``)
+    and a role's ``Fn::GetAtt`` as its ARN."""
+    resources = load_template()["Resources"]
 
     def plain(value):
         if isinstance(value, dict) and set(value) == {"Fn::Sub"}:
             return value["Fn::Sub"] if isinstance(value["Fn::Sub"], str) else value["Fn::Sub"][0]
+        if isinstance(value, dict) and set(value) == {"Fn::GetAtt"}:
+            role = resources[value["Fn::GetAtt"][0]]["Properties"]
+            return "arn:${AWS::Partition}:iam::${AWS::AccountId}:role" + role["Path"] + plain(role["RoleName"])
         if isinstance(value, dict):
             return {k: plain(v) for k, v in value.items()}
         if isinstance(value, list):

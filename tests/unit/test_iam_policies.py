@@ -298,7 +298,13 @@ def test_a_persona_renders_as_one_iam_document(capsys):
     document = json.loads(capsys.readouterr().out)
     assert document["Version"] == "2012-10-17"
     assert all(statement["Effect"] in ("Allow", "Deny") for statement in document["Statement"])
-    assert "${NamePrefix}" in json.dumps(document)
+    assert "${NamePrefix}" in json.dumps(document) and "Fn::" not in json.dumps(document)
+    assert iam.main(["--json", "deploy"]) == 0
+    (passing,) = [s for s in json.loads(capsys.readouterr().out)["Statement"] if s["Action"] == "iam:PassRole"]
+    assert (
+        passing["Resource"]
+        == "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/platform-access/${NamePrefix}-cloudformation"
+    )
 
 
 def test_every_managed_policy_fits_iams_size_limit_with_the_longest_parameters():
