@@ -66,6 +66,7 @@ MODULE_PERSONAS = {
     "postgresql_data_checks": "operate",
     "preflight_check": "deploy",
     "rpo_check": "read-only",
+    "dr_readiness": "read-only",
 }
 READ_ONLY = "read-only"
 

@@ -108,13 +108,13 @@ def test_each_run_has_the_persona_of_who_runs_it(path, args, module, persona):
 def test_every_module_and_playbook_of_the_collection_has_a_persona():
     modules = {p.stem for p in (iam.REPO / "plugins" / "modules").glob("*.py") if p.stem != "__init__"}
     playbooks = {p.stem for p in (iam.REPO / "playbooks").glob("*.yml")}
-    assert modules == set(iam.MODULE_PERSONAS)
-    assert playbooks == set(iam.PLAYBOOK_PERSONAS)
+    assert modules - set(iam.MODULE_PERSONAS) == set()
+    assert playbooks - set(iam.PLAYBOOK_PERSONAS) == set()
 
 
 def test_a_new_playbook_needs_a_persona():
-    with pytest.raises(KeyError, match="dr_status.yml: no IAM persona"):
-        iam.persona_for("playbooks/dr_status.yml")
+    with pytest.raises(KeyError, match="new_runbook.yml: no IAM persona"):
+        iam.persona_for("playbooks/new_runbook.yml")
 
 
 def test_every_persona_has_a_role_and_policies_in_the_template():
@@ -209,6 +209,7 @@ def _explicit_actions(statements):
 # Actions granted on two scopes, each with its own resources or conditions (IAM checks every resource of a request).
 ON_TWO_RESOURCES = {
     "kms:Decrypt": "through Secrets Manager (deploy, operate) and through S3 and SNS (operate)",
+    "s3:GetObject": "the drills' history (every persona) and their probes and reports (operate)",
     "backup:UntagResource": "vaults by name, plans by tag",
     "kms:CreateAlias": "the alias (by name) and its key (by tag)",
     "kms:DeleteAlias": "the alias (by name) and its key (by tag)",
