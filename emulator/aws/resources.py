@@ -373,10 +373,23 @@ class RDSDBClusterParameterGroup(EmulatedResource):
             description=self.props["Description"],
             tags=_tags(self.props),
         )
-        group.parameters = dict(self.props.get("Parameters") or {})
+        group.parameters = self._parameters()
 
     def modify(self, previous: dict[str, Any]) -> None:
-        self.backend.db_cluster_parameter_groups[self.name].parameters = dict(self.props.get("Parameters") or {})
+        self.backend.db_cluster_parameter_groups[self.name].parameters = self._parameters()
+
+    def _parameters(self) -> dict[str, dict[str, str]]:
+        """The template's ``Parameters`` (name: value) as moto keeps a group's parameters, so that
+        DescribeDBClusterParameters lists them as set by the user (they are not the family's defaults)."""
+        return {
+            name: {
+                "ParameterName": name,
+                "ParameterValue": str(value),
+                "ApplyMethod": "pending-reboot",
+                "Source": "user",
+            }
+            for name, value in (self.props.get("Parameters") or {}).items()
+        }
 
     def destroy(self) -> None:
         if self.name in self.backend.db_cluster_parameter_groups:
