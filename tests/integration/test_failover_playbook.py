@@ -165,13 +165,6 @@ def test_orchestrator_switch_site_after_failover_fail_back_and_unplanned_failove
     assert _write_through_the_secret(aws, client) == "us-east-1"
     assert _records(client, zone_id)[f"postgresql.{DOMAIN}."] == (gc["Endpoint"], 5)  # follows by itself
 
-    # the Secrets can carry the custom domain's names instead of the AWS endpoints
-    playbook(
-        aws, "playbooks/site.yml", "-i", local, "--tags", "k8s_secrets", "-e", f"k8s_secrets_custom_domain={DOMAIN}"
-    )
-    named = _secret(aws)
-    assert (named["host"], named["reader_host"]) == (f"postgresql.{DOMAIN}", f"postgresql-reader.{DOMAIN}")
-
 
 @pytest.mark.parametrize(
     ("extra", "changes", "message"),
