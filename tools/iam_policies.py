@@ -2,13 +2,15 @@
 
 Personas (one role each in the template): ``deploy`` runs site.yml and teardown.yml, through CloudFormation's
 service role ``cloudformation`` (the stacks' resources are created by CloudFormation with that role, not by the
-person); ``operate`` runs failover.yml and dr_drill.yml; ``read-only`` runs rpo_check and every ``--check``.
+person); ``operate`` runs failover.yml and dr_drill.yml; ``read-only`` runs dr_status.yml, rpo_check and every
+``--check``.
 
-The end-to-end tests record, for every ansible-playbook run, the AWS actions the emulator's request log shows
-(tests/integration/ansible.py): a run that called an action its persona's policy does not grant fails its test,
-and each run is appended to ``IAM_ACTIONS_LOG`` (default tests/output/iam-actions.jsonl). The service role is
-checked without a run: it must grant what CloudFormation's resource handlers of every type in roles/*/files/*.yaml
-need (the resource provider schemas cfn-lint ships), and the personas that detect drift must be able to read them.
+The end-to-end tests record, for every ansible-playbook run, the AWS actions the emulator answered the run's own
+clients (tests/integration/ansible.py): a run that called an action its persona's policy does not grant fails its
+test, and each run is appended to ``IAM_ACTIONS_LOG`` (default tests/output/iam-actions.jsonl, which grows from run
+to run: delete it first to see one run's actions). The service role is checked without a run: it must grant what
+CloudFormation's resource handlers of every type in roles/*/files/*.yaml need (the resource provider schemas cfn-lint
+ships), and the personas that detect drift must be able to read them.
 
     python -m tools.iam_policies                # per persona: actions called but not granted, statements never used
     python -m tools.iam_policies --log FILE     # the same from another collected log
