@@ -145,22 +145,22 @@ def report_html(report):
         '<svg id="timeline" xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" role="img" '
         'aria-label="timeline of the drill">' % (label_width + TIMELINE_WIDTH + 10, height)
     ]
-    for index, bar in enumerate(line["bars"]):
+    for index, segment in enumerate(line["bars"]):
         y = index * row_height
         svg.append(
-            '<text x="0" y="%d" font-size="12">%s</text>' % (y + 15, e(bar["name"][:48]))
+            '<text x="0" y="%d" font-size="12">%s</text>' % (y + 15, e(segment["name"][:48]))
             + '<rect class="step %s" x="%.1f" y="%d" width="%.1f" height="16" fill="%s" data-from="%s" data-to="%s">'
             % (
-                e(bar["status"]),
-                label_width + bar["x"],
+                e(segment["status"]),
+                label_width + segment["x"],
                 y + 3,
-                bar["width"],
-                COLOURS.get(bar["status"], "#9e9e9e"),
-                bar["from_s"],
-                bar["to_s"],
+                segment["width"],
+                COLOURS.get(segment["status"], "#9e9e9e"),
+                segment["from_s"],
+                segment["to_s"],
             )
             + "<title>%s: %s (%s s to %s s)</title></rect>"
-            % (e(bar["name"]), e(bar["detail"]), bar["from_s"], bar["to_s"])
+            % (e(segment["name"]), e(segment["detail"]), segment["from_s"], segment["to_s"])
         )
     axis_y = row_height * len(line["bars"]) + 18
     svg.append(
@@ -264,7 +264,7 @@ def _series_svg(runs, key, width=360, height=60):
     points = [(i, float(run[key])) for i, run in enumerate(runs) if run.get(key) not in (None, "")]
     if len(points) < 2:
         return ""
-    top = max(value for _, value in points) or 1.0
+    top = max(value for index, value in points) or 1.0
     step = width / max(len(runs) - 1, 1)
     coordinates = " ".join("%.1f,%.1f" % (i * step, height - value / top * (height - 4)) for i, value in points)
     return (

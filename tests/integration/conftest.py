@@ -37,7 +37,7 @@ def pytest_collection_modifyitems(config, items):
         return marker.kwargs.get("seconds", SLOW_SECONDS) if marker else 0
 
     slow = sorted((item for item in items if seconds(item)), key=seconds, reverse=True)
-    deals = [[] for _ in range(workers)]
+    deals = [[] for worker in range(workers)]
     for item in slow:
         min(deals, key=lambda deal: sum(map(seconds, deal))).append(item)
     rest = iter([item for item in items if not seconds(item)])

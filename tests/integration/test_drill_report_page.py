@@ -60,9 +60,9 @@ def test_a_browser_renders_the_timeline_to_scale_and_the_figures(tmp_path):
     image = Image.open(shot).convert("RGB")
     ok, failed = _runs(image, COLOURS["ok"]), _runs(image, COLOURS["failed"])
     # 100 s on TIMELINE_WIDTH px: the bars are 64, 480 and 96 px long, side by side, each on its own row
-    assert [length for _, _, length in ok] == [64, 96] and [length for _, _, length in failed] == [480]
-    (lock_row, lock_x, _), (cleanup_row, cleanup_x, _) = ok
-    ((writer_row, writer_x, _),) = failed
+    assert [run[2] for run in ok] == [64, 96] and [run[2] for run in failed] == [480]
+    (lock_row, lock_x, lock_length), (cleanup_row, cleanup_x, cleanup_length) = ok
+    ((writer_row, writer_x, writer_length),) = failed
     assert writer_x == lock_x + 64 and cleanup_x == writer_x + 480 and lock_row < writer_row < cleanup_row
 
 

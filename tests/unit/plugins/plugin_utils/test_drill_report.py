@@ -34,7 +34,7 @@ def test_the_timeline_is_to_scale_from_the_start_to_the_end():
     assert (writer["from_s"], writer["to_s"], writer["x"], writer["width"]) == (10.0, 85.0, 64.0, 480.0)
     assert (cleanup["name"], cleanup["status"], cleanup["x"], cleanup["width"]) == ("Cleanup and report", "ok", 544, 96)
     not_run = drill_report.timeline(dict(REPORT, cleanup={"status": "not run", "detail": ""}))
-    assert [bar["name"] for bar in not_run["bars"]] == ["Lock <taken> & kept", "Writer moved"]
+    assert [segment["name"] for segment in not_run["bars"]] == ["Lock <taken> & kept", "Writer moved"]
 
 
 def test_the_page_is_self_contained_escaped_and_shows_figures_findings_and_timeline():
