@@ -146,7 +146,7 @@ docs-lint: setup
 # ansible-playbook runs (tests/integration/ansible.py run_module); combined (paths mapped by pyproject.toml), reported.
 COVERAGE_DIR := $(CURDIR)/.coverage-data
 pytest: setup  ## pytest: emulator, unit and integration tests (PYTEST_WORKERS in parallel), plugins/ coverage
-	rm -rf $(COVERAGE_DIR) && mkdir -p $(COVERAGE_DIR)
+	rm -rf $(COVERAGE_DIR) && mkdir -p $(COVERAGE_DIR) && rm -f .emulator/actions.json
 	MODULE_COVERAGE_OUTPUT=$(COVERAGE_DIR)/module \
 	  $(BIN)/pytest -n $(PYTEST_WORKERS) --dist worksteal --durations=15 --cov=$(COLLECTION_LINK)/plugins --cov-report=
 	mv $(CURDIR)/.coverage $(COVERAGE_DIR)/pytest

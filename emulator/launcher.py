@@ -52,6 +52,9 @@ class Emulator:
             "AWS_REGION": DEFAULT_REGION,
             "KUBECONFIG": str(self.kubeconfig),
             "K8S_AUTH_KUBECONFIG": str(self.kubeconfig),
+            # The SDK's app id in every request's User-Agent: the emulator's record of the actions the collection
+            # calls (GET /_emulator/actions) tells a playbook run's calls from a test's own.
+            "AWS_SDK_UA_APP_ID": "ansible",
         }
 
     def post(self, which: str, path: str, payload: object | None = None, method: str = "POST") -> object:

@@ -46,6 +46,8 @@ from moto.kms.models import kms_backends
 from moto.moto_api._internal import mock_random
 from moto.sns.models import sns_backends
 
+from emulator.aws import policies
+
 CLOUDWATCH = "cloudwatch.amazonaws.com"
 KMS_ACTIONS = ("kms:GenerateDataKey", "kms:Decrypt")  # what SNS asks KMS for on the publisher's behalf
 REGION_NAMES = {
@@ -94,38 +96,11 @@ def _resource_matches(statement: dict[str, Any], resource: str) -> bool:
 
 
 def _condition_holds(condition: dict[str, Any] | None, context: dict[str, str]) -> bool:
-    """StringEquals/Like, ArnEquals/Like and their Not forms, keys case-insensitive as IAM reads them.
-    A key the request does not carry fails the condition (as IAM does without ...IfExists)."""
-    known = {k.lower(): v for k, v in context.items()}
-    for operator, tests in (condition or {}).items():
-        if_exists = operator.endswith("IfExists")
-        base = operator[: -len("IfExists")] if if_exists else operator
-        negated = base in ("StringNotEquals", "StringNotLike", "ArnNotEquals", "ArnNotLike")
-        like = base in ("StringLike", "StringNotLike", "ArnLike", "ArnNotLike", "ArnEquals", "ArnNotEquals")
-        if base not in (
-            "StringEquals",
-            "StringLike",
-            "ArnEquals",
-            "ArnLike",
-            "StringNotEquals",
-            "StringNotLike",
-            "ArnNotEquals",
-            "ArnNotLike",
-        ):
-            return False  # an operator we do not model never grants
-        for key, expected in tests.items():
-            actual = known.get(key.lower())
-            if actual is None:
-                if if_exists:
-                    continue
-                return False
-            if like:
-                match = any(fnmatch.fnmatchcase(actual, str(e)) for e in _as_list(expected))
-            else:
-                match = actual in [str(e) for e in _as_list(expected)]
-            if match == negated:
-                return False
-    return True
+    """IAM's condition operators (policies.py); an operator the emulator does not model never grants."""
+    try:
+        return policies.condition_holds(condition, context)
+    except policies.UnsupportedCondition:
+        return False
 
 
 def policy_allows(policy: Any, service: str, action: str, resource: str, context: dict[str, str]) -> bool:

@@ -308,12 +308,33 @@ def _snapshot(stack: Stack) -> dict[str, Any]:
     }
 
 
+def _rollback_fault(stack: Stack, before: dict[str, Any]) -> tuple[str, str, str] | None:
+    """A resource of the stack as it was that cannot be restored (a "rollback" fault): (id, type, reason)."""
+    for logical_id, resource_json in (before["json_map"] or {}).items():
+        resource_type = (resource_json or {}).get("Type", "")
+        fault = STATE.fault_for(stack.name, logical_id, resource_type, during="rollback")
+        if fault:
+            return logical_id, resource_type, fault.reason
+    return None
+
+
 def _roll_back_update(stack: Stack, failure: ResourceFailed, before: dict[str, Any]) -> None:
     stack.status = "UPDATE_ROLLBACK_IN_PROGRESS"
     _add_stack_event(
         stack, "UPDATE_ROLLBACK_IN_PROGRESS", f"The following resource(s) failed to update: [{failure.logical_id}]. "
     )
     _delete_created(stack, stack.__dict__.get("_emu_created", []))
+    stuck = _rollback_fault(stack, before)
+    if stuck:
+        # AWS: "UPDATE_ROLLBACK_FAILED - Ongoing removal of new resources and restoration of old resources failed"
+        # (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/troubleshooting.html#troubleshooting-errors-update-rollback-failed):
+        # the stack stays there, refusing updates, until a person fixes the resource and continues the rollback.
+        logical_id, resource_type, reason = stuck
+        _resource_event(stack, logical_id, resource_type, "UPDATE_FAILED", reason=reason)
+        stack.status = "UPDATE_ROLLBACK_FAILED"
+        reason = f"The following resource(s) failed to update: [{logical_id}]. "
+        _add_stack_event(stack, "UPDATE_ROLLBACK_FAILED", reason)
+        return
     resource_map = stack.resource_map
     resource_map._resource_json_map = before["json_map"]
     resource_map._template = before["map_template"]

@@ -7,10 +7,13 @@ All of it lives in the server process and is driven over HTTP under ``/_emulator
   (a fraction of the matching calls, or exactly the next ``count`` of them), and the ``SETTINGS``
   below (global database transitions and lag, see global_failover.py)
 - ``POST /_emulator/faults``: ``{"resource": "LogicalId"|None, "type": "AWS::X::Y"|None,
-  "stack": "<fnmatch>"|None, "reason": "..."}``; ``DELETE`` clears them.
+  "stack": "<fnmatch>"|None, "reason": "...", "during": "create"|"rollback"}``; ``DELETE`` clears them.
+  A "rollback" fault leaves the resource unable to roll back: a failed update ends UPDATE_ROLLBACK_FAILED.
+- ``GET /_emulator/actions``: every operation answered since the server started, by caller ("ansible",
+  "lambda", "test"; resets keep it), with the answers shape-checked per operation (the fidelity report).
 - ``GET /_emulator/requests``: ``{"total", "writes", "by_action": {"service.Action": n},
   "log": [...]}``; ``DELETE`` clears it.
-- ``POST /_emulator/reset``: moto's own reset plus all of the above.
+- ``POST /_emulator/reset``: moto's own reset plus all of the above (settings back to ``DEFAULT_SETTINGS``).
 - ``GET|DELETE /_emulator/violations``: answers that break botocore's output shape of their operation
   (shapes.py), recorded while ``response_shapes`` is on (env ``EMULATOR_RESPONSE_SHAPES=1`` at start, or
   ``POST /_emulator/config {"response_shapes": true}``); ``{"enabled", "checked", "violations": [{"operation",
@@ -26,11 +29,11 @@ from __future__ import annotations
 import fnmatch
 import io
 import json
+import os
 import random
 import re
 import threading
 import time
-import uuid
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs
@@ -59,10 +62,40 @@ SETTINGS = {
     "databases": '"postgresql": Aurora clusters created afterwards get a real local PostgreSQL server (databases.py)',
     "replication_lag_ms": "AuroraGlobalDB*Lag published for secondaries: a number, or {fnmatch of cluster id: ms}",
     "page_size": 'most items a page of the lists paging.py pages: a number, or {"service.Action": n} (tests)',
+    "collection_page_size": "page_size for the collection's calls only (playbook runs, its Lambda functions)",
 }
 
 # Signing names that differ from botocore's service model names.
 SIGNING_TO_SERVICE = {"monitoring": "cloudwatch", "email": "ses", "states": "stepfunctions"}
+
+# Settings a server starts with and returns to on every reset: EMULATOR_PAGE_SIZE=1 pages every paged list one
+# item a page for the collection's own calls (collection_page_size) for a whole test run - the pytest plugin's test
+# mode; the tests' own reads get AWS's page sizes, and a test may set page_size for every caller.
+PAGE_SIZE_ENV = "EMULATOR_PAGE_SIZE"
+DEFAULT_SETTINGS: dict[str, Any] = (
+    {"collection_page_size": int(os.environ[PAGE_SIZE_ENV])}
+    if os.environ.get(PAGE_SIZE_ENV, "0") not in ("", "0")
+    else {}
+)
+# Callers whose calls are the collection's: its playbook runs and the Lambda functions its templates deploy.
+COLLECTION_CALLERS = ("ansible", "lambda")
+# The request being answered, for the handlers of its thread (the server is threaded): its caller.
+REQUEST = threading.local()
+
+# Every operation answered since the server started, by caller (resets keep it): what the collection calls,
+# for the fidelity report (GET /_emulator/actions). The caller is the SDK's app id in the User-Agent
+# (``AWS_SDK_UA_APP_ID``: "ansible" for playbook runs, "lambda" for the functions of stacks, "test-lambda" for
+# functions a test created), else "test".
+ACTIONS: dict[str, dict[str, int]] = {}
+_APP_ID = re.compile(r"(?:^|\s)app/([\w.-]+)")
+
+
+def _caller(environ: dict[str, Any]) -> str:
+    agent = environ.get("HTTP_USER_AGENT", "")
+    match = _APP_ID.search(agent)
+    if match:
+        return match.group(1)
+    return "ansible" if "Ansible/" in agent or "ai_model_registry.infra" in agent else "test"
 
 
 @dataclass
@@ -71,6 +104,7 @@ class Fault:
     resource: str | None = None
     type: str | None = None
     stack: str | None = None
+    during: str = "create"  # "create": the resource fails to create; "rollback": it fails to roll back
 
     def matches(self, stack_name: str, logical_id: str, resource_type: str) -> bool:
         if self.stack and not fnmatch.fnmatchcase(stack_name, self.stack):
@@ -87,7 +121,7 @@ class ControlState:
     stack_latency: dict[str, float] = field(default_factory=dict)
     faults: list[Fault] = field(default_factory=list)
     throttle: dict[str, Any] = field(default_factory=dict)
-    settings: dict[str, Any] = field(default_factory=dict)
+    settings: dict[str, Any] = field(default_factory=lambda: dict(DEFAULT_SETTINGS))
     log: list[dict[str, Any]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
     rng: random.Random = field(default_factory=random.Random)
@@ -97,7 +131,7 @@ class ControlState:
             self.stack_latency = {}
             self.faults = []
             self.throttle = {}
-            self.settings = {}
+            self.settings = dict(DEFAULT_SETTINGS)
             self.log = []
             self.rng = random.Random()
 
@@ -108,9 +142,9 @@ class ControlState:
                 best = max(best, float(seconds))
         return best
 
-    def fault_for(self, stack_name: str, logical_id: str, resource_type: str) -> Fault | None:
+    def fault_for(self, stack_name: str, logical_id: str, resource_type: str, during: str = "create") -> Fault | None:
         for fault in self.faults:
-            if fault.matches(stack_name, logical_id, resource_type):
+            if fault.during == during and fault.matches(stack_name, logical_id, resource_type):
                 return fault
         return None
 
@@ -178,23 +212,36 @@ class _OperationIndex:
                 self._protocol[service] = "query"
         return self._protocol[service]
 
-    def rest_operation(self, service: str, method: str, path: str, query: str) -> str:
+    def rest_operation(
+        self, service: str, method: str, path: str, query: str, headers: dict[str, str] | None = None
+    ) -> str:
         with self._lock:
             if service not in self._rest:
                 routes = []
                 model = self._model(service)
                 for name in model.operation_names:
-                    http = model.operation_model(name).http
+                    operation = model.operation_model(name)
+                    http = operation.http
                     uri = http.get("requestUri", "/")
                     uri_path, _separator, uri_query = uri.partition("?")
                     pattern = re.sub(r"\\\{[^}]+\\\+\\\}", "(.+)", re.escape(uri_path))
                     pattern = re.sub(r"\\\{[^}]+\\\}", "([^/]+)", pattern)
-                    routes.append((http.get("method", "POST"), re.compile(f"^{pattern}/?$"), name, uri_query))
+                    # Required members that travel in a header or the query string tell apart operations of one
+                    # method and path (S3: CopyObject needs x-amz-copy-source, PutObject does not).
+                    members = operation.input_shape.members if operation.input_shape else {}
+                    required = [
+                        (members[m].serialization["location"], members[m].serialization.get("name", m).lower())
+                        for m in (operation.input_shape.required_members if operation.input_shape else [])
+                        if members[m].serialization.get("location") in ("header", "querystring")
+                    ]
+                    routes.append((http.get("method", "POST"), re.compile(f"^{pattern}/?$"), name, uri_query, required))
                 # Longest literal first: /a/b/{x} beats /a/{y}/{z}
                 routes.sort(key=lambda r: -len(r[1].pattern.replace("([^/]+)", "")))
                 self._rest[service] = routes
-        fallback = None
-        for route_method, regex, name, uri_query in self._rest[service]:
+        present = {("querystring", k.lower()) for k in parse_qs(query, keep_blank_values=True)}
+        present |= {("header", k.lower()) for k in (headers or {})}
+        fallback, best = None, -1
+        for route_method, regex, name, uri_query, required in self._rest[service]:
             if route_method != method or not regex.match(path):
                 continue
             if uri_query:
@@ -202,7 +249,8 @@ class _OperationIndex:
                 if key in parse_qs(query, keep_blank_values=True):
                     return name
                 continue
-            fallback = fallback or name
+            if all(need in present for need in required) and len(required) > best:
+                fallback, best = name, len(required)
         return fallback or f"{method} {path}"
 
 
@@ -223,39 +271,23 @@ def _identify(environ: dict[str, Any], body: bytes) -> tuple[str, str, str]:
         params = parse_qs(body.decode("utf-8", "replace")) if body else {}
         params.update(parse_qs(environ.get("QUERY_STRING", "")))
         return service, params.get("Action", ["unknown"])[0], region
+    headers = {k[5:].replace("_", "-"): v for k, v in environ.items() if k.startswith("HTTP_")}
     action = OPERATIONS.rest_operation(
-        service, environ.get("REQUEST_METHOD", "GET"), environ.get("PATH_INFO", "/"), environ.get("QUERY_STRING", "")
+        service,
+        environ.get("REQUEST_METHOD", "GET"),
+        environ.get("PATH_INFO", "/"),
+        environ.get("QUERY_STRING", ""),
+        headers,
     )
     return service, action, region
 
 
-def _throttle_response(service: str, start_response) -> list[bytes]:
-    """A throttling error in the wire format of the service's protocol, as AWS sends it."""
-    request_id = str(uuid.uuid4())
-    protocol = OPERATIONS.protocol(service)
-    if protocol in ("json", "rest-json"):
-        body = json.dumps({"__type": "ThrottlingException", "message": "Rate exceeded"}).encode()
-        headers = [
-            ("Content-Type", "application/x-amz-json-1.1"),
-            ("x-amzn-ErrorType", "ThrottlingException"),
-            ("x-amzn-RequestId", request_id),
-        ]
-        status = "400 Bad Request"
-    elif protocol == "rest-xml":  # S3 answers SlowDown with 503
-        body = (
-            f"<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message>"
-            f"<RequestId>{request_id}</RequestId></Error>"
-        ).encode()
-        headers = [("Content-Type", "application/xml")]
-        status = "503 Slow Down"
-    else:
-        body = (
-            f"<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message>"
-            f"</Error><RequestId>{request_id}</RequestId></ErrorResponse>"
-        ).encode()
-        headers = [("Content-Type", "text/xml")]
-        status = "400 Bad Request"
-    start_response(status, headers + [("Content-Length", str(len(body)))])
+def _throttle_response(service: str, environ: dict[str, Any], start_response) -> list[bytes]:
+    """A throttling error with the service's own code, in the protocol the client spoke (throttling.py)."""
+    from emulator.aws import throttling
+
+    status, headers, body = throttling.answer(service, environ)
+    start_response(status, headers)
     return [body]
 
 
@@ -287,6 +319,9 @@ class ControlMiddleware:
         service, action, region = _identify(environ, body)
         throttled = STATE.should_throttle(service, action)
         with STATE.lock:
+            callers = ACTIONS.setdefault(f"{SIGNING_TO_SERVICE.get(service, service)}.{action}", {})
+            caller = REQUEST.caller = _caller(environ)
+            callers[caller] = callers.get(caller, 0) + 1
             STATE.log.append(
                 {
                     "time": time.time(),
@@ -298,7 +333,7 @@ class ControlMiddleware:
                 }
             )
         if throttled:
-            return _throttle_response(service, start_response)
+            return _throttle_response(service, environ, start_response)
         if CHECKER.enabled or CHECKER.corruptions:
             return self._checked(environ, start_response, service, action)
         return self.app(environ, start_response)
@@ -373,7 +408,11 @@ class ControlMiddleware:
             )
         if path == "/_emulator/faults":
             if method == "POST":
-                if not payload.get("reason") or not (payload.get("resource") or payload.get("type")):
+                if (
+                    not payload.get("reason")
+                    or not (payload.get("resource") or payload.get("type"))
+                    or payload.get("during", "create") not in ("create", "rollback")
+                ):
                     return _json_response(
                         start_response, {"error": "reason and resource or type are required"}, "400 Bad Request"
                     )
@@ -383,11 +422,16 @@ class ControlMiddleware:
                         resource=payload.get("resource"),
                         type=payload.get("type"),
                         stack=payload.get("stack"),
+                        during=payload.get("during", "create"),
                     )
                 )
             elif method == "DELETE":
                 STATE.faults = []
             return _json_response(start_response, [f.__dict__ for f in STATE.faults])
+        if path == "/_emulator/actions":
+            with STATE.lock:
+                seen = {name: dict(callers) for name, callers in sorted(ACTIONS.items())}
+            return _json_response(start_response, {"actions": seen, **CHECKER.by_operation_summary()})
         if path == "/_emulator/violations":
             return _json_response(start_response, CHECKER.take(clear=method == "DELETE"))
         if path == "/_emulator/corrupt" and method == "POST":

@@ -48,6 +48,9 @@ def _invoke_lambda(self: LambdaFunction, event: str | None = None) -> tuple[str,
             "AWS_REGION": self.region,
             "AWS_DEFAULT_REGION": self.region,
             "AWS_LAMBDA_FUNCTION_NAME": self.function_name,
+            # The caller in the emulator's action record: a function of a stack (the collection's templates deploy
+            # its functions) or one a test created through the API.
+            "AWS_SDK_UA_APP_ID": "lambda" if self.__dict__.get("_emu_stack") else "test-lambda",
             "LAMBDA_TASK_ROOT": task_root,
             "PYTHONPATH": task_root,
             **{k: str(v) for k, v in (self.environment_vars or {}).items()},

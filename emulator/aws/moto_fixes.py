@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime
+import fnmatch
+import json
 
 from moto.awslambda.models import LambdaFunction
 from moto.elasticache.models import ElastiCacheBackend, Snapshot
@@ -12,6 +14,8 @@ from moto.kms.models import Key
 from moto.rds.exceptions import InvalidParameterCombination, InvalidParameterValue
 from moto.rds.models import GlobalCluster, RDSBackend, find_cluster
 from moto.s3.models import FakeBucket
+
+from emulator.aws import policies
 
 _original_key_create = Key.create_from_cloudformation_json.__func__
 
@@ -60,7 +64,9 @@ def _string_variables(cloudformation_json: dict) -> None:
 
 def _lambda_create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
     _string_variables(cloudformation_json)
-    return _original_lambda_create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
+    function = _original_lambda_create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
+    function.__dict__["_emu_stack"] = True  # a stack's function: its calls are the collection's (lambda_runtime)
+    return function
 
 
 def _lambda_update(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):
@@ -144,17 +150,44 @@ def _snapshot_init(self: Snapshot, *args, **kwargs) -> None:
     ]
 
 
-def _bucket_permission(self: FakeBucket, action: str, resource: str):
-    """Bucket policies see aws:SecureTransport "true": AWS's endpoints are HTTPS; the emulator's plain
-    HTTP is its own transport. (moto passes no context keys, so a DenyInsecureTransport statement - a
-    Bool condition on "false" - matched every request.)"""
-    from moto.iam.access_control import IAMPolicy
+def _principal_applies(principal, account_id: str) -> bool:
+    """A statement's Principal names the requester: everyone, or this account (its root or the account id)."""
+    if principal == "*":
+        return True
+    if not isinstance(principal, dict):
+        return False
+    accounts = policies.as_list(principal.get("AWS"))
+    return "*" in accounts or any(a in (account_id, f"arn:aws:iam::{account_id}:root") for a in accounts)
 
+
+def _bucket_permission(self: FakeBucket, action: str, resource: str):
+    """The bucket policy as S3 evaluates it for a request of the bucket's own account (policies.py): a Deny whose
+    principal, action, resource and condition apply wins, then an Allow; else neither. The request context:
+    aws:SecureTransport "true" (AWS's endpoints are HTTPS; the emulator's plain HTTP is its own transport) and
+    aws:PrincipalAccount; keys a direct request does not carry (aws:SourceAccount, aws:SourceArn: a service's
+    request on someone's behalf) are absent, so conditions on them hold only as IAM says absent keys do.
+    (moto passed no context keys, ignored operators it lacked - Bool, StringLike... - and let a condition on an
+    absent key match.)"""
     if self.policy is None:
         return PermissionResult.NEUTRAL
-    return IAMPolicy(self.policy.decode()).is_action_permitted(
-        action, resource, incoming_condition_values={"aws:SecureTransport": "true"}
-    )
+    policy = self.policy.decode() if isinstance(self.policy, bytes) else self.policy
+    document = json.loads(policy) if isinstance(policy, str) else policy
+    context = {"aws:SecureTransport": "true", "aws:PrincipalAccount": self.account_id}
+    result = PermissionResult.NEUTRAL
+    for statement in policies.as_list(document.get("Statement")):
+        if not _principal_applies(statement.get("Principal"), self.account_id):
+            continue
+        actions = policies.as_list(statement.get("Action"))
+        if not any(fnmatch.fnmatchcase(action.lower(), a.lower()) for a in actions):
+            continue
+        if not any(fnmatch.fnmatchcase(resource, r) for r in policies.as_list(statement.get("Resource", "*"))):
+            continue
+        if not policies.condition_holds(statement.get("Condition"), context):
+            continue
+        if statement.get("Effect") == "Deny":
+            return PermissionResult.DENIED
+        result = PermissionResult.PERMITTED
+    return result
 
 
 def _bool_operation(expected, actual) -> bool:

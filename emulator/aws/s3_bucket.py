@@ -1,8 +1,9 @@
 """AWS::S3::Bucket properties that moto's CloudFormation model ignores, and object replication.
 
-Versioning, replication (with Replication Time Control and metrics), public access block and
-lifecycle rules are applied through moto's S3 backend, so GetBucketVersioning and
-GetBucketReplication return what the template declared.
+Versioning, replication (with Replication Time Control and metrics), public access block,
+lifecycle rules and Object Ownership are applied through moto's S3 backend, so GetBucketVersioning,
+GetBucketReplication and GetBucketOwnershipControls return what the template declared (a bucket
+without OwnershipControls gets S3's default, BucketOwnerEnforced).
 
 Replication itself, which moto lacks: an object put into a bucket with an enabled replication rule
 whose prefix matches appears in the rule's destination bucket ``s3_replication_latency_seconds``
@@ -70,6 +71,9 @@ def _apply(bucket: FakeBucket, props: dict[str, Any], account_id: str) -> None:
         backend.put_public_access_block(bucket.name, props["PublicAccessBlockConfiguration"])
     if "LifecycleConfiguration" in props:
         backend.put_bucket_lifecycle_configuration(bucket.name, _lifecycle(props["LifecycleConfiguration"]))
+    rules = (props.get("OwnershipControls") or {}).get("Rules") or []
+    if rules:
+        backend.put_bucket_ownership_controls(bucket.name, rules[0]["ObjectOwnership"])
 
 
 _original_create = FakeBucket.create_from_cloudformation_json.__func__
@@ -151,7 +155,20 @@ def put_object(self: S3Backend, bucket_name: str, key_name: str, value: bytes, *
     return key
 
 
+_original_bucket_init = FakeBucket.__init__
+
+
+def _bucket_init(self: FakeBucket, *args: Any, **kwargs: Any) -> None:
+    """A new bucket's Object Ownership is "Bucket owner enforced" (ACLs disabled), S3's default since April 2023
+    (https://docs.aws.amazon.com/AmazonS3/latest/userguide/about-object-ownership.html); moto had none, so
+    GetBucketOwnershipControls answered OwnershipControlsNotFoundError. CreateBucket's x-amz-object-ownership and
+    PutBucketOwnershipControls still set another."""
+    _original_bucket_init(self, *args, **kwargs)
+    self.ownership_rule = "BucketOwnerEnforced"
+
+
 def install() -> None:
+    FakeBucket.__init__ = _bucket_init
     S3Backend.put_object = put_object
     S3Response.get_bucket_replication = get_bucket_replication
     FakeBucket.create_from_cloudformation_json = classmethod(create_from_cloudformation_json)

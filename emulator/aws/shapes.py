@@ -280,6 +280,7 @@ class ShapeChecker:
         self.corruptions: list[dict[str, Any]] = []
         self.skipped: dict[str, str] = {}  # operations answered but not checked, and why
         self.paginable: dict[str, int] = {}  # answers of operations botocore can paginate, by operation
+        self.by_operation: dict[str, int] = {}  # answers checked, by operation (the fidelity report)
         self._paginators: dict[tuple[str, str], bool] = {}
         self._lock = threading.Lock()
         self._session = botocore.session.get_session()
@@ -322,8 +323,14 @@ class ShapeChecker:
             with self._lock:
                 key = f"{model.service_name}.{action}"
                 self.paginable[key] = self.paginable.get(key, 0) + 1
-        if shape is None or protocol not in PARSERS:
-            self._skip(f"{model.service_name}.{action}", "no output shape" if shape is None else protocol)
+        if shape is None and protocol in PARSERS:  # nothing to check but that it is a success: counted as checked
+            with self._lock:
+                self.checked += 1
+                key = f"{model.service_name}.{action}"
+                self.by_operation[key] = self.by_operation.get(key, 0) + 1
+            return []
+        if protocol not in PARSERS:
+            self._skip(f"{model.service_name}.{action}", protocol)
             return []
         found: list[tuple[str, str]] = []
         parser = PARSERS[protocol]()
@@ -342,6 +349,7 @@ class ShapeChecker:
         ]
         with self._lock:
             self.checked += 1
+            self.by_operation[operation_name] = self.by_operation.get(operation_name, 0) + 1
             self.violations.extend(violations)
         return violations
 
@@ -384,6 +392,11 @@ class ShapeChecker:
         with self._lock:
             self.corruptions.append({"operation": operation, "member": member, "value": value, "rename": rename})
             return list(self.corruptions)
+
+    def by_operation_summary(self) -> dict[str, Any]:
+        """Answers checked and operations skipped, by operation, since the server started."""
+        with self._lock:
+            return {"checked": dict(sorted(self.by_operation.items())), "skipped": dict(self.skipped)}
 
     def take(self, clear: bool) -> dict[str, Any]:
         with self._lock:

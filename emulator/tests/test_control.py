@@ -88,3 +88,22 @@ def test_the_fixed_network_exists_and_survives_a_reset(aws, client, region):
         subnets = ec2.describe_subnets(SubnetIds=ids["subnet_ids"])["Subnets"]
         assert len({s["AvailabilityZone"] for s in subnets}) == 3
         aws.reset()
+
+
+def test_s3_operations_of_one_method_and_path_are_told_apart_by_their_required_members(aws, client):
+    """PutObject and CopyObject are both PUT /{Bucket}/{Key+}; CopyObject requires x-amz-copy-source. DeleteObject
+    and AbortMultipartUpload are both DELETE /{Bucket}/{Key+}; the abort requires uploadId (botocore's S3 model)."""
+    s3 = client("s3")
+    s3.create_bucket(Bucket="log", CreateBucketConfiguration={"LocationConstraint": "us-west-2"})
+    s3.put_object(Bucket="log", Key="a", Body=b"x")
+    s3.copy_object(Bucket="log", Key="b", CopySource={"Bucket": "log", "Key": "a"})
+    upload = s3.create_multipart_upload(Bucket="log", Key="c")["UploadId"]
+    s3.abort_multipart_upload(Bucket="log", Key="c", UploadId=upload)
+    s3.delete_object(Bucket="log", Key="b")
+    counts = aws.requests()["by_action"]
+    assert [counts.get(f"s3.{a}") for a in ("PutObject", "CopyObject", "AbortMultipartUpload", "DeleteObject")] == [
+        1,
+        1,
+        1,
+        1,
+    ]

@@ -15,7 +15,7 @@ import pytest
 from emulator.aws import paging
 
 
-@pytest.mark.parametrize("entry", paging.PAGED, ids=lambda e: e[2].operation)
+@pytest.mark.parametrize("entry", [*paging.PAGED, (None, None, paging.S3_BUCKETS, None)], ids=lambda e: e[2].operation)
 def test_token_names_are_those_of_botocores_paginator_model(entry):
     """paginators-1.json of each service: the names travel as the paginator says."""
     spec = entry[2]
@@ -63,3 +63,86 @@ def test_rds_and_stack_event_lists_page_one_by_one(aws):
     events = [e for p in cfn.get_paginator("describe_stack_events").paginate(StackName="s") for e in p["StackEvents"]]
     assert len(events) >= 6  # stack and two resources, in progress and complete
     assert events[0]["Timestamp"] >= events[-1]["Timestamp"]  # newest first
+
+
+def _two_of_each(client) -> dict:
+    """Two items in each list the collection reads (ids to read them by), through the service APIs."""
+    rds, cfn, sns, backup = client("rds"), client("cloudformation"), client("sns"), client("backup")
+    for index in range(2):
+        rds.create_db_cluster(
+            DBClusterIdentifier=f"c{index}", Engine="aurora-postgresql", MasterUsername="u", MasterUserPassword="x" * 12
+        )
+        rds.create_db_instance(
+            DBInstanceIdentifier=f"i{index}",
+            DBClusterIdentifier="c0",
+            Engine="aurora-postgresql",
+            DBInstanceClass="db.r6g.large",
+        )
+        rds.create_db_cluster_snapshot(DBClusterIdentifier="c0", DBClusterSnapshotIdentifier=f"cs{index}")
+        client("elasticache").create_replication_group(
+            ReplicationGroupId=f"rg{index}", ReplicationGroupDescription="d", NumCacheClusters=1, Engine="redis"
+        )
+        client("s3").create_bucket(
+            Bucket=f"paged-bucket-{index}", CreateBucketConfiguration={"LocationConstraint": "us-west-2"}
+        )
+        backup.create_backup_plan(BackupPlan={"BackupPlanName": f"p{index}", "Rules": []})
+    topic = sns.create_topic(Name="t0")["TopicArn"]
+    sns.create_topic(Name="t1")
+    for index in range(2):
+        sns.subscribe(TopicArn=topic, Protocol="email", Endpoint=f"u{index}@example.com")
+    two = {"Resources": {"A": {"Type": "AWS::SNS::Topic"}, "B": {"Type": "AWS::SNS::Topic"}}}
+    cfn.create_stack(StackName="s0", TemplateBody=json.dumps(two))
+    cfn.create_stack(StackName="s1", TemplateBody=json.dumps(two))
+    cfn.create_change_set(
+        StackName="s0",
+        ChangeSetName="more",
+        TemplateBody=json.dumps(
+            {"Resources": {**two["Resources"], "C": {"Type": "AWS::SNS::Topic"}, "D": {"Type": "AWS::SNS::Topic"}}}
+        ),
+    )
+    zone = client("route53").create_hosted_zone(Name="example.internal", CallerReference="r")["HostedZone"]["Id"]
+    return {"topic": topic, "zone": zone}
+
+
+# (service, botocore's paginator name, its parameters given the ids above) of every list paging.GENERIC and the
+# specials page; each is read one item a page and must equal the whole list.
+LISTS = [
+    ("cloudformation", "describe_stacks", lambda ids: {}),
+    ("cloudformation", "list_stack_resources", lambda ids: {"StackName": "s0"}),
+    ("cloudformation", "describe_change_set", lambda ids: {"StackName": "s0", "ChangeSetName": "more"}),
+    ("rds", "describe_db_instances", lambda ids: {}),
+    ("rds", "describe_db_cluster_snapshots", lambda ids: {}),
+    ("elasticache", "describe_replication_groups", lambda ids: {}),
+    ("sns", "list_topics", lambda ids: {}),
+    ("sns", "list_subscriptions_by_topic", lambda ids: {"TopicArn": ids["topic"]}),
+    ("ec2", "describe_subnets", lambda ids: {}),
+    ("backup", "list_backup_plans", lambda ids: {}),
+    ("s3", "list_buckets", lambda ids: {"PaginationConfig": {"PageSize": 1}}),
+    ("route53", "list_resource_record_sets", lambda ids: {"HostedZoneId": ids["zone"]}),
+]
+
+
+def test_every_list_the_collection_reads_pages_one_item_a_page_and_botocore_reads_it_whole(aws, client):
+    """paging.GENERIC, S3 ListBuckets and Route 53 ListResourceRecordSets: with page_size 1 a paginator (the
+    model's tokens) reads as many pages as items, and the same items as one unpaged read."""
+    ids = _two_of_each(client)
+    for service, name, params in LISTS:
+        paginator = client(service).get_paginator(name)
+        key = paginator.result_keys[0].expression
+        aws.post("aws", "/_emulator/config", {"page_size": None})
+        whole = [item for page in paginator.paginate(**params(ids)) for item in page.get(key, [])]
+        aws.post("aws", "/_emulator/config", {"page_size": 1})
+        pages = list(paginator.paginate(**params(ids)))
+        assert len(whole) >= 2, (service, name, whole)
+        assert [len(page.get(key, [])) for page in pages] == [1] * len(whole), (service, name)
+        assert [_id(item) for page in pages for item in page[key]] == [_id(item) for item in whole], (service, name)
+
+
+_IDS = ("StackId", "DBInstanceIdentifier", "DBClusterSnapshotIdentifier", "ReplicationGroupId", "TopicArn",
+        "SubscriptionArn", "SubnetId", "BackupPlanId", "Name", "LogicalResourceId")  # fmt: skip
+
+
+def _id(item: dict) -> str:
+    """What names a list item (other members, such as a status, may change between two reads)."""
+    item = item.get("ResourceChange", item)
+    return next((f"{key}={item[key]}" for key in _IDS if key in item), json.dumps(item, default=str, sort_keys=True))
