@@ -94,14 +94,26 @@ class StackRunner(object):
 
     # --- waiting, with each new event shown ---
 
+    def operation_events(self, stack_id, stack_name, seen=()):
+        """The events of the stack's latest operation, newest first: DescribeStackEvents pages (NextToken) are read
+        until the operation's start, or until an event already ``seen`` (the older ones were seen too)."""
+        found = []
+        for page in self.cfn.pages("DescribeStackEvents", StackName=stack_id):
+            for event in page["StackEvents"]:
+                if event["EventId"] in seen:
+                    return found
+                found.append(event)
+                if cfn.is_operation_start(event, stack_name):
+                    return found
+        return found
+
     def show_new_events(self, stack_id):
-        page = self.cfn.call("DescribeStackEvents", StackName=stack_id)["StackEvents"]
-        fresh = [e for e in cfn.latest_operation(page, self.name) if e["EventId"] not in self.seen]
+        fresh = self.operation_events(stack_id, self.name, seen=self.seen)
         for event in reversed(fresh):  # oldest first, as they happened
             self.seen.add(event["EventId"])
             self.events.append(_event_record(event))
             self.say("%s: %s" % (self.name, cfn.event_line(event)))
-        return page
+        return fresh
 
     def wait(self, stack_id, doing):
         """Until the stack leaves *_IN_PROGRESS, or the overall timeout passes (StackFailed)."""
@@ -122,12 +134,12 @@ class StackRunner(object):
             delay = min(delay * 2, self.args["poll_seconds"])
 
     def diagnose(self, stack_id, status, doing):
-        page = self.cfn.call("DescribeStackEvents", StackName=stack_id)["StackEvents"]
-        found = cfn.failures(page, self.name)
+        found = cfn.failures(self.operation_events(stack_id, self.name), self.name)
         for failure in found:
             if failure["nested_stack_id"]:
-                nested = self.cfn.call("DescribeStackEvents", StackName=failure["nested_stack_id"])["StackEvents"]
-                failure["nested"] = cfn.failures(nested, failure["nested_stack_id"].split("/")[1])
+                nested_name = failure["nested_stack_id"].split("/")[1]
+                nested = self.operation_events(failure["nested_stack_id"], nested_name)
+                failure["nested"] = cfn.failures(nested, nested_name)
         self.result["failures"] = found
         lines = cfn.failure_lines(found) or ["no failed resource was reported"]
         return StackFailed(
@@ -248,11 +260,14 @@ class StackRunner(object):
                     break
                 self.sleep(delay)
                 delay = min(delay * 2, self.args["poll_seconds"])
+            changes = found.get("Changes")
+            if found.get("NextToken"):  # DescribeChangeSet pages its Changes (NextToken): every page, from the first
+                changes = self.cfn.paginate("DescribeChangeSet", key="Changes", StackName=self.name, ChangeSetName=name)
         finally:
             self.cfn.call("DeleteChangeSet", StackName=self.name, ChangeSetName=name)
         if found["Status"] == "FAILED":
             return ["(no resource changes: %s)" % found.get("StatusReason", "")]
-        return cfn.change_lines(found.get("Changes"))
+        return cfn.change_lines(changes)
 
     # --- drift ---
 

@@ -152,14 +152,19 @@ def lag_window(now=None):
 
 
 def parse_lag(results):
-    """Newest value of each lag metric in seconds (None when there is no datapoint), and its time."""
+    """Newest value of each lag metric in seconds (None when there is no datapoint), and its time.
+
+    ``results`` may come from several GetMetricData pages: a query's data points then arrive in several results
+    under the same Id, and the newest of all of them counts."""
     lag = {"replication_seconds": None, "rpo_seconds": None, "measured_at": None}
+    newest = {}
     for result in results:
         # zip(strict=) is Python 3.10+; module_utils also run on older targets.
         pairs = sorted(zip(result.get("Timestamps") or [], result.get("Values") or []), reverse=True)  # noqa: B905
-        if not pairs:
+        if not pairs or (result["Id"] in newest and newest[result["Id"]] >= pairs[0][0]):
             continue
         when, value = pairs[0]
+        newest[result["Id"]] = when
         lag["%s_seconds" % result["Id"]] = value / 1000.0
         stamp = when.isoformat() if hasattr(when, "isoformat") else str(when)
         lag["measured_at"] = max(lag["measured_at"] or stamp, stamp)

@@ -330,8 +330,10 @@ class Runner:
     def lag(self, arn):
         start, end = gdb.lag_window()
         try:
-            answer = self.cloudwatch.call(
+            # GetMetricData pages by data points (NextToken): the RPO lag may come a page after the replication lag.
+            results = self.cloudwatch.paginate(
                 "GetMetricData",
+                key="MetricDataResults",
                 MetricDataQueries=gdb.lag_queries(gdb.arn_cluster_id(arn)),
                 StartTime=start,
                 EndTime=end,
@@ -339,7 +341,7 @@ class Runner:
             )
         except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
             self.module.fail_json_aws(e, msg="Could not read the replication lag from CloudWatch", **self.result)
-        return gdb.parse_lag(answer["MetricDataResults"])
+        return gdb.parse_lag(results)
 
     def poll(self, done, on_timeout):
         """Describe the global database until ``done(cluster)``; at the deadline ``on_timeout(cluster)``."""

@@ -49,13 +49,14 @@ def test_switchover_and_back_then_an_idempotent_rerun(gdb, client, tmp_path):
     assert result["lag"]["replication_seconds"] == pytest.approx(0.05)
     assert result["estimated_data_loss_seconds"] is None
     assert 2 <= result["timings"]["seconds"] < 2 + 5  # the emulator's duration, plus at most one poll delay
-    assert result["api_calls"][:4] == [
+    pages = [c for i, c in enumerate(result["api_calls"]) if i == 0 or result["api_calls"][i - 1] != c]
+    assert pages[:4] == [  # a call and the pages that follow it as one (the lag's GetMetricData pages)
         "rds.DescribeGlobalClusters",
         "cloudwatch.GetMetricData",
         "rds.DescribeDBClusters",
         "rds.SwitchoverGlobalCluster",
     ]
-    assert set(result["api_calls"][4:]) == {"rds.DescribeGlobalClusters"}
+    assert set(pages[4:]) == {"rds.DescribeGlobalClusters"}
     # every documented return key is really returned (reason only on failure)
     assert set(documented(MODULE, "RETURN")) - {"reason"} <= set(result)
     member_keys = set(documented(MODULE, "RETURN")["members"]["contains"])

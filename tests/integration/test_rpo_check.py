@@ -63,6 +63,7 @@ def _protect(client, seed: dict) -> None:
 
 
 def test_every_store_is_measured_and_a_missing_figure_is_a_finding(aws, client, seed, tmp_path):
+    aws.post("aws", "/_emulator/config", {"collection_page_size": None})  # requests counted at AWS's page sizes
     result = run_module(aws, tmp_path, MODULE, _args(seed))[0]
     assert not result.get("failed") and result["changed"] is False
     figures = _by_name(result)
@@ -110,6 +111,7 @@ def test_an_injected_replication_delay_is_a_breach_and_enforce_fails(aws, client
 
 
 def test_cloudwatch_cost_grows_with_regions_not_metrics(aws, client, seed, tmp_path):
+    aws.post("aws", "/_emulator/config", {"collection_page_size": None})  # requests counted at AWS's page sizes
     only_s3 = run_module(aws, tmp_path, MODULE, {"region": PRIMARY, "s3_replication": _args(seed)["s3_replication"]})[0]
     assert only_s3["api_calls"] == ["cloudwatch.GetMetricData"] and len(only_s3["measurements"]) == 3
 

@@ -45,13 +45,14 @@ def _global_cluster(rds, global_id):
 
 def _lag(cloudwatch, cluster_arn):
     start, end = lag_window()
-    answer = cloudwatch.get_metric_data(
+    # GetMetricData pages by data points (NextToken): the RPO lag can be on a later page than the replication lag.
+    pages = cloudwatch.get_paginator("get_metric_data").paginate(
         MetricDataQueries=lag_queries(cluster_arn.split(":")[-1]),
         StartTime=start,
         EndTime=end,
         ScanBy="TimestampDescending",
     )
-    return parse_lag(answer["MetricDataResults"])
+    return parse_lag([result for page in pages for result in page["MetricDataResults"]])
 
 
 def _cluster_status(rds, cluster_arn):

@@ -62,6 +62,9 @@ class FakeCloudFormation:
     def paginate(self, action, key=None, **params):
         return self.call(action, **params)[key]
 
+    def pages(self, action, **params):
+        yield self.call(action, **params)  # one page: the fake answers whole lists
+
     def _operation(self, start, *statuses, failed=None):
         self.events = [
             {

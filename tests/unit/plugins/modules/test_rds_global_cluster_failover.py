@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import botocore.session
 import pytest
 
 from ansible_collections.ai_model_registry.infra.plugins.modules import rds_global_cluster_failover as failover
@@ -25,9 +26,16 @@ def _gc(writer=WEST, status="available", sync="connected", to=None, state="switc
 class FakeClient:
     """A boto3 client whose DescribeGlobalClusters answers follow a script (the last answer repeats)."""
 
+    # The lag is read with botocore's paginator of GetMetricData (it pages by data points): it reads the service
+    # model; one page here.
+    meta = botocore.session.get_session().create_client("cloudwatch", region_name="us-east-1").meta
+
     def __init__(self, script):
         self.script = list(script)
         self.writes = []
+
+    def can_paginate(self, operation_name):
+        return operation_name == "get_metric_data"
 
     def describe_global_clusters(self, aws_retry=False, **params):
         answer = self.script.pop(0) if len(self.script) > 1 else self.script[0]
