@@ -42,6 +42,7 @@ ARGUMENT_SPEC = {
     "tags": {"type": "dict", "default": {}},
     "termination_protection": {"type": "bool", "default": False},
     "capabilities": {"type": "list", "elements": "str", "default": ["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM"]},
+    "role_arn": {"type": "str"},
     "timeout_minutes": {"type": "int", "default": 90},
     "poll_seconds": {"type": "float", "default": 5},
     "drift": {"type": "str", "default": "report", "choices": ["report", "fail", "skip"]},
@@ -77,6 +78,11 @@ class StackRunner(object):
         self.events = []
         self.seen = set()
         self.result = {"name": self.name, "region": args["region"], "changed": False, "action": "none"}
+
+    def service_role(self):
+        """``RoleARN`` of the writes: CloudFormation's service role acts on the resources, not the caller. A preview's
+        change set is never executed and goes without it (the read-only persona may not pass the role)."""
+        return {"RoleARN": self.args["role_arn"]} if self.args.get("role_arn") else {}
 
     # --- reading ---
 
@@ -185,7 +191,7 @@ class StackRunner(object):
         self.result["action"] = wanted["action"]
         if wanted["action"] == "recreate":
             self.say("%s: ROLLBACK_COMPLETE after a failed creation - deleting it to create it again" % self.name)
-            self.cfn.call("DeleteStack", StackName=stack["StackId"])
+            self.cfn.call("DeleteStack", StackName=stack["StackId"], **self.service_role())
             self.wait(stack["StackId"], "deleting")
         request = {
             "StackName": self.name,
@@ -194,6 +200,7 @@ class StackRunner(object):
             "Tags": [{"Key": k, "Value": v} for k, v in sorted(tags.items())],
             "Capabilities": self.args["capabilities"],
         }
+        request.update(self.service_role())
         if wanted["action"] in ("create", "recreate"):
             stack_id = self.cfn.call(
                 "CreateStack", EnableTerminationProtection=protection, OnFailure="ROLLBACK", **request
@@ -347,7 +354,7 @@ class StackRunner(object):
             return self.result
         if protected:
             self.cfn.call("UpdateTerminationProtection", StackName=self.name, EnableTerminationProtection=False)
-        self.cfn.call("DeleteStack", StackName=stack["StackId"])
+        self.cfn.call("DeleteStack", StackName=stack["StackId"], **self.service_role())
         status = self.wait(stack["StackId"], "delete")[1]
         self.result["status"] = status
         if status != "DELETE_COMPLETE":

@@ -72,6 +72,13 @@ options:
     type: list
     elements: str
     default: [CAPABILITY_IAM, CAPABILITY_NAMED_IAM]
+  role_arn:
+    description:
+      - ARN of the CloudFormation service role that creates, updates and deletes the stack's resources (C(RoleARN) of
+        C(CreateStack), C(UpdateStack) and C(DeleteStack)); the caller then needs C(iam:PassRole) of it, not the
+        resources' own permissions. C(docs/iam/roles.yaml) creates one.
+      - Without it CloudFormation acts with the caller's credentials (or the role the stack was created with).
+    type: str
   timeout_minutes:
     description: Overall time the task may wait for the stack, over all its steps.
     type: int

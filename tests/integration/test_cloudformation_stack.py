@@ -40,8 +40,11 @@ def _stack(tmp_path, **changes):
 
 
 def test_a_short_form_template_deploys_and_a_rerun_changes_nothing_in_two_reads(aws, client, tmp_path):
-    created, process = run_module(aws, tmp_path, "cloudformation_stack", _stack(tmp_path))
+    role = "arn:aws:iam::123456789012:role/platform-access/ai-model-registry-cloudformation"
+    created, process = run_module(aws, tmp_path, "cloudformation_stack", _stack(tmp_path, role_arn=role))
     assert created["changed"] and created["action"] == "create", created.get("msg")
+    # CloudFormation's service role made the resources (the stack keeps it for its later operations)
+    assert client("cloudformation").describe_stacks(StackName="amr-short")["Stacks"][0]["RoleARN"] == role
     assert created["outputs"]["TopicArn"].endswith(":amr-alerts")
     # each stack event was shown as it arrived, not a retry counter
     assert re.search(r"amr-short: \S+ Queue \(AWS::SQS::Queue\) CREATE_COMPLETE", process.stdout)

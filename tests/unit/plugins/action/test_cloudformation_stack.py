@@ -116,7 +116,7 @@ class FakeCloudFormation:
         self.stack["EnableTerminationProtection"] = EnableTerminationProtection
         return {"StackId": ID}
 
-    def DeleteStack(self, StackName):
+    def DeleteStack(self, StackName, RoleARN=None):
         self._operation("DELETE_IN_PROGRESS", "DELETE_COMPLETE")
 
     def CreateChangeSet(self, **request):
@@ -327,6 +327,24 @@ def test_delete_with_the_confirmation_lifts_protection_then_deletes():
     assert fake.api_calls.index("cloudformation.UpdateTerminationProtection") < fake.api_calls.index(
         "cloudformation.DeleteStack"
     )
+
+
+def test_the_service_role_makes_every_write_and_no_preview():
+    role = "arn:aws:iam::123456789012:role/platform-access/ai-model-registry-cloudformation"
+    created = FakeCloudFormation()
+    _runner(created, role_arn=role).present(TEMPLATE)
+    updated = FakeCloudFormation("CREATE_COMPLETE", parameters={"Name": "old"})
+    _runner(updated, role_arn=role, drift="skip").present(TEMPLATE)
+    deleted = FakeCloudFormation("CREATE_COMPLETE")
+    _runner(deleted, role_arn=role).absent()
+    previewed = FakeCloudFormation("CREATE_COMPLETE", parameters={"Name": "old"})
+    _runner(previewed, check_mode=True, role_arn=role).present(TEMPLATE)
+    writes = [created.requests["CreateStack"], updated.requests["UpdateStack"], deleted.requests["DeleteStack"]]
+    assert [w["RoleARN"] for w in writes] == [role] * 3
+    assert "RoleARN" not in previewed.requests["CreateChangeSet"]
+    without = FakeCloudFormation()
+    _runner(without).present(TEMPLATE)
+    assert "RoleARN" not in without.requests["CreateStack"]  # the caller's credentials, as before
 
 
 def test_deleting_an_absent_stack_changes_nothing():
