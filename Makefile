@@ -12,7 +12,8 @@ AWSCLI_VENV := $(CURDIR)/.venv-awscli
 BIN := $(VENV)/bin
 COLLECTIONS := $(CURDIR)/.build
 COLLECTION_LINK := $(COLLECTIONS)/ansible_collections/ai_model_registry/infra
-TEMPLATES := $(wildcard roles/*/files/*.yaml)
+# The platform's templates, and the IAM roles a team creates to run the collection (docs/iam).
+TEMPLATES := $(wildcard roles/*/files/*.yaml) docs/iam/roles.yaml
 # Three workers on two cores: the end-to-end tests wait on the emulators much of the time (four were slower);
 # worksteal: an idle worker takes queued tests from a busy one (load hands out fixed chunks up front).
 PYTEST_WORKERS ?= 3
