@@ -45,7 +45,7 @@ def test_the_old_next_token_loop_sees_only_the_first_page_of_redis_snapshots(aws
     aws.post("aws", "/_emulator/config", ONE_A_PAGE)
 
     assert [s["SnapshotName"] for s in _old_next_token_loop(elasticache, ReplicationGroupId="rg")] == ["s0"]
-    clients = ApiClients(lambda service, region: client(service, region))  # the collection's paginator
+    clients = ApiClients(client)  # the collection's paginator, on the fixture's client factory
     snapshots = clients("elasticache", "us-west-2").paginate("DescribeSnapshots", ReplicationGroupId="rg")
     assert [s["SnapshotName"] for s in snapshots] == ["s0", "s1", "s2"]
     assert clients.api_calls == ["elasticache.DescribeSnapshots"] * 3
