@@ -55,7 +55,8 @@ def code_actions() -> dict[str, set[str]]:
     found: dict[str, set[str]] = defaultdict(set)
     for path in sorted((REPO / "plugins").rglob("*.py")):
         text = path.read_text()
-        services = set(re.findall(r'clients\(\s*"([a-z0-9-]+)"', text))
+        # clients("rds", region), api("s3", region), ...: a botocore service name as a call's first argument
+        services = set(re.findall(r'\(\s*"([a-z0-9-]+)"\s*,', text)) & set(_SESSION.get_available_services())
         for action in re.findall(r'\.(?:call|paginate|pages)\(\s*"([A-Z][A-Za-z0-9]+)"', text):
             owners = [s for s in services if action in _model(s).operation_names]
             for service in owners[:1] if len(owners) == 1 else owners:
@@ -252,7 +253,7 @@ def build(record: dict | None) -> tuple[str, list[str]]:
         f"({100 * len(served_checked) // max(len(in_run), 1)}%).",
         f"- {len(paginable)} are lists botocore can paginate: "
         f"{sum(p.startswith('yes') for p in paginable)} paged by the emulator with the paginator model's tokens; "
-        "the test suite runs with every list paged one item a page (`EMULATOR_PAGE_SIZE=1`).",
+        "in the test suite every such list comes one item a page to the collection's calls (`EMULATOR_PAGE_SIZE=1`).",
         f"- {len(type_rows)} CloudFormation resource types in the templates, each checked against its resource "
         "provider schema (emulator/tests/test_resource_schemas.py).",
         "",

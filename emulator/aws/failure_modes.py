@@ -154,4 +154,6 @@ NOT_MODELLED = (
     "KMS encryption of data at rest: keys and their policies are modelled, ciphertexts are not.",
     "Real replication latency and cross-region networking: lag and replication delay are settings.",
     "CBOR (smithy-rpc-v2-cbor): clients that speak it get JSON; this botocore speaks JSON to CloudWatch.",
+    "S3 ACLs of a BucketOwnerEnforced bucket are not refused (AccessControlListNotSupported); "
+    "GetBucketOwnershipControls answers BucketOwnerEnforced, which amazon.aws.s3_object reads to set no ACL.",
 )

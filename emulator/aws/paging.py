@@ -235,6 +235,8 @@ DEFAULTS = {
     "rds.DescribeDBInstances": 100,  # API_DescribeDBInstances: MaxRecords default 100, 20-100
     "rds.DescribeDBClusterSnapshots": 100,  # API_DescribeDBClusterSnapshots: MaxRecords default 100, 20-100
     "rds.DescribeDBSnapshots": 100,  # API_DescribeDBSnapshots: MaxRecords default 100, 20-100
+    "rds.DescribeDBClusterParameterGroups": 100,  # API_DescribeDBClusterParameterGroups: default 100, 20-100
+    "rds.DescribeDBClusterParameters": 100,  # API_DescribeDBClusterParameters: MaxRecords default 100, 20-100
     "elasticache.DescribeReplicationGroups": 100,  # API_DescribeReplicationGroups: MaxRecords default 100, 20-100
     "sns.ListTopics": 100,  # API_ListTopics: "up to 100" topics a page, no page size in the request
     "sns.ListSubscriptionsByTopic": 100,  # API_ListSubscriptionsByTopic: "up to 100" a page
@@ -346,6 +348,8 @@ GENERIC = (
     "rds.DescribeDBInstances",
     "rds.DescribeDBClusterSnapshots",
     "rds.DescribeDBSnapshots",
+    "rds.DescribeDBClusterParameterGroups",
+    "rds.DescribeDBClusterParameters",
     "elasticache.DescribeReplicationGroups",
     "sns.ListTopics",
     "sns.ListSubscriptionsByTopic",

@@ -35,6 +35,7 @@ THROTTLED_CALLS = [
     ("kms", lambda c: c.list_keys(), "ThrottlingException"),
     ("backup", lambda c: c.list_backup_vaults(), "ThrottlingException"),
     ("lambda", lambda c: c.list_functions(), "TooManyRequestsException"),
+    ("route53", lambda c: c.create_hosted_zone(Name="throttled.internal", CallerReference="once"), "Throttling"),
 ]
 
 

@@ -86,6 +86,16 @@ def _two_of_each(client) -> dict:
             Bucket=f"paged-bucket-{index}", CreateBucketConfiguration={"LocationConstraint": "us-west-2"}
         )
         backup.create_backup_plan(BackupPlan={"BackupPlanName": f"p{index}", "Rules": []})
+        rds.create_db_cluster_parameter_group(
+            DBClusterParameterGroupName=f"pg{index}", DBParameterGroupFamily="aurora-postgresql16", Description="d"
+        )
+    rds.modify_db_cluster_parameter_group(
+        DBClusterParameterGroupName="pg0",
+        Parameters=[
+            {"ParameterName": name, "ParameterValue": "1", "ApplyMethod": "immediate"}
+            for name in ("rds.force_ssl", "log_min_duration_statement")
+        ],
+    )
     topic = sns.create_topic(Name="t0")["TopicArn"]
     sns.create_topic(Name="t1")
     for index in range(2):
@@ -112,6 +122,8 @@ LISTS = [
     ("cloudformation", "describe_change_set", lambda ids: {"StackName": "s0", "ChangeSetName": "more"}),
     ("rds", "describe_db_instances", lambda ids: {}),
     ("rds", "describe_db_cluster_snapshots", lambda ids: {}),
+    ("rds", "describe_db_cluster_parameter_groups", lambda ids: {}),
+    ("rds", "describe_db_cluster_parameters", lambda ids: {"DBClusterParameterGroupName": "pg0"}),
     ("elasticache", "describe_replication_groups", lambda ids: {}),
     ("sns", "list_topics", lambda ids: {}),
     ("sns", "list_subscriptions_by_topic", lambda ids: {"TopicArn": ids["topic"]}),
@@ -138,8 +150,20 @@ def test_every_list_the_collection_reads_pages_one_item_a_page_and_botocore_read
         assert [_id(item) for page in pages for item in page[key]] == [_id(item) for item in whole], (service, name)
 
 
-_IDS = ("StackId", "DBInstanceIdentifier", "DBClusterSnapshotIdentifier", "ReplicationGroupId", "TopicArn",
-        "SubscriptionArn", "SubnetId", "BackupPlanId", "Name", "LogicalResourceId")  # fmt: skip
+_IDS = (
+    "StackId",
+    "DBInstanceIdentifier",
+    "DBClusterParameterGroupName",
+    "ParameterName",
+    "DBClusterSnapshotIdentifier",
+    "ReplicationGroupId",
+    "TopicArn",
+    "SubscriptionArn",
+    "SubnetId",
+    "BackupPlanId",
+    "Name",
+    "LogicalResourceId",
+)
 
 
 def _id(item: dict) -> str:

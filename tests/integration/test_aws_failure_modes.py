@@ -31,6 +31,7 @@ CALLS = [
     ("ssm", "ssm", "GetParameter", {"Name": "lock"}),
     ("sts", "sts", "GetCallerIdentity", {}),
     ("ec2", "ec2", "DescribeRegions", {}),
+    ("route53", "route53", "GetHostedZone", {"Id": "zone"}),
 ]
 
 
@@ -57,6 +58,8 @@ def test_the_collections_retries_recover_from_each_services_throttle(
     monkeypatch.setattr("time.sleep", lambda seconds: None)  # AWSRetry's jittered back-off, not its waiting
     aws.client("backup").create_backup_vault(BackupVaultName="vault")
     aws.client("ssm").put_parameter(Name="lock", Value="free", Type="String")
+    zone = aws.client("route53").create_hosted_zone(Name="registry.internal", CallerReference="r")["HostedZone"]["Id"]
+    params = {**params, "Id": zone.split("/")[-1]} if service == "route53" else params
     throttle = {"throttle": {"count": 2, "services": [signing], "actions": [action]}}
 
     aws.post("aws", "/_emulator/config", throttle)  # as the modules call: AWSRetry, botocore's retries off
