@@ -101,6 +101,9 @@ class Platform:
             Environment=ENVIRONMENT,
             AuroraClusterArn=aurora["ClusterArn"],
             RedisClusterArn=redis["RedisClusterArn"],
+            DatabaseSecretArn=aurora["SecretArn"],
+            VpcId=vpc,
+            PrivateSubnetIds=",".join(subnets),
         )
         bucket = "ai-model-registry-artifacts"
         self.deploy("disaster-recovery-replica.yaml", DR, Environment=ENVIRONMENT, S3BucketName=bucket)
