@@ -212,10 +212,13 @@ def dr_drill_switch_evidence(
     found_before = len([seq for seq, at in before if seq in present])
     found_during = len([seq for seq, at in acknowledged_during if seq in present])
     lost = len(acknowledged) - len(present)
-    last_acknowledged = max(acknowledged.values()) if acknowledged else 0.0
-    # Nothing found: the loss is at least everything since the first canary was acknowledged.
-    newest_found = max(present.values()) if present else min(acknowledged.values() or [0.0])
-    canary_rpo = round(max(last_acknowledged - newest_found, 0.0), 3)
+    # The recovery point: from the newest canary kept before the first lost one to the last lost one. Through the
+    # global writer endpoint the writer goes on writing to the new writer, so the newest acknowledged canary is
+    # found after a failover that lost the seconds before it. Nothing kept before: at least since the first canary.
+    lost_at = [at for seq, at in acknowledged.items() if seq not in present]
+    kept_before = [at for at in present.values() if lost_at and at <= min(lost_at)]
+    newest_kept = max(kept_before or [min(acknowledged.values() or [0.0])])
+    canary_rpo = round(max(max(lost_at or [newest_kept]) - newest_kept, 0.0), 3)
     aws_lag = _seconds((switch or {}).get("rpo_seconds"))
     # the background writer keeps the application's path: through the global writer endpoint it reconnects by itself;
     # through a cluster endpoint it writes again only once the Secret is repointed (the verification's write)

@@ -183,6 +183,15 @@ def test_a_failover_measures_what_it_lost():
     assert _evidence(found)["verification"]["status"] == "failed"
 
 
+def test_a_failover_measures_the_lost_seconds_also_when_the_writer_goes_on_writing_after_it():
+    # through the global writer endpoint the background writer reaches the new writer after the failover: its
+    # newest acknowledgement is found, the seconds before the failover (1001, 1002) are not
+    during = f"1000 {T0 + 1}\n1001 {T0 + 2}\n1002 {T0 + 3}\n1003 {T0 + 8}\n"
+    found = BEFORE + [{"seq": 1000, "at": T0 + 1}, {"seq": 1003, "at": T0 + 8}]
+    measured = _evidence(found, action="failover", during=during)["measured"]
+    assert measured["canaries_lost"] == 2 and measured["canary_rpo_seconds"] == 2.0
+
+
 def test_nothing_found_is_a_loss_since_the_first_canary():
     measured = _evidence([], action="failover", switch={"rpo_seconds": None, "switch_seconds": "3"})["measured"]
     assert measured["canaries_lost"] == 6 and measured["canary_rpo_seconds"] == 3 - 0.01
