@@ -24,18 +24,13 @@ import yaml
 from ansible.errors import AnsibleActionFail, AnsibleError, AnsibleUndefinedVariable
 from ansible.plugins.action import ActionBase
 
-try:
-    from ansible.template import trust_as_template
-except ImportError:  # ansible-core < 2.19: every string is a template
-
-    def trust_as_template(value):
-        return value
-
-
 from ansible_collections.ai_model_registry.infra.plugins.module_utils.aws_client import ApiClients
 from ansible_collections.ai_model_registry.infra.plugins.plugin_utils import cloudformation as cfn
 from ansible_collections.ai_model_registry.infra.plugins.plugin_utils import preflight
-from ansible_collections.ai_model_registry.infra.plugins.plugin_utils.arguments import validated_arguments
+from ansible_collections.ai_model_registry.infra.plugins.plugin_utils.arguments import (
+    trusted_template,
+    validated_arguments,
+)
 
 try:
     import boto3
@@ -253,7 +248,7 @@ class ActionModule(ActionBase):
                 continue
             path = os.path.join(COLLECTION, "roles", role, "files", template_file)
             with open(path) as handle:
-                template = preflight.load_template(handle.read())
+                template = cfn.load_template(handle.read())
             given, sources = {}, {}
             for parameter, expression in (stack_args.get("parameters") or {}).items():
                 try:
@@ -350,7 +345,7 @@ class ActionModule(ActionBase):
 
 def _trusted(value):
     if isinstance(value, str):
-        return trust_as_template(value)
+        return trusted_template(value)
     if isinstance(value, list):
         return [_trusted(v) for v in value]
     if isinstance(value, dict):

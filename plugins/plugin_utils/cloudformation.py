@@ -60,8 +60,9 @@ class TemplateError(ValueError):
     """A template that cannot be read, or parameters it does not accept."""
 
 
-class _TemplateLoader(yaml.SafeLoader):
-    """YAML with CloudFormation's short-form tags, read as their long form."""
+class _TemplateLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+    """YAML with CloudFormation's short-form tags, read as their long form; libyaml's parser when PyYAML has it
+    (several times faster: every stack task reads its template and the deployed one)."""
 
 
 def _short_form(loader, tag_suffix, node):

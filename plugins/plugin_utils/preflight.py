@@ -16,7 +16,6 @@ __metaclass__ = type
 import difflib
 import re
 
-import yaml
 from ansible.module_utils.common.validation import (
     check_type_bool,
     check_type_dict,
@@ -69,22 +68,6 @@ TYPE_WORDS = {
     "list": "a list",
     "dict": "a dictionary",
 }
-
-
-class _FastTemplateLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
-    """CloudFormation YAML (short-form tags too) through libyaml's parser: the preflight reads every template."""
-
-
-_FastTemplateLoader.add_multi_constructor("!", cfn._short_form)  # pylint: disable=protected-access
-
-
-def load_template(body):
-    """A template body as ``cloudformation.load_template`` reads it, parsed faster (libyaml when present)."""
-    try:
-        parsed = yaml.load(body, Loader=_FastTemplateLoader)  # noqa: S506 - a SafeLoader subclass
-    except yaml.YAMLError:
-        return cfn.load_template(body)  # JSON, or the stack plugin's own error
-    return cfn.load_template(parsed) if isinstance(parsed, dict) else cfn.load_template(body)
 
 
 class Deferred(object):

@@ -73,9 +73,19 @@ def test_getatt_short_form_splits_at_the_first_dot_only():
     assert template["Resources"]["Topic"]["Properties"]["TopicName"] == {"Fn::GetAtt": ["Bucket", "Endpoint.Address"]}
 
 
-def test_the_collection_templates_load():
-    for path in REPO.glob("roles/*/files/*.yaml"):
-        assert cfn.load_template(path.read_text())["Resources"], path
+def test_the_collection_templates_load_and_libyaml_reads_them_as_pyyaml_does():
+    import yaml
+
+    class PurePython(yaml.SafeLoader):
+        pass
+
+    PurePython.add_multi_constructor("!", cfn._short_form)
+    templates = sorted(REPO.glob("roles/*/files/*.yaml"))
+    assert templates and yaml.__with_libyaml__  # the fast parser is the one tested here
+    for path in templates:
+        body = path.read_text()
+        assert cfn.load_template(body)["Resources"], path
+        assert cfn.load_template(body) == cfn._plain(yaml.load(body, Loader=PurePython)), path  # noqa: S506
 
 
 def test_unreadable_templates_are_refused():

@@ -341,21 +341,6 @@ def test_one_refusal_message_lists_every_problem_a_line_each():
     assert preflight.refusal(["a"]) == "Refused before any change, nothing was changed (1 problem):\n(1) a"
 
 
-def test_templates_read_fast_read_as_the_stack_plugin_reads_them():
-    import pathlib
-
-    from ansible_collections.ai_model_registry.infra.plugins.plugin_utils import cloudformation as cfn
-
-    templates = sorted(pathlib.Path(__file__).resolve().parents[4].glob("roles/*/files/*.yaml"))
-    assert templates
-    for path in templates:
-        body = path.read_text()
-        assert preflight.load_template(body) == cfn.load_template(body), path
-    short = "Parameters: {N: {Type: String}}\nResources: {T: {Type: X, Properties: {A: !Ref N, B: !GetAtt T.Arn}}}\n"
-    assert preflight.load_template(short) == cfn.load_template(short)
-    assert preflight.load_template('{"Resources": {"T": {"Type": "X"}}}') == {"Resources": {"T": {"Type": "X"}}}
-
-
 ZONE = {"HostedZone": {"Id": "/hostedzone/Z1", "Name": "registry.internal.", "Config": {"PrivateZone": True}}}
 
 
