@@ -233,7 +233,9 @@ class StackRunner(object):
         if wanted["action"] in ("create", "recreate"):
             lines = ["Stack %s (%s) would be created with:" % (self.name, self.args["region"])]
             lines += cfn.resource_lines(template)
+            self.result["outputs"] = cfn.pending_outputs(template, self.name)
         else:
+            self.result["outputs"] = cfn.outputs(stack)  # as they are until the update runs
             lines = ["Stack %s (%s) would change:" % (self.name, self.args["region"])]
             lines += cfn.parameter_lines(cfn.deployed_parameters(stack), parameters)
             if wanted["tags"]:

@@ -164,6 +164,8 @@ def resolve_parameters(given, template):
 
 
 def _refusal(name, value, spec):
+    if is_pending(value):
+        return None  # check mode: the output of a stack not created yet, checked when it exists
     allowed = spec.get("AllowedValues")
     if allowed and value not in [as_parameter(a) for a in allowed]:
         return "%s=%s is not one of %s" % (name, value, ", ".join(as_parameter(a) for a in allowed))
@@ -347,3 +349,18 @@ def drift_lines(drifts):
 
 def outputs(stack):
     return {o["OutputKey"]: o.get("OutputValue", "") for o in (stack or {}).get("Outputs") or []}
+
+
+# Check mode's value of an output of a stack that does not exist yet.
+PENDING = "(known once stack %s exists: %s)"
+
+
+def pending_outputs(template, stack_name):
+    """The outputs of a stack check mode would create: each output the template declares, as a placeholder naming
+    it, so that the previews of the stacks fed from them run and show where their values come from."""
+    return {key: PENDING % (stack_name, key) for key in sorted(template.get("Outputs") or {})}
+
+
+def is_pending(value):
+    """True for a value that holds a placeholder of ``pending_outputs``."""
+    return isinstance(value, str) and "(known once stack " in value

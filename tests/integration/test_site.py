@@ -215,6 +215,26 @@ def test_check_mode_previews_a_change_and_writes_nothing(aws, client):
     assert {p["ParameterKey"]: p["ParameterValue"] for p in stack["Parameters"]}["ReadReplicaCount"] == "2"
 
 
+@pytest.mark.slow
+def test_check_mode_on_an_empty_account_previews_every_stack_and_writes_nothing(aws, client, inventory):
+    # the first run a team makes: level 2 stacks, the Secrets and the records are fed by stacks not created yet
+    zone = client("route53").create_hosted_zone(
+        Name="registry.internal",
+        CallerReference="first-preview",
+        HostedZoneConfig={"PrivateZone": True},
+        VPC={"VPCRegion": "us-west-2", "VPCId": "vpc-0a000000000000001"},
+    )["HostedZone"]["Id"]
+    target = inventory(registry_dns_zone_id=zone.split("/")[-1], registry_dns_domain="registry.internal")
+    aws.post("aws", "/_emulator/requests", method="DELETE")
+    preview = playbook(aws, "playbooks/site.yml", "-i", str(target), "--check", "--diff")
+    for stack in ("aurora", "redis", "backup-dr-vault", "dr-replica", "backup", "dr", "dr-secondary", "redis-dr"):
+        assert f"Stack ai-model-registry-development-{stack} (" in preview.stdout, stack
+    assert preview.stdout.count("would be created with:") == 8
+    assert "Would write postgresql and redis credentials to the namespaces default once the" in preview.stdout
+    assert "Would point the records of registry.internal at the endpoints" in preview.stdout
+    assert aws.requests()["writes"] == 0 and client("cloudformation").describe_stacks()["Stacks"] == []
+
+
 def test_teardown_refuses_production_without_confirmation(aws, inventory):
     result = playbook(
         aws, "playbooks/teardown.yml", "-i", str(inventory(registry_environment="production")), check=False

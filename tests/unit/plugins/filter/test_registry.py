@@ -85,3 +85,16 @@ def test_targets_and_cadence_are_the_seeds():
 def test_an_unknown_environment_is_refused():
     with pytest.raises(AnsibleFilterError, match="environment must be one of"):
         registry_model("amr", "qa")
+
+
+def test_check_mode_placeholders_of_a_stack_not_created_yet_are_pending():
+    from ansible_collections.ai_model_registry.infra.plugins.filter.registry import stack_pending
+    from ansible_collections.ai_model_registry.infra.plugins.plugin_utils import cloudformation as cfn
+
+    template = cfn.load_template((ROLES / "aurora/files/aurora-cluster.yaml").read_text())
+    placeholders = cfn.pending_outputs(template, "ai-model-registry-staging-aurora")
+    assert set(placeholders) == set(template["Outputs"]) and "ClusterArn" in placeholders
+    assert placeholders["ClusterArn"] == "(known once stack ai-model-registry-staging-aurora exists: ClusterArn)"
+    assert stack_pending(placeholders) and stack_pending({"A": "x", "B": placeholders["ClusterArn"]})
+    assert not stack_pending({"ClusterArn": "arn:aws:rds:us-west-2:123456789012:cluster:c"}) and not stack_pending({})
+    assert not stack_pending(None)

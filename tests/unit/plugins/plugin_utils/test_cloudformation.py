@@ -97,6 +97,15 @@ def test_unreadable_templates_are_refused():
         cfn.load_template("Resources:\n  A: !Nope x\n")
 
 
+def test_a_placeholder_of_check_mode_passes_the_declared_constraints():
+    # a parameter fed from a stack check mode would create: known, and checked, once that stack exists
+    template = {"Parameters": {"N": {"Type": "Number", "MinValue": 1}, "E": {"Type": "String", "AllowedValues": ["a"]}}}
+    pending = cfn.PENDING % ("s", "Out")
+    assert cfn.resolve_parameters({"N": pending, "E": pending}, template) == {"N": pending, "E": pending}
+    with pytest.raises(cfn.TemplateError, match="N=x is not a number"):
+        cfn.resolve_parameters({"N": "x", "E": "a"}, template)
+
+
 def test_parameters_are_strings_with_the_defaults_sent_explicitly():
     template = cfn.load_template(LONG)
     resolved = cfn.resolve_parameters({"Name": "x", "Subnets": ["s-1", "s-2"], "Mode": "b"}, template)
