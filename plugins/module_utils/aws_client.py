@@ -163,7 +163,10 @@ class ApiClients(object):
 def module_clients(module):
     """The clients of an ``AnsibleAWSModule``: its credentials and endpoint, amazon.aws's jittered retries.
 
-    ``clients(service, None)`` is a client of the module's own region."""
+    ``clients(service, None)`` is a client of the module's own region. A module run on the controller
+    (plugin_utils/controller_module.py) hands out clients that retry with botocore's standard mode."""
+    if getattr(module, "botocore_retries", False):
+        return ApiClients(lambda service, region: module.client(service, region=region or module.region))
     from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
     retry = AWSRetry.jittered_backoff(retries=10, catch_extra_error_codes=list(THROTTLING_CODES))

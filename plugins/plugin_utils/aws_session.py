@@ -17,15 +17,37 @@ except ImportError:  # the action plugins say so when they run
 from ansible_collections.ai_model_registry.infra.plugins.module_utils.aws_client import ApiClients
 
 
-def boto3_clients(profile=None, endpoint_url=None, max_attempts=10):
-    """ApiClients from one boto3 session: the controller's credentials (or a profile); AWS_ENDPOINT_URL as
-    botocore reads it unless an endpoint is given; throttling retried by botocore's standard mode."""
-    session = boto3.session.Session(profile_name=profile)
-    config = botocore.config.Config(
+def client_factory(
+    profile=None,
+    endpoint_url=None,
+    max_attempts=10,
+    access_key=None,
+    secret_key=None,
+    session_token=None,
+    verify=None,
+    config=None,
+):
+    """``make(service, region)`` -> a boto3 client, all from one boto3 session: a profile or keys (else the
+    controller's credentials); AWS_ENDPOINT_URL as botocore reads it unless an endpoint is given; throttling retried
+    by botocore's standard mode, as amazon.aws's modules retry it; ``config`` (a botocore Config) merged last."""
+    session = boto3.session.Session(
+        profile_name=profile,
+        aws_access_key_id=access_key,
+        aws_secret_access_key=secret_key,
+        aws_session_token=session_token,
+    )
+    merged = botocore.config.Config(
         retries={"mode": "standard", "max_attempts": max_attempts}, user_agent_extra="ai_model_registry.infra"
     )
+    if config is not None:
+        merged = merged.merge(config)
 
     def make(service, region):
-        return session.client(service, region_name=region, endpoint_url=endpoint_url, config=config)
+        return session.client(service, region_name=region, endpoint_url=endpoint_url, verify=verify, config=merged)
 
-    return ApiClients(make)
+    return make
+
+
+def boto3_clients(profile=None, endpoint_url=None, max_attempts=10, **credentials):
+    """ApiClients of ``client_factory``'s clients (the same arguments)."""
+    return ApiClients(client_factory(profile, endpoint_url, max_attempts, **credentials))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import botocore.session
 import pytest
 
-from ansible_collections.ai_model_registry.infra.plugins.modules import rds_global_cluster_failover as failover
+from ansible_collections.ai_model_registry.infra.plugins.action import rds_global_cluster_failover as failover
 from tests.unit.plugins.helpers import Clock, Done, FakeModule
 
 WEST = "arn:aws:rds:us-west-2:123456789012:cluster:registry"
