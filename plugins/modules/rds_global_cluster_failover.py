@@ -85,12 +85,11 @@ options:
 notes:
   - Check mode makes no call that changes anything and, with C(--diff), shows the writer before and after.
   - While waiting the module polls C(DescribeGlobalClusters) with a jittered backoff of at most 5 seconds.
-  - Runs on the controller, in the task's worker (an action plugin of the same name). boto3 and botocore are the
-    controller's, and so are the credentials and the environment the options fall back to.
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
+  - ai_model_registry.infra.controller
 """
 
 EXAMPLES = r"""
