@@ -168,8 +168,12 @@ stack_id:
   returned: when the stack exists
   type: str
 outputs:
-  description: The stack outputs, name to value.
-  returned: with O(state=present) unless failed or in check mode
+  description:
+    - The stack outputs, name to value.
+    - "In check mode, the deployed outputs of a stack that would be updated; for a stack that would be created, each
+      output the template declares as a placeholder naming it (C(\\(known once stack <name> exists: <output>\\))),
+      so that the previews of the stacks fed from it run (filter P(ai_model_registry.infra.stack_pending#filter))."
+  returned: with O(state=present) unless failed
   type: dict
 preview:
   description: Check mode's lines of what would change (resources from the change set, parameters, tags).
