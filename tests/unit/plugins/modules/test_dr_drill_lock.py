@@ -7,7 +7,7 @@ import json
 import pytest
 from botocore.exceptions import ClientError
 
-from ansible_collections.ai_model_registry.infra.plugins.modules import dr_drill_lock
+from ansible_collections.ai_model_registry.infra.plugins.action import dr_drill_lock
 from tests.unit.plugins import helpers
 
 NAME = "/ai-model-registry/development/dr-drill/lock"
