@@ -20,16 +20,9 @@ from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
-from ansible_collections.ai_model_registry.infra.plugins.module_utils.aws_client import ApiClients
 from ansible_collections.ai_model_registry.infra.plugins.plugin_utils import cloudformation as cfn
 from ansible_collections.ai_model_registry.infra.plugins.plugin_utils.arguments import validated_arguments
-
-try:
-    import boto3
-    import botocore.config
-    import botocore.exceptions
-except ImportError:  # pragma: no cover - reported by run()
-    boto3 = None
+from ansible_collections.ai_model_registry.infra.plugins.plugin_utils.aws_session import boto3, boto3_clients, botocore
 
 display = Display()
 
@@ -415,19 +408,6 @@ def _diff(stack, parameters, tags, protection, name):
     return {"before_header": name + " (deployed)", "after_header": name + " (wanted)", "before": before, "after": after}
 
 
-def boto3_clients(args):
-    """ApiClients from a boto3 session: the controller's credentials; AWS_ENDPOINT_URL as botocore reads it."""
-    session = boto3.session.Session(profile_name=args.get("profile"))
-    config = botocore.config.Config(
-        retries={"mode": "standard", "max_attempts": 10}, user_agent_extra="ai_model_registry.infra"
-    )
-
-    def make(service, region):
-        return session.client(service, region_name=region, endpoint_url=args.get("endpoint_url"), config=config)
-
-    return ApiClients(make)
-
-
 class ActionModule(ActionBase):
     TRANSFERS_FILES = False
     _requires_connection = False
@@ -447,7 +427,7 @@ class ActionModule(ActionBase):
             with open(path) as handle:
                 template_body = handle.read()
 
-        clients = boto3_clients(args)
+        clients = boto3_clients(args["profile"], args["endpoint_url"])
         runner = StackRunner(
             clients, args, check_mode=self._task.check_mode, say=lambda line: display.display("    " + line)
         )

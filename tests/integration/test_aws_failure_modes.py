@@ -68,11 +68,11 @@ def test_the_collections_retries_recover_from_each_services_throttle(
     assert clients.api_calls == [f"{service}.{action}"]
 
     aws.post("aws", "/_emulator/config", throttle)  # as the action plugins call: botocore's standard retries
-    from ansible_collections.ai_model_registry.infra.plugins.action.cloudformation_stack import boto3_clients
+    from ansible_collections.ai_model_registry.infra.plugins.plugin_utils.aws_session import boto3_clients
 
     for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
         monkeypatch.setenv(name, aws.env()[name])
-    boto3_clients({"endpoint_url": aws.aws_url})(service, "us-west-2").call(action, **params)
+    boto3_clients(endpoint_url=aws.aws_url)(service, "us-west-2").call(action, **params)
     assert aws.requests()["throttled"] == 4
 
 
