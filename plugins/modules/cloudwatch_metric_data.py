@@ -4,6 +4,9 @@
 # Copyright (c) 2026 AI Model Registry platform team
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
+# The work is done by the action plugin of the same name (plugins/action/cloudwatch_metric_data.py), on the
+# controller; this file documents it for ansible-doc.
+
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
@@ -53,6 +56,7 @@ extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
+  - ai_model_registry.infra.controller
 """
 
 EXAMPLES = r"""
@@ -75,59 +79,3 @@ api_calls:
   type: list
   elements: str
 """
-
-try:
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
-
-from ansible_collections.ai_model_registry.infra.plugins.module_utils import aws_client
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-
-BATCH = 1000  # PutMetricData's limit of data points per call
-
-
-def metric_datum(metric):
-    datum = {
-        "MetricName": metric["name"],
-        "Value": metric["value"],
-        "Unit": metric["unit"],
-        "Dimensions": [{"Name": str(k), "Value": str(v)} for k, v in sorted((metric["dimensions"] or {}).items())],
-    }
-    return datum
-
-
-def main():
-    argument_spec = dict(
-        namespace=dict(type="str", default="AIModelRegistry/DR"),
-        metrics=dict(
-            type="list",
-            elements="dict",
-            required=True,
-            options=dict(
-                name=dict(type="str", required=True),
-                value=dict(type="float", required=True),
-                unit=dict(type="str", default="None"),
-                dimensions=dict(type="dict", default={}),
-            ),
-        ),
-    )
-    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
-    namespace = module.params["namespace"]
-    if namespace.startswith("AWS/"):
-        module.fail_json(msg="namespace %s is reserved for AWS services" % namespace, api_calls=[])
-    data = [metric_datum(m) for m in module.params["metrics"]]
-    if module.check_mode:
-        module.exit_json(changed=bool(data), published=0, api_calls=[])
-    clients = aws_client.module_clients(module)
-    cloudwatch = clients("cloudwatch", module.region)
-    for start in range(0, len(data), BATCH):
-        try:
-            cloudwatch.call("PutMetricData", Namespace=namespace, MetricData=data[start : start + BATCH])
-        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-            module.fail_json_aws(e, msg="Could not publish to %s" % namespace, api_calls=clients.api_calls)
-    module.exit_json(changed=bool(data), published=len(data), api_calls=clients.api_calls)
-
-
-if __name__ == "__main__":
-    main()
