@@ -8,8 +8,9 @@
 are read with botocore's own paginators, which know each operation's token name (``NextToken``,
 ``Marker``, ...), limit key and result key, so no module follows a token by hand.
 
-It takes a factory ``make(service, region) -> boto3 client`` so that modules use
-``AnsibleAWSModule.client`` (with amazon.aws's retry decorator) and action plugins a boto3 session.
+It takes a factory ``make(service, region) -> boto3 client``: the collection's modules, which run on the controller
+(plugin_utils/controller_module.py), and its other action plugins use clients of a boto3 session retried by
+botocore's standard mode; an AnsibleAWSModule's ``client`` (``module_clients``) adds amazon.aws's retry decorator.
 """
 
 from __future__ import absolute_import, division, print_function

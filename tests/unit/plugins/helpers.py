@@ -1,4 +1,4 @@
-"""Stand-ins shared by the unit tests: an AnsibleAWSModule that ends by raising, and a clock that sleeps at once."""
+"""Stand-ins shared by the unit tests: a ControllerModule that ends by raising, and a clock that sleeps at once."""
 
 from __future__ import annotations
 
@@ -12,10 +12,12 @@ class Done(Exception):
 
 
 class FakeModule:
-    """What a module's logic uses of an AnsibleAWSModule: params, region, check mode, client() and its ends.
+    """What a module's logic uses of a ControllerModule: params, region, check mode, client() and its ends.
 
     ``client()`` returns the one fake client given; exit_json and fail_json(_aws) raise Done.
     """
+
+    botocore_retries = True  # as ControllerModule's clients: module_clients adds no retry decorator
 
     def __init__(self, client, params, region="us-east-1", check_mode=False):
         self.params, self.region, self.check_mode, self._diff = params, region, check_mode, False
