@@ -4,6 +4,9 @@
 # Copyright (c) 2026 AI Model Registry platform team
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
+# The work is done by the action plugin of the same name (plugins/action/postgresql_data_checks.py), on the
+# controller; this file documents it for ansible-doc.
+
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
@@ -80,6 +83,7 @@ options:
         required: true
 extends_documentation_fragment:
   - ai_model_registry.infra.postgresql
+  - ai_model_registry.infra.controller
 notes:
   - Supports check mode - it only reads, so it runs the same.
 """
@@ -150,73 +154,3 @@ reason:
   returned: on failure
   type: str
 """
-
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.ai_model_registry.infra.plugins.module_utils import data_checks, postgresql, times
-
-
-def epoch(value):
-    """Seconds since the epoch of an ISO 8601 time (a time without offset is UTC) or of a number; None without one.
-
-    Raises ValueError for a value that is neither.
-    """
-    if value in (None, ""):
-        return None
-    return times.to_epoch(value)
-
-
-def main():
-    module = AnsibleModule(
-        argument_spec=dict(
-            postgresql.CONNECTION_ARGS,
-            source_host=dict(type="str"),
-            source_port=dict(type="int", default=5432),
-            recovery_point=dict(type="str"),
-            tables=dict(type="list", elements="str", default=[]),
-            row_counts=dict(
-                type="list",
-                elements="dict",
-                default=[],
-                options=dict(table=dict(type="str", required=True), written_at=dict(type="str", required=True)),
-            ),
-            queries=dict(
-                type="list",
-                elements="dict",
-                default=[],
-                options=dict(
-                    name=dict(type="str", required=True),
-                    sql=dict(type="str", required=True),
-                    expect=dict(type="raw", required=True),
-                ),
-            ),
-        ),
-        supports_check_mode=True,
-    )
-    params = module.params
-    result = {"changed": False, "passed": False, "checks": [], "skipped": [], "recovery_point_epoch": None}
-    # Everything that needs no connection first: a bad name never reaches a server.
-    found = data_checks.problems(params["tables"], params["row_counts"], params["queries"])
-    if params["row_counts"] and not (params["source_host"] and params["recovery_point"]):
-        found.append("row_counts need source_host and recovery_point")
-    try:
-        result["recovery_point_epoch"] = epoch(params["recovery_point"])
-    except ValueError:
-        found.append("recovery_point is neither ISO 8601 nor seconds since the epoch: %s" % params["recovery_point"])
-    if found:
-        module.fail_json(msg="; ".join(found) + ". Nothing was connected to.", reason="invalid_checks", **result)
-    postgresql.require_psycopg(module, **result)
-
-    def connect(host, port):
-        return postgresql.connect(params, host=host, port=port, options="-c default_transaction_read_only=on")
-
-    restored = (params["login_host"], params["login_port"])
-    source = (params["source_host"], params["source_port"])
-    result.update(
-        data_checks.run(connect, postgresql.psycopg.Error, params, restored, source, result["recovery_point_epoch"])
-    )
-    module.exit_json(**result)
-
-
-if __name__ == "__main__":
-    main()

@@ -6,8 +6,8 @@ from __future__ import annotations
 import psycopg
 import pytest
 
+from ansible_collections.ai_model_registry.infra.plugins.action import postgresql_data_checks as module
 from ansible_collections.ai_model_registry.infra.plugins.module_utils import data_checks
-from ansible_collections.ai_model_registry.infra.plugins.modules import postgresql_data_checks as module
 
 
 class Cursor:
