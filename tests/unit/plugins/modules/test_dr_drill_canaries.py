@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.ai_model_registry.infra.plugins.modules import dr_drill_canaries as module
+from ansible_collections.ai_model_registry.infra.plugins.action import dr_drill_canaries as module
 
 
 class Cursor:
