@@ -24,20 +24,13 @@ import yaml
 from ansible.errors import AnsibleActionFail, AnsibleError, AnsibleUndefinedVariable
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.ai_model_registry.infra.plugins.module_utils.aws_client import ApiClients
 from ansible_collections.ai_model_registry.infra.plugins.plugin_utils import cloudformation as cfn
 from ansible_collections.ai_model_registry.infra.plugins.plugin_utils import preflight
 from ansible_collections.ai_model_registry.infra.plugins.plugin_utils.arguments import (
     trusted_template,
     validated_arguments,
 )
-
-try:
-    import boto3
-    import botocore.config
-    import botocore.exceptions
-except ImportError:  # pragma: no cover - reported by run()
-    boto3 = None
+from ansible_collections.ai_model_registry.infra.plugins.plugin_utils.aws_session import boto3, boto3_clients, botocore
 
 COLLECTION = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 STACK_ACTION = "ai_model_registry.infra.cloudformation_stack"
@@ -323,7 +316,7 @@ class ActionModule(ActionBase):
     @staticmethod
     def drill_lock(run, clients):
         # The dr_drill_lock module's own rules: one drill at a time, an expired lock is taken over.
-        from ansible_collections.ai_model_registry.infra.plugins.modules.dr_drill_lock import decide, held_message
+        from ansible_collections.ai_model_registry.infra.plugins.action.dr_drill_lock import decide, held_message
 
         name = run.render(run.variables["dr_drill_lock_name"])
         region = run.render(run.variables["dr_drill_dr_region"])
@@ -402,15 +395,9 @@ def home_region(regions):
 
 
 def aws_clients():
-    """ApiClients of the controller's credentials; AWS_ENDPOINT_URL as botocore reads it; few retries."""
-    session = boto3.session.Session()
-    config = botocore.config.Config(
-        retries={"mode": "standard", "max_attempts": 3},
-        connect_timeout=10,
-        read_timeout=20,
-        user_agent_extra="ai_model_registry.infra",
-    )
-    return ApiClients(lambda service, region: session.client(service, region_name=region, config=config))
+    """ApiClients of the controller's credentials; AWS_ENDPOINT_URL as botocore reads it; few retries, short
+    timeouts (the checks are reads: a wrong account or network should be said fast)."""
+    return boto3_clients(max_attempts=3, config=botocore.config.Config(connect_timeout=10, read_timeout=20))
 
 
 def kubeconfig_target(environ):
