@@ -166,6 +166,4 @@ class ActionModule(ControllerModuleAction):
         "supports_check_mode": True,
         "aws": True,
     }
-
-    def main(self, module):
-        main(module)
+    main = staticmethod(main)

@@ -152,6 +152,4 @@ def main(module):
 
 class ActionModule(ControllerModuleAction):
     MODULE = {"argument_spec": ARGUMENT_SPEC, "supports_check_mode": False}
-
-    def main(self, module):
-        main(module)
+    main = staticmethod(main)

@@ -171,6 +171,4 @@ def main(module):
 
 class ActionModule(ControllerModuleAction):
     MODULE = {"argument_spec": ARGUMENT_SPEC, "supports_check_mode": True, "aws": True}
-
-    def main(self, module):
-        main(module)
+    main = staticmethod(main)

@@ -181,13 +181,14 @@ class ControllerModuleAction(ActionBase):
     """An action plugin that runs a module's logic, ``main(module)``, in the worker with a ``ControllerModule``.
 
     A subclass sets MODULE (the module's argument_spec and constraints, as AnsibleModule takes them, plus
-    ``supports_check_mode`` and ``aws``) and implements ``main``."""
+    ``supports_check_mode`` and ``aws``) and ``main`` (``main = staticmethod(main)``)."""
 
     TRANSFERS_FILES = False
     _requires_connection = False
     MODULE = {}
 
-    def main(self, module):
+    @staticmethod
+    def main(module):
         raise NotImplementedError
 
     def task_environment(self):
