@@ -1,8 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) 2026 AI Model Registry platform team
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Action plugin of ai_model_registry.infra.rpo_check (documentation in plugins/modules/rpo_check.py): the
-module's logic, run on the controller (controller_module.py)."""
+"""Action plugin of ai_model_registry.infra.rpo_check: the module's logic, run on the controller
+(controller_module.py); its documentation is plugins/modules/rpo_check.py."""
 
 from __future__ import absolute_import, division, print_function
 
