@@ -11,10 +11,19 @@ try:
     import boto3
     import botocore.config
     import botocore.exceptions
+    import botocore.session
 except ImportError:  # the action plugins say so when they run
     boto3 = botocore = None
 
 from ansible_collections.ai_model_registry.infra.plugins.module_utils.aws_client import ApiClients
+
+# One botocore data loader for every session: the strategy imports the action plugins in ansible-playbook's own
+# process, and each task runs in a fork of it. The endpoints every client needs (about 50 ms of JSON) are read here
+# once and inherited by every fork; the loader caches what a task loads for the rest of that task.
+_LOADER = None
+if boto3 is not None:
+    _LOADER = botocore.session.get_session().get_component("data_loader")
+    _LOADER.load_data("endpoints")
 
 
 def client_factory(
@@ -30,7 +39,10 @@ def client_factory(
     """``make(service, region)`` -> a boto3 client, all from one boto3 session: a profile or keys (else the
     controller's credentials); AWS_ENDPOINT_URL as botocore reads it unless an endpoint is given; throttling retried
     by botocore's standard mode, as amazon.aws's modules retry it; ``config`` (a botocore Config) merged last."""
+    core = botocore.session.get_session()
+    core.register_component("data_loader", _LOADER)
     session = boto3.session.Session(
+        botocore_session=core,
         profile_name=profile,
         aws_access_key_id=access_key,
         aws_secret_access_key=secret_key,

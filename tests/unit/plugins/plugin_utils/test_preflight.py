@@ -326,7 +326,7 @@ def test_the_failover_request():
 
 
 def test_the_drill_lock_is_refused_only_while_another_drill_holds_it():
-    from ansible_collections.ai_model_registry.infra.plugins.modules.dr_drill_lock import decide, held_message
+    from ansible_collections.ai_model_registry.infra.plugins.action.dr_drill_lock import decide, held_message
 
     held = {"drill_id": "development-switchover-other", "type": "switchover", "started_at": 0, "expires_at": 200}
     assert preflight.lock_errors(None, 100, decide, held_message, "development") == []
