@@ -21,16 +21,12 @@ from ansible.plugins.action import ActionBase
 
 from ansible_collections.ai_model_registry.infra.plugins.filter.dr_drill import dr_drill_junit_cases
 from ansible_collections.ai_model_registry.infra.plugins.plugin_utils import drill_report
-from ansible_collections.ai_model_registry.infra.plugins.plugin_utils.arguments import (
-    trusted_template,
-    validated_arguments,
-)
+from ansible_collections.ai_model_registry.infra.plugins.plugin_utils.arguments import validated_arguments
 from ansible_collections.ai_model_registry.infra.plugins.plugin_utils.aws_session import boto3, boto3_clients, botocore
 
 ARGUMENT_SPEC = {
     "report": {"type": "dict", "required": True},
     "directory": {"type": "path", "required": True},
-    "markdown_template": {"type": "str", "default": "report.md.j2"},
     "bucket": {"type": "str"},
     "bucket_region": {"type": "str"},
     "key_prefix": {"type": "str", "default": ""},
@@ -156,7 +152,7 @@ class ActionModule(ActionBase):
         check_arguments(args)
         if boto3 is None:
             raise AnsibleActionFail("dr_drill_report needs boto3 and botocore on the controller")
-        markdown = self.markdown(args["markdown_template"], args["report"], task_vars)
+        markdown = drill_report.report_markdown(args["report"], args["cadence"])
         result.update(
             deliver(
                 args,
@@ -166,11 +162,3 @@ class ActionModule(ActionBase):
             )
         )
         return result
-
-    def markdown(self, name, report, task_vars):
-        """The role's Markdown template, rendered as the template module would (the role's variables and the report)."""
-        source = self._find_needle("templates", name)  # the calling role's templates/ first
-        with open(source, encoding="utf-8") as handle:
-            text = handle.read()
-        templar = self._templar.copy_with_new_env(available_variables=dict(task_vars, dr_drill_report=report))
-        return templar.template(trusted_template(text), escape_backslashes=False)

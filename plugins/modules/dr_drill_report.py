@@ -37,10 +37,6 @@ options:
     description: The local directory of this drill's files; created (mode 0750) when missing.
     type: path
     required: true
-  markdown_template:
-    description: The Markdown template, looked up in the calling role's C(templates/).
-    type: str
-    default: report.md.j2
   bucket:
     description: The S3 bucket the files are archived in; nothing is archived without it.
     type: str
@@ -51,6 +47,18 @@ options:
     description: The key prefix of the archived files (C(<prefix>/report.json), ...).
     type: str
     default: ""
+  history_prefix:
+    description:
+      - The key prefix of the environment's history in O(bucket) (C(<prefix>/<environment>/runs/<id>.json),
+        C(index.json), C(history.html)); the run is appended to it. No history without it.
+    type: str
+  cadence:
+    description:
+      - The drill types and how often each must run (C({restore: {every: month}, ...})), as the platform model gives
+        them; the Markdown page names the cadence, the history page says whether each period's run is done.
+      - A report whose type has no cadence (a real failover, C(type=failover)) is named as such.
+    type: dict
+    default: {}
   topic_arn:
     description: The SNS topic the result is announced on (in the topic's own region); no announcement without it.
     type: str

@@ -65,6 +65,69 @@ def subject(report):
     return ("DR drill %s of %s: %s" % (report["type"], report["environment"], report["result"]))[:100]
 
 
+def kind_of(report, cadence):
+    """How a run is named: a drill type with its cadence (``switchover (quarterly)``), or a real failover."""
+    every = (cadence.get(report["type"]) or {}).get("every")
+    return "%s (%sly)" % (report["type"], every) if every else "%s (a real failover, not a drill)" % report["type"]
+
+
+def report_markdown(report, cadence):
+    """The Markdown page of a run (the SNS announcement, report.md): the figures, findings, timeline and RPO check."""
+    measured, targets = report.get("measured") or {}, report.get("targets") or {}
+
+    def figure(key):
+        value = measured.get(key)
+        return "not measured" if value in (None, "") else value
+
+    rows = [
+        ("Drill", kind_of(report, cadence)),
+        ("Environment", report["environment"]),
+        ("Started / ended", "%s / %s" % (report["started_at"], report.get("ended_at", ""))),
+        ("RTO measured / target", "%s s / %s s" % (figure("rto_seconds"), targets.get("rto_seconds"))),
+        ("RPO measured / target", "%s s / %s s" % (figure("rpo_seconds"), targets.get("rpo_seconds"))),
+    ]
+    if "canaries_written" in measured:
+        path = (
+            "global writer endpoint"
+            if measured.get("writer_endpoint") == "global"
+            else "cluster endpoint, Secret repointed"
+        )
+        rows += [
+            ("Canaries written / lost", "%s / %s" % (measured["canaries_written"], measured.get("canaries_lost"))),
+            ("Replication lag AWS reported", "%s s" % measured.get("aws_reported_lag_seconds")),
+            ("Application write outage (%s)" % path, "%s s" % measured.get("write_outage_seconds")),
+        ]
+    if "recovery_point_arn" in measured:
+        rows += [
+            (
+                "Recovery point (%s)" % measured.get("recovery_point_source"),
+                "%s, %s s old" % (measured["recovery_point_arn"], measured.get("recovery_point_age_seconds")),
+            ),
+            ("Restore job duration", "%s s" % (measured.get("restore_seconds") or "-")),
+        ]
+    if "s3_replication_seconds" in measured:
+        rows.append(("S3 probe replicated in", "%s s" % measured["s3_replication_seconds"]))
+    cleanup = report.get("cleanup") or {}
+    rows.append(("Cleanup", "%s: %s" % (cleanup.get("status", "-"), cleanup.get("detail", ""))))
+
+    lines = ["# DR drill %s: %s" % (report["drill_id"], str(report["result"]).upper()), "", "| | |", "|---|---|"]
+    lines += ["| %s | %s |" % row for row in rows]
+    if report.get("findings"):
+        lines += ["", "## Findings", ""] + ["- %s" % finding for finding in report["findings"]]
+    lines += ["", "## Timeline", "", "| Time (UTC) | Step | Status | Detail |", "|---|---|---|---|"]
+    for step in report.get("steps") or []:
+        at = datetime.datetime.fromtimestamp(_epoch(step["at"]), tz=datetime.timezone.utc).strftime("%H:%M:%S")
+        lines.append("| %s | %s | %s | %s |" % (at, step["name"], step["status"], step.get("detail", "")))
+    rpo_check = report.get("rpo_check") or {}
+    lines += ["", "## Recovery point before the drill (%s)" % rpo_check.get("verdict", "not measured"), ""]
+    lines += ["| Figure | Value | Target | Status |", "|---|---|---|---|"]
+    for m in rpo_check.get("measurements") or []:
+        lines.append(
+            "| %s | %s %s | %s | %s |" % (m["name"], m["value"], m.get("unit", ""), m.get("target"), m["status"])
+        )
+    return "\n".join(lines) + "\n"
+
+
 def _epoch(value):
     """Seconds since the epoch of an ISO 8601 time (``2026-11-29T12:00:00Z``) or a number."""
     if isinstance(value, (int, float)):

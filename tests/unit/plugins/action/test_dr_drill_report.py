@@ -35,7 +35,6 @@ REPORT = {
 }
 ARGS = {
     "report": REPORT,
-    "markdown_template": "report.md.j2",
     "bucket": "artifacts",
     "bucket_region": "us-east-1",
     "key_prefix": "dr-drills/staging/20261129T120000-switchover",

@@ -26,6 +26,21 @@ def test_metrics_leave_out_what_was_not_measured_and_the_subject_fits_sns():
     assert len(drill_report.subject(report)) == 100
 
 
+def test_the_markdown_page_has_the_figures_the_findings_and_the_timeline():
+    cadence = {"switchover": {"every": "quarter"}}
+    page = drill_report.report_markdown(dict(REPORT, rpo_check={"verdict": "ok", "measurements": []}), cadence)
+    lines = page.splitlines()
+    assert lines[0] == "# DR drill 20261129T120000-switchover: FAIL"
+    assert "| Drill | switchover (quarterly) |" in lines and "| RTO measured / target | 900.5 s / 600 s |" in lines
+    assert "- RTO 900 s over 600 s" in lines and "| Cleanup | ok: nothing left |" in lines
+    assert '| 12:01:25 | Writer moved | failed | timed out "after" 60 s |' in lines
+    assert "## Recovery point before the drill (ok)" in lines
+    # a real failover has no cadence; a figure not measured says so
+    failover = drill_report.report_markdown(dict(REPORT, type="failover", measured={"rto_seconds": 3}), cadence)
+    assert "| Drill | failover (a real failover, not a drill) |" in failover.splitlines()
+    assert "| RPO measured / target | not measured s / 3600 s |" in failover.splitlines()
+
+
 def test_the_timeline_is_to_scale_from_the_start_to_the_end():
     line = drill_report.timeline(REPORT)  # 100 s: steps recorded at 10 s and 85 s
     assert line["seconds"] == 100.0
