@@ -341,9 +341,17 @@ def history_html(index, cadence, now):
     """The history page: per drill type, is this period's drill done and passed, and its RTO and RPO over time."""
     e = html.escape
     sections = []
-    for kind, state in cadence_status(index, cadence, now).items():
+    status = cadence_status(index, cadence, now)
+    # the drill types first, then what has no cadence: the real failovers
+    others = sorted({run["type"] for run in index.get("runs", [])} - set(status))
+    for kind in list(status) + others:
         runs = [run for run in index.get("runs", []) if run["type"] == kind]
-        verdict = "done, passed" if state["passed"] else ("done, failed" if state["done"] else "not done")
+        state = status.get(kind)
+        if state is None:
+            heading = "%s: %d real, not drills" % (e(kind), len(runs))
+        else:
+            verdict = "done, passed" if state["passed"] else ("done, failed" if state["done"] else "not done")
+            heading = "%s (every %s): this %s&#39;s drill %s" % (e(kind), e(state["every"]), e(state["every"]), verdict)
         rows = "".join(
             '<tr class="%s"><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>'
             % tuple(
@@ -360,17 +368,14 @@ def history_html(index, cadence, now):
             for run in reversed(runs)
         )
         sections.append(
-            '<section class="type" id="%s" data-runs="%d"><h2>%s (every %s): this %s&#39;s drill %s</h2>'
+            '<section class="type" id="%s" data-runs="%d"><h2>%s</h2>'
             "<p>RTO %s</p><p>RPO %s</p>"
             "<table><tr><th>Started</th><th>Result</th><th>RTO s</th><th>RPO s</th><th>Write outage s</th></tr>%s"
             "</table></section>"
             % (
                 e(kind),
                 len(runs),
-                e(kind),
-                e(state["every"]),
-                e(state["every"]),
-                verdict,
+                heading,
                 _series_svg(runs, "rto_seconds") or NO_SERIES,
                 _series_svg(runs, "rpo_seconds") or NO_SERIES,
                 rows,

@@ -84,3 +84,11 @@ def test_cadence_knows_whether_this_periods_drill_is_done_and_passed():
     assert "restore (every month): this month&#39;s drill done, passed" in page
     assert "switchover (every quarter): this quarter&#39;s drill not done" in page
     assert '<svg class="series" data-figure="rto_seconds"' not in page  # no figures measured: no line
+    # real failovers have no cadence: a series of their own after the drills'
+    index["runs"] += [dict(run("failover", "2026-11-20T03:00:00Z", "pass"), rto_seconds=n) for n in (40, 55)]
+    page = drill_report.history_html(index, cadence, now)
+    assert page.index('id="full"') < page.index(
+        '<section class="type" id="failover" data-runs="2"><h2>failover: 2 real'
+    )
+    assert '<svg class="series" data-figure="rto_seconds" data-points="2"' in page
+    assert "failover" not in drill_report.cadence_status(index, cadence, now)
