@@ -54,8 +54,8 @@ options:
     type: str
   cadence:
     description:
-      - The drill types and how often each must run (C({restore: {every: month}, ...})), as the platform model gives
-        them; the Markdown page names the cadence, the history page says whether each period's run is done.
+      - "The drill types and how often each must run (C({restore: {every: month}, ...})), as the platform model gives
+        them; the Markdown page names the cadence, the history page says whether each period's run is done."
       - A report whose type has no cadence (a real failover, C(type=failover)) is named as such.
     type: dict
     default: {}

@@ -15,6 +15,7 @@ from tests.integration.ansible import playbook
 
 GLOBAL_ID = "ai-model-registry-development-aurora-cluster-global"
 DOMAIN = "registry.internal"
+ARTIFACTS = "ai-model-registry-local-artifacts"  # the dr stack's bucket, where the DR history lives
 
 
 def _writer(client) -> str:
@@ -76,13 +77,18 @@ def _report(stdout: str) -> dict:
     return {"rto": float(rto.group(1)), "rpo": float(rpo.group(1))}
 
 
+def _history(client) -> dict:
+    index = client("s3").get_object(Bucket=ARTIFACTS, Key="dr-history/development/index.json")
+    return json.loads(index["Body"].read())
+
+
 def _actions(aws) -> list[str]:
     return [f"{e['service']}.{e['action']}" for e in aws.requests()["log"]]
 
 
 @pytest.mark.slow(seconds=190)  # real databases behind the endpoints, the custom domain
 @pytest.mark.timeout(900)  # on a machine as loaded as load average 15 it took over 600 s
-def test_orchestrator_switch_site_after_failover_fail_back_and_unplanned_failover(aws, client, inventory):
+def test_orchestrator_switch_site_after_failover_fail_back_and_unplanned_failover(aws, client, inventory, tmp_path):
     # real databases behind the endpoints: the runbook's verification connects through the application's Secret
     aws.post("aws", "/_emulator/config", {"databases": "postgresql"})
     zone_id = (
@@ -95,7 +101,7 @@ def test_orchestrator_switch_site_after_failover_fail_back_and_unplanned_failove
         )["HostedZone"]["Id"]
         .split("/")[-1]
     )
-    local = str(inventory(registry_dns_zone_id=zone_id, registry_dns_domain=DOMAIN))
+    local = str(inventory(registry_dns_zone_id=zone_id, registry_dns_domain=DOMAIN, failover_report_dir=str(tmp_path)))
     playbook(aws, "playbooks/site.yml", "-i", local)
     _create_deployment(aws)  # the application, restarted by k8s_secrets whenever its database Secret changes
     inventory(k8s_secrets_restart_deployments=[{"namespace": "default", "name": "model-registry-api"}])
@@ -130,6 +136,10 @@ def test_orchestrator_switch_site_after_failover_fail_back_and_unplanned_failove
     assert "lambda.Invoke" in actions and actions.count("rds.SwitchoverGlobalCluster") == 1
     assert actions.index("lambda.Invoke") < actions.index("rds.SwitchoverGlobalCluster")
     assert "sns.Publish" in actions and "monitoring.PutMetricData" in actions
+    # recorded as the drills record theirs: the report (type failover), archived, and appended to the DR history
+    (record,) = [json.loads(p.read_text()) for p in tmp_path.glob("*-failover-*/report.json")]
+    assert (record["type"], record["result"], record["measured"]["rpo_seconds"]) == ("failover", "pass", 0.05)
+    assert [run["type"] for run in _history(client)["runs"]] == ["failover"]
     # nothing in the primary region is needed before the switch (it may be down)
     first_switch = actions.index("rds.SwitchoverGlobalCluster")
     assert {e["region"] for e in aws.requests()["log"][:first_switch]} == {"us-east-1"}
@@ -165,6 +175,11 @@ def test_orchestrator_switch_site_after_failover_fail_back_and_unplanned_failove
     assert _secret(aws) == secret and _deployment_generation(aws) == generation
     assert _write_through_the_secret(aws, client) == "us-east-1"
     assert _records(client, zone_id)[f"postgresql.{DOMAIN}."] == (gc["Endpoint"], 5)  # follows by itself
+    # the switch there, the fail back and the failover: three real failovers in the history, its page shows them
+    runs = _history(client)["runs"]
+    assert [(run["type"], run["rpo_seconds"]) for run in runs][-1] == ("failover", 2.5) and len(runs) == 3
+    page = client("s3").get_object(Bucket=ARTIFACTS, Key="dr-history/development/history.html")["Body"].read()
+    assert b'<section class="type" id="failover" data-runs="3"><h2>failover: 3 real, not drills</h2>' in page
 
 
 @pytest.mark.parametrize(

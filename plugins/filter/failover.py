@@ -1,0 +1,95 @@
+# -*- coding: utf-8 -*-
+# Copyright: AI Model Registry Platform Team
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The failover role's figures, as filters: RTO and RPO of a switch, and the record a real failover keeps.
+
+The role calls the modules and hands what they return to ``failover_report``; ``failover_history_report`` turns the
+figures into the report the drills write (docs/dr-drill-report.md, type ``failover``), so that a real failover is
+announced, published and kept in the DR history as the drills are.
+Unit tests: tests/unit/plugins/filter/test_failover.py.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import time
+
+from ansible_collections.ai_model_registry.infra.plugins.filter.dr_drill import _iso, _seconds, dr_drill_report
+from ansible_collections.ai_model_registry.infra.plugins.module_utils.times import to_epoch
+
+
+def failover_report(switch, rpo, writer, declared_at, switched_at, request, now=None):
+    """The figures of a switch (the role's ``failover_report``, which the drills read too).
+
+    ``switch``: rds_global_cluster_failover's result; ``rpo``: rpo_check's; ``writer``: the new writer cluster as
+    rds_cluster_info returns it (or empty); ``declared_at``/``switched_at``: when the run started and when the writer
+    moved (epoch s); ``request``: environment, action, to, via, writer_endpoint, rto_target_seconds and
+    rpo_target_seconds. RTO runs to ``now`` (the verification is done); a failover's RPO is the data loss AWS
+    estimated, a switchover's the recovery point measured before it."""
+    declared, moved, ended = _seconds(declared_at), _seconds(switched_at), _seconds(now, time.time())
+    global_cluster = switch.get("global_cluster") or {}
+    if request["writer_endpoint"] == "cluster":
+        endpoint = (writer or {}).get("endpoint", "")
+    else:
+        endpoint = global_cluster.get("endpoint", "")
+    loss = switch.get("estimated_data_loss_seconds")
+    return {
+        "environment": request["environment"],
+        "action": request["action"],
+        "to": request["to"],
+        "via": request["via"],
+        "previous_writer": switch.get("previous_writer"),
+        "new_writer": switch.get("new_writer"),
+        "endpoint": endpoint,
+        "writer_endpoint": request["writer_endpoint"],
+        "declared_at": _iso(declared),
+        "switch_seconds": round(moved - declared, 3),
+        "rto_seconds": round(ended - declared, 3),
+        "rto_target_seconds": _seconds(request["rto_target_seconds"]),
+        "rpo_seconds": loss if loss is not None else rpo.get("worst_rpo_seconds"),
+        "rpo_target_seconds": _seconds(request["rpo_target_seconds"]),
+        "rpo_check": rpo.get("measurements") or [],
+        "api_calls": switch.get("api_calls") or [],
+    }
+
+
+def failover_history_report(report, rpo_verdict=None, now=None):
+    """A real failover as the drills' report (type ``failover``): its figures against the targets, its steps (the
+    recovery point measured, the writer moved, the application's path verified), no cleanup (the new layout stays).
+    Its id names the environment, the type and when it was declared, as a drill's does."""
+    declared = to_epoch(report["declared_at"])
+    ended = _seconds(now, time.time())
+    moved = declared + _seconds(report["switch_seconds"])
+    drill = {
+        "id": "%s-failover-%s" % (report["environment"], time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(declared))),
+        "type": "failover",
+        "environment": report["environment"],
+        "started_at": declared,
+    }
+    steps = [
+        {"name": "Recovery point measured", "status": "ok", "detail": "%s s" % report["rpo_seconds"], "at": declared},
+        {
+            "name": "Writer moved by %s (%s)" % (report["action"], report["via"]),
+            "status": "ok",
+            "detail": "%s -> %s" % (report["previous_writer"], report["new_writer"]),
+            "at": moved,
+        },
+        {"name": "Application path verified", "status": "ok", "detail": report["endpoint"], "at": ended},
+    ]
+    measured = {
+        "rto_seconds": report["rto_seconds"],
+        "rpo_seconds": report["rpo_seconds"],
+        "writer_moved_seconds": report["switch_seconds"],
+        "writer_endpoint": report["writer_endpoint"],
+        "action": report["action"],
+    }
+    targets = {"rto_seconds": report["rto_target_seconds"], "rpo_seconds": report["rpo_target_seconds"]}
+    rpo_check = {"verdict": rpo_verdict, "measurements": report["rpo_check"]}
+    cleanup = {"status": "not run", "detail": "a real failover: the new layout stays"}
+    return dr_drill_report(drill, targets, measured, rpo_check, steps, cleanup, ended_at=ended)
+
+
+class FilterModule(object):
+    def filters(self):
+        return {"failover_report": failover_report, "failover_history_report": failover_history_report}
