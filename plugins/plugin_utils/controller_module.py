@@ -28,6 +28,7 @@ __metaclass__ = type
 
 import json
 import os
+import traceback
 from contextlib import contextmanager
 
 from ansible.errors import AnsibleError
@@ -211,7 +212,15 @@ class ControllerModuleAction(ActionBase):
                 module = ControllerModule(
                     name, self._task.args, check_mode=self._task.check_mode, diff=self._task.diff, **self.MODULE
                 )
-                self.main(module)
+                try:
+                    self.main(module)
+                except Exception as e:  # pylint: disable=broad-exception-caught
+                    if isinstance(e, ModuleExit):
+                        raise
+                    # A crash, which AnsiballZ reports as MODULE FAILURE: here too without the no_log values.
+                    module.fail_json(
+                        msg="MODULE FAILURE: %s: %s" % (type(e).__name__, e), module_stderr=traceback.format_exc()
+                    )
             except ModuleExit as end:
                 result.update(end.result)
                 return result

@@ -154,3 +154,53 @@ def test_the_task_environment_is_seen_only_while_the_module_runs(monkeypatch):
 
         assert os.environ["DEMO_SETTING"] == "5"
     assert "DEMO_SETTING" not in os.environ
+
+
+class _Task:
+    action = "ai_model_registry.infra.demo"
+    check_mode = diff = False
+    environment = [{"DEMO_ENDPOINT": "{{ endpoint }}"}]
+
+    def __init__(self, args):
+        self.args = args
+
+
+class _Templar:
+    def template(self, value):
+        return {key: text.replace("{{ endpoint }}", "http://127.0.0.1:9") for key, text in value.items()}
+
+
+def _action(main, args):
+    """A ControllerModuleAction of ``main`` for a task with ``args``, without the rest of Ansible's machinery."""
+
+    class Action(controller_module.ControllerModuleAction):
+        MODULE = {"argument_spec": SPEC, "supports_check_mode": True}
+
+    Action.main = staticmethod(main)
+    action = Action.__new__(Action)
+    action._task, action._templar = _Task(args), _Templar()
+    return action
+
+
+def test_the_action_runs_main_in_the_task_environment_and_returns_its_result(monkeypatch):
+    import os
+
+    monkeypatch.setattr(controller_module.ActionBase, "run", lambda self, tmp=None, task_vars=None: {})
+
+    def main(module):
+        module.exit_json(changed=True, seen=os.environ.get("DEMO_ENDPOINT"), name=module.params["name"])
+
+    result = _action(main, {"name": "x"}).run(task_vars={})
+    assert result["changed"] is True and result["seen"] == "http://127.0.0.1:9" and result["name"] == "x"
+    assert "DEMO_ENDPOINT" not in os.environ
+
+
+def test_a_crash_of_main_fails_the_task_without_no_log_values(monkeypatch):
+    monkeypatch.setattr(controller_module.ActionBase, "run", lambda self, tmp=None, task_vars=None: {})
+
+    def main(module):
+        raise RuntimeError(f"could not log in as x with {module.params['password']}")
+
+    result = _action(main, {"name": "x", "password": "long-secret"}).run(task_vars={})
+    assert result["failed"] is True and result["msg"].startswith("MODULE FAILURE: RuntimeError: could not log in")
+    assert "long-secret" not in repr(result) and "RuntimeError" in result["module_stderr"]
