@@ -69,6 +69,7 @@ MODULE_PERSONAS = {
     "preflight_check": "deploy",
     "rpo_check": "read-only",
     "dr_readiness": "read-only",
+    "aurora_writer": "read-only",
 }
 READ_ONLY = "read-only"
 
