@@ -29,7 +29,7 @@ display = Display()
 ARGUMENT_SPEC = {
     "name": {"type": "str", "required": True},
     "region": {"type": "str", "required": True, "aliases": ["aws_region"]},
-    "state": {"type": "str", "default": "present", "choices": ["present", "absent"]},
+    "state": {"type": "str", "default": "present", "choices": ["present", "absent", "read"]},
     "template": {"type": "path"},
     "parameters": {"type": "dict", "default": {}},
     "tags": {"type": "dict", "default": {}},
@@ -319,6 +319,19 @@ class StackRunner(object):
             self.result.setdefault("warnings", []).append("Drift detection of %s did not run: %s" % (self.name, e))
         self.result["drift"] = report
 
+    # --- read ---
+
+    def read(self):
+        """The deployed stack's status, outputs and parameters; ABSENT and empty when there is none. One call."""
+        stack = self.describe()
+        self.result.update(
+            status=stack["StackStatus"] if stack else "ABSENT",
+            stack_id=stack["StackId"] if stack else None,
+            outputs=cfn.outputs(stack),
+            parameters=cfn.deployed_parameters(stack) if stack else {},
+        )
+        return self.result
+
     # --- absent ---
 
     def absent(self):
@@ -432,7 +445,12 @@ class ActionModule(ActionBase):
             clients, args, check_mode=self._task.check_mode, say=lambda line: display.display("    " + line)
         )
         try:
-            outcome = runner.present(template_body) if args["state"] == "present" else runner.absent()
+            if args["state"] == "present":
+                outcome = runner.present(template_body)
+            elif args["state"] == "read":
+                outcome = runner.read()
+            else:
+                outcome = runner.absent()
             result.update(outcome)
             result["failed"] = False
         except cfn.TemplateError as e:

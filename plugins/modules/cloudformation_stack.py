@@ -44,10 +44,13 @@ options:
     required: true
     aliases: [aws_region]
   state:
-    description: C(present) deploys the stack, C(absent) deletes it.
+    description:
+      - C(present) deploys the stack, C(absent) deletes it.
+      - C(read) only reads it (one C(DescribeStacks) call) - its RV(status), RV(outputs) and RV(parameters);
+        a stack that does not exist is C(ABSENT), with none.
     type: str
     default: present
-    choices: [present, absent]
+    choices: [present, absent, read]
   template:
     description:
       - Template file, looked up like M(ansible.builtin.copy)'s C(src) (the calling role's C(files/) first).
@@ -143,6 +146,13 @@ EXAMPLES = r"""
     region: us-west-2
     state: absent
     delete_protected: "{{ registry_teardown_confirm | default('') == inventory_hostname }}"
+
+- name: Read the DR region's stack (its outputs and parameters), changing nothing
+  ai_model_registry.infra.cloudformation_stack:
+    name: ai-model-registry-dr-secondary
+    region: us-east-1
+    state: read
+  register: dr_stack
 """
 
 RETURN = r"""
@@ -173,7 +183,11 @@ outputs:
     - "In check mode, the deployed outputs of a stack that would be updated; for a stack that would be created, each
       output the template declares as a placeholder naming it (C(\\(known once stack <name> exists: <output>\\))),
       so that the previews of the stacks fed from it run (filter P(ai_model_registry.infra.stack_pending#filter))."
-  returned: with O(state=present) unless failed
+  returned: with O(state=present) or O(state=read) unless failed
+  type: dict
+parameters:
+  description: The deployed stack's parameters, name to value (NoEcho ones as AWS shows them, C(****)).
+  returned: with O(state=read)
   type: dict
 preview:
   description: Check mode's lines of what would change (resources from the change set, parameters, tags).

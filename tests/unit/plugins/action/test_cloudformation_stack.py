@@ -352,6 +352,16 @@ def test_deleting_an_absent_stack_changes_nothing():
     assert _runner(fake).absent()["changed"] is False
 
 
+def test_read_returns_outputs_and_parameters_in_one_call_and_absent_when_missing():
+    fake = FakeCloudFormation("UPDATE_COMPLETE", parameters={"GlobalClusterIdentifier": "g"})
+    result = _runner(fake, state="read").read()
+    assert (result["status"], result["changed"], result["action"]) == ("UPDATE_COMPLETE", False, "none")
+    assert result["outputs"] == {"TopicArn": "arn:topic"} and result["parameters"] == {"GlobalClusterIdentifier": "g"}
+    assert fake.api_calls == ["cloudformation.DescribeStacks"]
+    missing = _runner(FakeCloudFormation(), state="read").read()
+    assert (missing["status"], missing["outputs"], missing["parameters"]) == ("ABSENT", {}, {})
+
+
 # --- the task's interface: arguments, the template file, errors as results ---
 
 
