@@ -13,7 +13,7 @@ __metaclass__ = type
 
 DOCUMENTATION = r"""
 module: aurora_writer
-version_added: 1.1.0
+version_added: 1.0.0
 short_description: Where the writer of an Aurora global database is - the global database and the writer cluster
 description:
   - Reads the global database (C(DescribeGlobalClusters)) and, when its writer is not O(own_cluster_arn), the writer
