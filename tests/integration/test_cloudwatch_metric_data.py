@@ -6,6 +6,7 @@ import time
 
 from tests.integration.ansible import run_module
 
+SECRET = "Secret-Access-Key-Of-This-Test-7f3a"
 METRICS = [
     {"name": "RecoveryTimeSeconds", "value": 412.5, "unit": "Seconds", "dimensions": {"Environment": "staging"}},
     {"name": "RecoveryPointSeconds", "value": 0.8, "unit": "Seconds", "dimensions": {"Environment": "staging"}},
@@ -30,8 +31,16 @@ def test_published_in_the_alarms_namespace_previewed_in_check_mode_and_aws_names
     preview, _process = run_module(aws, tmp_path, "cloudwatch_metric_data", args, "--check")
     assert preview["changed"] and preview["published"] == 0 and aws.requests()["total"] == 0
 
-    result, _process = run_module(aws, tmp_path, "cloudwatch_metric_data", args)
+    # amazon.aws's credential options (by their aliases) reach the call, and at -vvv the secret stays out of sight
+    keys = {
+        "aws_access_key_id": "AKIAEMULATORTEST0001",
+        "aws_secret_access_key": SECRET,
+        "aws_endpoint_url": aws.aws_url,
+    }
+    result, process = run_module(aws, tmp_path, "cloudwatch_metric_data", {**args, **keys}, "-vvv")
     assert result["published"] == 2 and result["api_calls"] == ["cloudwatch.PutMetricData"]
+    assert SECRET not in process.stdout + process.stderr
+    assert "secret_key: VALUE_SPECIFIED_IN_NO_LOG_PARAMETER" in process.stdout  # the task's invocation, masked
     assert _values(client, "RecoveryTimeSeconds") == [412.5] and _values(client, "RecoveryPointSeconds") == [0.8]
 
     aws.post("aws", "/_emulator/requests", method="DELETE")
