@@ -26,8 +26,8 @@ REQUEST = {
 }
 
 
-def _report(switch=None, request=None, rpo=RPO):
-    return f.failover_report(switch or SWITCH, rpo, WRITER, T0, T0 + 42.5, request or REQUEST, now=T0 + 60.25)
+def _report(switch=None, request=None):
+    return f.failover_report(switch or SWITCH, RPO, WRITER, T0, T0 + 42.5, request or REQUEST, now=T0 + 60.25)
 
 
 def test_a_switchover_measures_its_rto_and_the_recovery_point_before_it():
@@ -57,7 +57,7 @@ def test_a_real_failover_is_kept_as_the_drills_report_of_type_failover():
     assert [s["at"] - T0 for s in record["steps"]] == [0.0, 42.5, 60.25]
     assert record["rpo_check"] == {"verdict": "ok", "measurements": RPO["measurements"]}
     # the drills' renderers take it: a timeline without a cleanup bar, the history's record
-    bars = [bar["name"] for bar in drill_report.timeline(record)["bars"]]
+    bars = [segment["name"] for segment in drill_report.timeline(record)["bars"]]
     assert bars == ["Recovery point measured", "Writer moved by switchover (module)", "Application path verified"]
     assert drill_report.history_record(record)["type"] == "failover"
     # a missed target is a finding, as in a drill
