@@ -41,6 +41,9 @@ def test_dr_status_reads_only_and_finds_parameters_that_differ(deployed):
     assert (writer["writer"], secondary["cluster"], secondary["region"]) == (True, DR_CLUSTER, "us-east-1")
     assert secondary["parameters"] == writer["parameters"] and secondary["parameters"]["log_connections"] == "1"
     assert not any(f.startswith("cluster parameters") for f in readiness["parity_findings"])
+    # the DR secondary takes the writer's instance class (Serverless v2 outside production): it can carry its load
+    assert secondary["instance_classes"] == writer["instance_classes"] == ["db.serverless"]
+    assert readiness["parity_findings"] == []
     assert [e for e in aws.requests()["log"] if e["write"]] == []
 
     rds = client("rds", "us-east-1")
