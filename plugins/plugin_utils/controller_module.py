@@ -15,8 +15,9 @@ used of AnsibleAWSModule and AnsibleModule, with the same behaviour:
   ``client(service, region)``: boto3 clients of one session, retried by botocore's standard mode;
 - ``check_mode`` and ``_diff`` from the task; a module without check mode support is skipped in check mode;
 - ``exit_json``, ``fail_json``, ``fail_json_aws`` (amazon.aws's message: ours, the AWS error code and message)
-  and ``warn``; the result carries ``invocation`` and ``warnings`` and, as AnsibleModule does, every value of a
-  no_log option is removed from it (``remove_values``).
+  and ``warn``; the result carries ``invocation``, ``warnings`` (and ``resource_actions`` with
+  ``debug_botocore_endpoint_logs``) and, as AnsibleModule does, every value of a no_log option is removed from it
+  (``remove_values``).
 
 ``exit_json`` and ``fail_json`` end the logic by raising ``ModuleExit`` with the result; ``ControllerModuleAction``
 (the base of the action plugins) catches it.
@@ -26,7 +27,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import io
 import json
+import logging
 import os
 import traceback
 from contextlib import contextmanager
@@ -78,6 +81,7 @@ class ControllerModule(object):
         self._warnings = []
         self._make_client = None
         self._connection_info = None
+        self._botocore_endpoint_log_stream = self._endpoint_log_handler = None
         self.no_log_values = set()
         self.params = dict(task_args)
         spec = dict(aws_argument_spec(), **argument_spec) if aws else argument_spec
@@ -93,6 +97,8 @@ class ControllerModule(object):
             self.exit_json(skipped=True, msg="remote module (%s) does not support check mode" % name)
         if aws and boto3 is None:
             self.fail_json(msg=missing_required_lib("botocore and boto3"))
+        if aws and self.params["debug_botocore_endpoint_logs"]:
+            self._log_endpoint_calls()
 
     # --- AWS ---
 
@@ -134,6 +140,20 @@ class ControllerModule(object):
         except (ValueError, botocore.exceptions.BotoCoreError) as e:
             self.fail_json_aws(e, msg="Couldn't connect to AWS")
 
+    def _log_endpoint_calls(self):
+        """debug_botocore_endpoint_logs: botocore's endpoint log, from which amazon.aws lists ``resource_actions``."""
+        self._botocore_endpoint_log_stream = io.StringIO()
+        self._endpoint_log_handler = logging.StreamHandler(self._botocore_endpoint_log_stream)
+        logger = logging.getLogger("botocore.endpoint")
+        logger.setLevel(logging.DEBUG)
+        logger.addHandler(self._endpoint_log_handler)
+
+    def _resource_actions(self):
+        from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+
+        logging.getLogger("botocore.endpoint").removeHandler(self._endpoint_log_handler)
+        return AnsibleAWSModule._get_resource_action_list(self)  # pylint: disable=protected-access
+
     # --- the ends of a module ---
 
     def warn(self, warning):
@@ -160,6 +180,8 @@ class ControllerModule(object):
     def _formatted(self, result):
         """The result as AnsibleModule returns it: invocation, warnings, no_log values removed, plain JSON types."""
         result.setdefault("invocation", {"module_args": self.params})
+        if self._endpoint_log_handler is not None:
+            result["resource_actions"] = self._resource_actions()
         if self._warnings:
             result["warnings"] = list(dict.fromkeys(self._warnings))
         return json.loads(json.dumps(remove_values(result, self.no_log_values), cls=AnsibleJSONEncoder))

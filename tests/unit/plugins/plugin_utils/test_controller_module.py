@@ -204,3 +204,17 @@ def test_a_crash_of_main_fails_the_task_without_no_log_values(monkeypatch):
     result = _action(main, {"name": "x", "password": "long-secret"}).run(task_vars={})
     assert result["failed"] is True and result["msg"].startswith("MODULE FAILURE: RuntimeError: could not log in")
     assert "long-secret" not in repr(result) and "RuntimeError" in result["module_stderr"]
+
+
+def test_debug_botocore_endpoint_logs_lists_the_resource_actions_as_amazon_aws_does():
+    import logging
+
+    args = {"name": "x", "region": "us-east-1", "debug_botocore_endpoint_logs": True}
+    module = ControllerModule("demo", args, SPEC, aws=True)
+    logging.getLogger("botocore.endpoint").debug(  # what botocore logs as it sends a request
+        "Making request for OperationModel(name=GetCallerIdentity) with params: {'url': 'https://sts.amazonaws.com/'}"
+    )
+    with pytest.raises(ModuleExit) as end:
+        module.exit_json(changed=False)
+    assert end.value.result["resource_actions"] == ["sts:GetCallerIdentity"]
+    assert module._endpoint_log_handler not in logging.getLogger("botocore.endpoint").handlers
