@@ -67,7 +67,11 @@ def test_every_documented_return_key_is_returned(aws, tmp_path):
     refused = run_module(
         aws, tmp_path, "cloudformation_stack", _stack(tmp_path, parameters={"Name": "amr", "Retention": 1})
     )[0]
-    seen = set(created) | set(preview) | set(drifted) | set(refused)
+    read = run_module(
+        aws, tmp_path, "cloudformation_stack", {"name": "amr-short", "region": "us-west-2", "state": "read"}
+    )[0]
+    assert (read["status"], read["parameters"]["Name"], read["changed"]) == ("CREATE_COMPLETE", "amr", False)
+    seen = set(created) | set(preview) | set(drifted) | set(refused) | set(read)
     assert set(documented) - {"failures"} <= seen, set(documented) - seen
 
 
