@@ -15,6 +15,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import hashlib
+import math
 import random
 import re
 import time
@@ -94,6 +95,18 @@ def dr_drill_plan(drill_type, environment, model, report_prefix, tag_key, starte
 def dr_drill_polls(timeout_seconds, delay_seconds):
     """How many polls ``delay_seconds`` apart fill ``timeout_seconds`` (an ``until`` loop's ``retries``), at least 1."""
     return max(1, int(_seconds(timeout_seconds) // _seconds(delay_seconds, 1.0)))
+
+
+def dr_drill_canary_cover_seconds(rpo_check, max_seconds=120):
+    """How long the canary writer must run before an unplanned failover so that its canaries cover the window the
+    failover loses: the global database's replication lag the RPO check measured, plus a second, in whole seconds;
+    at most ``max_seconds``. A switchover loses nothing and needs no wait (the caller asks only for a failover)."""
+    lags = [
+        _seconds(m.get("value"))
+        for m in (rpo_check or {}).get("measurements") or []
+        if m.get("store") == "aurora_global" and m.get("value") is not None
+    ]
+    return int(math.ceil(min(max(lags or [0.0]) + 1.0, _seconds(max_seconds))))  # whole seconds: pause takes those
 
 
 # --- the timeline ------------------------------------------------------------------------------------------
@@ -394,6 +407,7 @@ class FilterModule(object):
             "dr_drill_request_errors": dr_drill_request_errors,
             "dr_drill_plan": dr_drill_plan,
             "dr_drill_polls": dr_drill_polls,
+            "dr_drill_canary_cover_seconds": dr_drill_canary_cover_seconds,
             "dr_drill_step": dr_drill_step,
             "dr_drill_recovery_point": dr_drill_recovery_point,
             "dr_drill_restore_measured": dr_drill_restore_measured,

@@ -366,3 +366,16 @@ def test_evidence_reads_the_pairs_dr_drill_canaries_returns():
     evidence = f.dr_drill_switch_evidence(written, during, found, SWITCH, T0, T0 + 5, "failover", "a:1", "b:2")
     assert evidence["measured"]["canaries_lost"] == 1 and evidence["measured"]["canary_rpo_seconds"] == 1.0
     assert evidence["expected_after_failback"] == 4
+
+
+def test_the_canaries_cover_the_replication_lag_before_a_failover():
+    rpo = {
+        "measurements": [
+            {"store": "aurora_global", "value": 15.0},
+            {"store": "redis", "value": 80000.0},  # a snapshot's age is not the database's window
+            {"store": "aurora_global", "value": None},
+        ]
+    }
+    assert f.dr_drill_canary_cover_seconds(rpo, 120) == 16
+    assert f.dr_drill_canary_cover_seconds({"measurements": [{"store": "aurora_global", "value": 0.05}]}) == 2
+    assert f.dr_drill_canary_cover_seconds(rpo, 10) == 10 and f.dr_drill_canary_cover_seconds({}) == 1
