@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+from unittest import mock
+
+import botocore.exceptions
+import pytest
+from ansible.errors import AnsibleActionFail
+
+from ansible_collections.ai_model_registry.infra.plugins.action import aurora_writer as plugin
 from ansible_collections.ai_model_registry.infra.plugins.action.aurora_writer import find_writer
 
 PRIMARY = "arn:aws:rds:us-west-2:123456789012:cluster:primary"
@@ -46,3 +53,38 @@ def test_another_regions_writer_is_described_in_its_region_in_snake_case():
     assert api.api_calls[1] == ("us-east-1", "DescribeDBClusters", {"DBClusterIdentifier": "secondary"})
     # without an own cluster the writer is always described
     assert find_writer(FakeApi(PRIMARY), "us-west-2", "g")["writer_cluster"]["db_cluster_arn"] == PRIMARY
+
+
+def _run(args, api):
+    task = mock.MagicMock(args=args, check_mode=False, diff=False, async_val=0)
+    action = plugin.ActionModule(
+        task=task,
+        connection=mock.MagicMock(),
+        play_context=mock.MagicMock(check_mode=False),
+        loader=mock.MagicMock(),
+        templar=mock.MagicMock(),
+        shared_loader_obj=None,
+    )
+    with mock.patch.object(plugin, "boto3_clients", return_value=api):
+        return action.run(task_vars={})
+
+
+def test_the_task_returns_the_writer_and_an_aws_error_is_a_failed_result():
+    api = FakeApi(SECONDARY)
+    api.api_calls = []
+    result = _run({"region": "us-west-2", "global_cluster_identifier": "g", "own_cluster_arn": PRIMARY}, api)
+    assert result["writer_arn"] == SECONDARY and result["writer_cluster"]["port"] == 5432
+    assert result["changed"] is False and not result.get("failed")
+
+    class Refusing(FakeApi):
+        def __call__(self, service, region):
+            class Client:
+                def call(self, action, **params):
+                    raise botocore.exceptions.ClientError({"Error": {"Code": "GlobalClusterNotFoundFault"}}, action)
+
+            return Client()
+
+    failed = _run({"region": "us-west-2", "global_cluster_identifier": "gone"}, Refusing(PRIMARY))
+    assert failed["failed"] and failed["msg"].startswith("The writer of gone could not be read")
+    with pytest.raises(AnsibleActionFail, match="aurora_writer: missing required arguments"):
+        _run({"region": "us-west-2"}, api)
