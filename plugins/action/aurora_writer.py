@@ -16,14 +16,18 @@ from ansible.module_utils.common.dict_transformations import camel_dict_to_snake
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.ai_model_registry.infra.plugins.plugin_utils.arguments import validated_arguments
-from ansible_collections.ai_model_registry.infra.plugins.plugin_utils.aws_session import boto3, boto3_clients, botocore
+from ansible_collections.ai_model_registry.infra.plugins.plugin_utils.aws_session import (
+    SESSION_ARGUMENTS,
+    boto3,
+    botocore,
+    session_clients,
+)
 
 ARGUMENT_SPEC = {
     "region": {"type": "str", "required": True, "aliases": ["aws_region"]},
     "global_cluster_identifier": {"type": "str", "required": True},
     "own_cluster_arn": {"type": "str"},
-    "profile": {"type": "str", "aliases": ["aws_profile"]},
-    "endpoint_url": {"type": "str", "aliases": ["aws_endpoint_url"]},
+    **SESSION_ARGUMENTS,
 }
 
 
@@ -51,7 +55,7 @@ class ActionModule(ActionBase):
         args = validated_arguments(self._task.args, ARGUMENT_SPEC, "aurora_writer")
         if boto3 is None:
             raise AnsibleActionFail("aurora_writer needs boto3 and botocore on the controller")
-        api = boto3_clients(args["profile"], args["endpoint_url"])
+        api = session_clients(args)
         try:
             result.update(
                 find_writer(api, args["region"], args["global_cluster_identifier"], args["own_cluster_arn"]),

@@ -22,7 +22,12 @@ from ansible.utils.display import Display
 
 from ansible_collections.ai_model_registry.infra.plugins.plugin_utils import cloudformation as cfn
 from ansible_collections.ai_model_registry.infra.plugins.plugin_utils.arguments import validated_arguments
-from ansible_collections.ai_model_registry.infra.plugins.plugin_utils.aws_session import boto3, boto3_clients, botocore
+from ansible_collections.ai_model_registry.infra.plugins.plugin_utils.aws_session import (
+    SESSION_ARGUMENTS,
+    boto3,
+    botocore,
+    session_clients,
+)
 
 display = Display()
 
@@ -40,8 +45,7 @@ ARGUMENT_SPEC = {
     "poll_seconds": {"type": "float", "default": 5},
     "drift": {"type": "str", "default": "report", "choices": ["report", "fail", "skip"]},
     "delete_protected": {"type": "bool", "default": False},
-    "profile": {"type": "str", "aliases": ["aws_profile"]},
-    "endpoint_url": {"type": "str", "aliases": ["aws_endpoint_url"]},
+    **SESSION_ARGUMENTS,
 }
 
 
@@ -440,7 +444,7 @@ class ActionModule(ActionBase):
             with open(path) as handle:
                 template_body = handle.read()
 
-        clients = boto3_clients(args["profile"], args["endpoint_url"])
+        clients = session_clients(args)
         runner = StackRunner(
             clients, args, check_mode=self._task.check_mode, say=lambda line: display.display("    " + line)
         )

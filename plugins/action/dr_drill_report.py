@@ -22,7 +22,12 @@ from ansible.plugins.action import ActionBase
 from ansible_collections.ai_model_registry.infra.plugins.filter.dr_drill import dr_drill_junit_cases
 from ansible_collections.ai_model_registry.infra.plugins.plugin_utils import drill_report
 from ansible_collections.ai_model_registry.infra.plugins.plugin_utils.arguments import validated_arguments
-from ansible_collections.ai_model_registry.infra.plugins.plugin_utils.aws_session import boto3, boto3_clients, botocore
+from ansible_collections.ai_model_registry.infra.plugins.plugin_utils.aws_session import (
+    SESSION_ARGUMENTS,
+    boto3,
+    botocore,
+    session_clients,
+)
 
 ARGUMENT_SPEC = {
     "report": {"type": "dict", "required": True},
@@ -34,8 +39,7 @@ ARGUMENT_SPEC = {
     "cadence": {"type": "dict", "default": {}},
     "topic_arn": {"type": "str"},
     "metrics_region": {"type": "str"},
-    "profile": {"type": "str", "aliases": ["aws_profile"]},
-    "endpoint_url": {"type": "str", "aliases": ["aws_endpoint_url"]},
+    **SESSION_ARGUMENTS,
 }
 REQUIRED_KEYS = (
     "drill_id",
@@ -157,7 +161,7 @@ class ActionModule(ActionBase):
             deliver(
                 args,
                 markdown,
-                lambda: boto3_clients(args["profile"], args["endpoint_url"]),
+                lambda: session_clients(args),
                 check_mode=self._task.check_mode,
             )
         )

@@ -16,7 +16,12 @@ from ansible.plugins.action import ActionBase
 
 from ansible_collections.ai_model_registry.infra.plugins.plugin_utils import drill_report, readiness
 from ansible_collections.ai_model_registry.infra.plugins.plugin_utils.arguments import validated_arguments
-from ansible_collections.ai_model_registry.infra.plugins.plugin_utils.aws_session import boto3, boto3_clients, botocore
+from ansible_collections.ai_model_registry.infra.plugins.plugin_utils.aws_session import (
+    SESSION_ARGUMENTS,
+    boto3,
+    botocore,
+    session_clients,
+)
 
 ARGUMENT_SPEC = {
     "region": {"type": "str", "required": True},
@@ -25,8 +30,7 @@ ARGUMENT_SPEC = {
     "bucket": {"type": "str", "required": True},
     "history_prefix": {"type": "str", "default": "dr-history"},
     "cadence": {"type": "dict", "required": True},
-    "profile": {"type": "str", "aliases": ["aws_profile"]},
-    "endpoint_url": {"type": "str", "aliases": ["aws_endpoint_url"]},
+    **SESSION_ARGUMENTS,
 }
 
 
@@ -102,7 +106,7 @@ class ActionModule(ActionBase):
         args = validated_arguments(self._task.args, ARGUMENT_SPEC, "dr_readiness")
         if boto3 is None:
             raise AnsibleActionFail("dr_readiness needs boto3 and botocore on the controller")
-        api = boto3_clients(args["profile"], args["endpoint_url"])
+        api = session_clients(args)
         try:
             result.update(assess(api, args, time.time()))
         except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:

@@ -38,14 +38,6 @@ options:
       - The caller's own cluster (its stack's C(ClusterArn)), whose endpoints the caller has; the writer cluster is
         described only when it is another.
     type: str
-  profile:
-    description: The AWS profile of the calls; the controller's credentials without it.
-    type: str
-    aliases: [aws_profile]
-  endpoint_url:
-    description: An AWS endpoint other than the default (C(AWS_ENDPOINT_URL) is read by botocore too).
-    type: str
-    aliases: [aws_endpoint_url]
 attributes:
   check_mode:
     support: full
@@ -53,10 +45,8 @@ attributes:
   diff_mode:
     support: none
     description: Nothing is changed.
-  platform:
-    support: full
-    platforms: aws
-    description: Runs on the controller, against the AWS APIs.
+extends_documentation_fragment:
+  - ai_model_registry.infra.controller_aws
 """
 
 EXAMPLES = r"""

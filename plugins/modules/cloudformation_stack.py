@@ -104,14 +104,6 @@ options:
         person's confirmation (the teardown playbook's C(registry_teardown_confirm)).
     type: bool
     default: false
-  profile:
-    description: AWS profile of the controller's configuration.
-    type: str
-    aliases: [aws_profile]
-  endpoint_url:
-    description: Endpoint URL of the AWS APIs (an emulator); C(AWS_ENDPOINT_URL) is read too.
-    type: str
-    aliases: [aws_endpoint_url]
 attributes:
   check_mode:
     support: full
@@ -119,13 +111,11 @@ attributes:
   diff_mode:
     support: full
     description: Parameters, tags and termination protection, deployed against wanted.
-  platform:
-    support: full
-    platforms: aws
-    description: Runs on the controller, against the AWS APIs.
 notes:
   - A stack with nothing to change costs C(DescribeStacks) and C(GetTemplate), plus drift detection's calls
     (C(DetectStackDrift), C(DescribeStackDriftDetectionStatus)) unless O(drift=skip).
+extends_documentation_fragment:
+  - ai_model_registry.infra.controller_aws
 """
 
 EXAMPLES = r"""

@@ -65,14 +65,6 @@ options:
   metrics_region:
     description: The region the measured RTO and RPO are published in; nothing is published without it.
     type: str
-  profile:
-    description: The AWS profile of the calls; the controller's credentials without it.
-    type: str
-    aliases: [aws_profile]
-  endpoint_url:
-    description: An AWS endpoint other than the default (C(AWS_ENDPOINT_URL) is read by botocore too).
-    type: str
-    aliases: [aws_endpoint_url]
 attributes:
   check_mode:
     support: full
@@ -80,10 +72,8 @@ attributes:
   diff_mode:
     support: none
     description: The report is new with every drill; there is nothing to compare.
-  platform:
-    support: full
-    platforms: aws
-    description: Runs on the controller, against the AWS APIs.
+extends_documentation_fragment:
+  - ai_model_registry.infra.controller_aws
 """
 
 EXAMPLES = r"""

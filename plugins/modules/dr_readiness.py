@@ -54,14 +54,6 @@ options:
     description: Per drill type, C(every) - C(month), C(quarter) or C(year) (the platform model's C(cadence)).
     type: dict
     required: true
-  profile:
-    description: The AWS profile of the calls; the controller's credentials without it.
-    type: str
-    aliases: [aws_profile]
-  endpoint_url:
-    description: An AWS endpoint other than the default (C(AWS_ENDPOINT_URL) is read by botocore too).
-    type: str
-    aliases: [aws_endpoint_url]
 attributes:
   check_mode:
     support: full
@@ -69,10 +61,8 @@ attributes:
   diff_mode:
     support: none
     description: Nothing is changed.
-  platform:
-    support: full
-    platforms: aws
-    description: Runs on the controller, against the AWS APIs.
+extends_documentation_fragment:
+  - ai_model_registry.infra.controller_aws
 """
 
 EXAMPLES = r"""

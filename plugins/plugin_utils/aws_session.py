@@ -26,6 +26,14 @@ if boto3 is not None:
     _LOADER.load_data("endpoints")
 
 
+# The options of the action plugins that call AWS with this session (doc fragment
+# ai_model_registry.infra.controller_aws).
+SESSION_ARGUMENTS = {
+    "profile": {"type": "str", "aliases": ["aws_profile"]},
+    "endpoint_url": {"type": "str", "aliases": ["aws_endpoint_url"]},
+}
+
+
 def client_factory(
     profile=None,
     endpoint_url=None,
@@ -63,3 +71,8 @@ def client_factory(
 def boto3_clients(profile=None, endpoint_url=None, max_attempts=10, **credentials):
     """ApiClients of ``client_factory``'s clients (the same arguments)."""
     return ApiClients(client_factory(profile, endpoint_url, max_attempts, **credentials))
+
+
+def session_clients(args):
+    """``boto3_clients`` of an action plugin's validated SESSION_ARGUMENTS."""
+    return boto3_clients(args["profile"], args["endpoint_url"])

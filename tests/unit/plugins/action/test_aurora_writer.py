@@ -65,7 +65,7 @@ def _run(args, api):
         templar=mock.MagicMock(),
         shared_loader_obj=None,
     )
-    with mock.patch.object(plugin, "boto3_clients", return_value=api):
+    with mock.patch.object(plugin, "session_clients", return_value=api):
         return action.run(task_vars={})
 
 

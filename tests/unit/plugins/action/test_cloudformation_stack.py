@@ -382,7 +382,7 @@ def _run(tmp_path, fake, args, **kwargs):
     template.write_text(TEMPLATE)
     action = _action(args, **kwargs)
     with (
-        mock.patch.object(plugin, "boto3_clients", return_value=fake),
+        mock.patch.object(plugin, "session_clients", return_value=fake),
         mock.patch.object(action, "_find_needle", return_value=str(template)),
     ):
         return action.run(task_vars={})
