@@ -108,6 +108,9 @@ def awx(awx_server):
         "CONTROLLER_USERNAME": "admin",
         "CONTROLLER_PASSWORD": "awx-stand-in-password",
         "CONTROLLER_VERIFY_SSL": "false",
+        # The stand-in speaks plain HTTP, but ansible's open_url loads the system CA bundle for each request all the
+        # same (ssl.create_default_context, ~50 ms here): half the CPU of every awx.awx module run. No CA is needed.
+        "SSL_CERT_FILE": "/dev/null",
     }
     return call
 

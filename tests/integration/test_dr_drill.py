@@ -80,7 +80,7 @@ def test_switchover_drill_measures_reports_and_cleans_up_also_after_a_timeout(de
 @pytest.mark.slow(seconds=130)
 def test_full_simulation_with_an_injected_replication_delay_measures_the_loss_and_rebuilds(deployed, tmp_path):
     aws, client = deployed, deployed.client
-    aws.post("aws", "/_emulator/config", {"replication_lag_ms": 15000, "s3_replication_latency_seconds": 1})
+    aws.post("aws", "/_emulator/config", {"replication_lag_ms": 5000, "s3_replication_latency_seconds": 1})
     redis = stack_outputs(client, "redis")["ReplicationGroupId"]  # the daily snapshot the seed's Redis backups keep
     client("elasticache").create_snapshot(ReplicationGroupId=redis, SnapshotName=f"{redis}-daily")
     result = run_drill(aws, tmp_path, "-e", "dr_drill_type=full")
@@ -88,12 +88,13 @@ def test_full_simulation_with_an_injected_replication_delay_measures_the_loss_an
     report, junit, page = read_report(tmp_path)
     measured = report["measured"]
     assert report["result"] == "pass" and measured["action"] == "failover"
-    # the commits of the last 15 s before the failover never reached the DR region: lost, and measured
+    # the commits of the last 5 s before the failover never reached the DR region: lost, and measured
     # (the switchover drill, without the delay, loses none and measures well under a second)
     assert int(measured["canaries_written_during_switch"]) > 0 and int(measured["canaries_lost"]) > 0
-    # about the injected 15 s (the relay's pace and the writer's acknowledgements add to it on a busy machine)
-    assert 3 < float(measured["canary_rpo_seconds"]) < 30
-    assert float(measured["aws_reported_lag_seconds"]) == 15 and float(measured["rpo_seconds"]) >= 15
+    # about the injected 5 s (the relay's pace and the writer's acknowledgements add to it on a busy machine); the lag
+    # is short because every wait of the drill's fail back (the writer's WAL through the relay) lasts it again
+    assert 2 < float(measured["canary_rpo_seconds"]) < 20
+    assert float(measured["aws_reported_lag_seconds"]) == 5 and float(measured["rpo_seconds"]) >= 5
     assert 1 <= float(measured["s3_replication_seconds"]) < 30
     steps = {s["name"]: s["status"] for s in report["steps"]}
     assert steps["S3 replication to the DR region"] == "ok"
