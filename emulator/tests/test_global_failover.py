@@ -25,7 +25,7 @@ def gdb(aws, client):
     aws.post(
         "aws",
         "/_emulator/config",
-        {"global_switchover_seconds": 0.5, "global_failover_seconds": 0.5, "global_resync_seconds": 0.5},
+        {"global_switchover_seconds": 0.5, "global_failover_seconds": 0.5, "global_resync_seconds": 3},
     )
     primary = _cluster(
         client("rds", PRIMARY), "registry-primary", MasterUsername="postgres", MasterUserPassword="x" * 12
@@ -41,6 +41,10 @@ def _describe(client, region: str = DR) -> dict:
 
 def _writer(gc: dict) -> str:
     return next(m["DBClusterArn"] for m in gc["GlobalClusterMembers"] if m["IsWriter"])
+
+
+def _sync_status(client, arn: str) -> str:
+    return next(m for m in _describe(client)["GlobalClusterMembers"] if m["DBClusterArn"] == arn)["SynchronizationStatus"]
 
 
 def _wait_available(client, timeout: float = 5.0) -> dict:
@@ -88,9 +92,11 @@ def test_failover_with_data_loss_rebuilds_the_old_primary(client, gdb):
         client("rds", PRIMARY).switchover_global_cluster(
             GlobalClusterIdentifier=GLOBAL_ID, TargetDbClusterIdentifier=gdb["primary"]
         )
-    time.sleep(0.6)
-    old = next(m for m in _describe(client)["GlobalClusterMembers"] if m["DBClusterArn"] == gdb["primary"])
-    assert old["SynchronizationStatus"] == "connected"
+    # rebuilt global_resync_seconds after the failover (3 s: long enough for the checks above on a loaded machine)
+    deadline = time.time() + 10
+    while time.time() < deadline and _sync_status(client, gdb["primary"]) == "pending-resync":
+        time.sleep(0.2)
+    assert _sync_status(client, gdb["primary"]) == "connected"
 
 
 def test_failover_without_allow_data_loss_is_a_switchover(client, gdb):
