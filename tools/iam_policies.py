@@ -70,6 +70,8 @@ MODULE_PERSONAS = {
     "rpo_check": "read-only",
     "dr_readiness": "read-only",
     "aurora_writer": "read-only",
+    "redis_primary": "read-only",
+    "elasticache_global_datastore_failover": "operate",
 }
 READ_ONLY = "read-only"
 

@@ -106,7 +106,7 @@ def _replication_group(account: str, region: str, group_id: str) -> ReplicationG
     return group
 
 
-def _advance(account: str) -> None:
+def advance(account: str) -> None:
     now = time.time()
     for global_id, found in _groups(account).items():
         failover = found.get("_failover")
@@ -126,7 +126,7 @@ def _advance(account: str) -> None:
 
 
 def find(account: str, global_id: str) -> dict[str, Any]:
-    _advance(account)
+    advance(account)
     found = _groups(account).get(global_id)
     if found is None:
         raise GlobalReplicationGroupNotFoundFault(f"GlobalReplicationGroup {global_id} not found.")
@@ -278,7 +278,7 @@ def create_global_replication_group(self: ElastiCacheResponse) -> ActionResult:
 def describe_global_replication_groups(self: ElastiCacheResponse) -> ActionResult:
     global_id = self._get_param("GlobalReplicationGroupId")
     members = bool(self._get_bool_param("ShowMemberInfo"))
-    _advance(self.current_account)
+    advance(self.current_account)
     found = [find(self.current_account, global_id)] if global_id else list(_groups(self.current_account).values())
     return ActionResult({"GlobalReplicationGroups": [_view(f, members) for f in found]})
 
@@ -349,7 +349,7 @@ def _delete_replication_group(self: ElastiCacheBackend, replication_group_id: st
 
 
 def _describe_replication_groups(self: ElastiCacheBackend, *args, **kwargs):
-    _advance(self.account_id)
+    advance(self.account_id)
     return _original["describe_replication_groups"](self, *args, **kwargs)
 
 

@@ -238,6 +238,8 @@ DEFAULTS = {
     "rds.DescribeDBClusterParameterGroups": 100,  # API_DescribeDBClusterParameterGroups: default 100, 20-100
     "rds.DescribeDBClusterParameters": 100,  # API_DescribeDBClusterParameters: MaxRecords default 100, 20-100
     "elasticache.DescribeReplicationGroups": 100,  # API_DescribeReplicationGroups: MaxRecords default 100, 20-100
+    # API_DescribeGlobalReplicationGroups: MaxRecords default 100, 20-100
+    "elasticache.DescribeGlobalReplicationGroups": 100,
     "sns.ListTopics": 100,  # API_ListTopics: "up to 100" topics a page, no page size in the request
     "sns.ListSubscriptionsByTopic": 100,  # API_ListSubscriptionsByTopic: "up to 100" a page
     "ec2.DescribeVpcs": None,  # API_DescribeVpcs: MaxResults 5-1000; without it, every result
@@ -351,6 +353,7 @@ GENERIC = (
     "rds.DescribeDBClusterParameterGroups",
     "rds.DescribeDBClusterParameters",
     "elasticache.DescribeReplicationGroups",
+    "elasticache.DescribeGlobalReplicationGroups",
     "sns.ListTopics",
     "sns.ListSubscriptionsByTopic",
     "ec2.DescribeVpcs",

@@ -12,6 +12,11 @@ minute and in the region where AWS publishes them:
   ``DestinationBucket``, ``RuleId``) for every enabled replication rule whose destination has
   replication metrics enabled (S3 user guide, "Replication metrics"). Values: settings
   ``s3_replication_latency_seconds`` (default 5) and ``s3_replication_failed_operations`` (default 0).
+- ``AWS/ElastiCache`` ``GlobalDatastoreReplicationLag`` (seconds, dimension ``CacheClusterId``: the primary node
+  of the secondary region's replication group, which publishes it) for every secondary member of a Global
+  Datastore ("Metrics for Valkey and Redis OSS",
+  https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/CacheMetrics.Redis.html). Value: setting
+  ``replication_lag_ms`` of the secondary's replication group ID, as the real Redis replication (caches.py) lags.
 
 A test injects a replication delay by changing a setting; the next minute's datapoint shows it.
 """
@@ -23,9 +28,10 @@ import time
 from typing import Any
 
 from moto.cloudwatch.models import CloudWatchBackend
+from moto.elasticache.models import elasticache_backends
 from moto.s3.models import s3_backends
 
-from emulator.aws import global_failover
+from emulator.aws import global_datastore, global_failover
 from emulator.aws.control import STATE
 
 AURORA_LAG_METRICS = ("AuroraGlobalDBReplicationLag", "AuroraGlobalDBRPOLag")
@@ -105,9 +111,38 @@ def _s3(backend: CloudWatchBackend) -> None:
             )
 
 
+def _redis(backend: CloudWatchBackend) -> None:
+    global_datastore.advance(backend.account_id)
+    for found in list(global_datastore.GROUPS.get(backend.account_id, {}).values()):
+        for member in found["Members"]:
+            if member["Role"] != "SECONDARY" or member["ReplicationGroupRegion"] != backend.region_name:
+                continue
+            group = elasticache_backends[backend.account_id][backend.region_name].replication_groups.get(
+                member["ReplicationGroupId"]
+            )
+            if group is None or not group.member_clusters:
+                continue
+            value = lag_ms(group.replication_group_id) / 1000.0
+            if not _once_a_minute(backend, ("redis", group.replication_group_id, value)):
+                continue
+            dims = [{"Name": "CacheClusterId", "Value": group.member_clusters[0]}]
+            backend.put_metric_data(
+                "AWS/ElastiCache",
+                [
+                    {
+                        "MetricName": "GlobalDatastoreReplicationLag",
+                        "Value": value,
+                        "Unit": "Seconds",
+                        "Dimensions": dims,
+                    }
+                ],
+            )
+
+
 def publish(backend: CloudWatchBackend) -> None:
     _aurora(backend)
     _s3(backend)
+    _redis(backend)
 
 
 def _publishing(method):

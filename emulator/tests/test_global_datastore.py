@@ -4,10 +4,13 @@
 - https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/Redis-Global-Datastores-CLI.html (ID prefixes per region,
   the secondary joining with create-replication-group --global-replication-group-id, failover, disassociate, delete)
 - https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_FailoverGlobalReplicationGroup.html
+- https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/CacheMetrics.Redis.html (GlobalDatastoreReplicationLag:
+  the lag of the secondary region's primary node behind the primary region's, in seconds)
 """
 
 from __future__ import annotations
 
+import datetime
 import time
 
 import pytest
@@ -147,6 +150,35 @@ def test_failover_promotes_the_secondary_after_a_modifying_phase(aws, client):
     assert _roles(client) == {"cache": "SECONDARY", "cache-dr": "PRIMARY"}
     promoted = dr.describe_replication_groups(ReplicationGroupId="cache-dr")["ReplicationGroups"][0]
     assert promoted["GlobalReplicationGroupInfo"]["GlobalReplicationGroupMemberRole"] == "PRIMARY"
+
+
+def _lag(client, region: str, node: str) -> list[float]:
+    now = datetime.datetime.now(datetime.UTC)
+    return client("cloudwatch", region).get_metric_statistics(
+        Namespace="AWS/ElastiCache",
+        MetricName="GlobalDatastoreReplicationLag",
+        Dimensions=[{"Name": "CacheClusterId", "Value": node}],
+        StartTime=now - datetime.timedelta(minutes=5),
+        EndTime=now + datetime.timedelta(minutes=1),
+        Period=60,
+        Statistics=["Maximum"],
+    )["Datapoints"]
+
+
+def test_the_secondarys_primary_node_publishes_its_replication_lag_in_seconds(aws, client):
+    aws.post("aws", "/_emulator/config", {"replication_lag_ms": {"cache-dr": 2500}, "redis_global_failover_seconds": 0})
+    _primary(client)
+    _create_global(client)
+    node = _secondary(client)["MemberClusters"][0]
+    (point,) = _lag(client, "us-east-1", node)
+    assert (point["Maximum"], point["Unit"]) == (2.5, "Seconds")
+    assert _lag(client, "us-west-2", "cache-001") == []  # a primary has no lag to publish
+    # after a failover the roles swap: the former primary's node publishes, the new primary's does not again
+    client("elasticache", "us-east-1").failover_global_replication_group(
+        GlobalReplicationGroupId="sgaui-registry", PrimaryRegion="us-east-1", PrimaryReplicationGroupId="cache-dr"
+    )
+    assert _roles(client) == {"cache": "SECONDARY", "cache-dr": "PRIMARY"}
+    assert len(_lag(client, "us-west-2", "cache-001")) == 1
 
 
 def test_a_secondary_leaves_then_the_global_datastore_is_deleted_and_the_primary_stays(client):

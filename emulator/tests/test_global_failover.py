@@ -44,7 +44,8 @@ def _writer(gc: dict) -> str:
 
 
 def _sync_status(client, arn: str) -> str:
-    return next(m for m in _describe(client)["GlobalClusterMembers"] if m["DBClusterArn"] == arn)["SynchronizationStatus"]
+    member = next(m for m in _describe(client)["GlobalClusterMembers"] if m["DBClusterArn"] == arn)
+    return member["SynchronizationStatus"]
 
 
 def _wait_available(client, timeout: float = 5.0) -> dict:

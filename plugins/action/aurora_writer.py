@@ -11,16 +11,11 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible.errors import AnsibleActionFail
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
-from ansible.plugins.action import ActionBase
 
-from ansible_collections.ai_model_registry.infra.plugins.plugin_utils.arguments import validated_arguments
 from ansible_collections.ai_model_registry.infra.plugins.plugin_utils.aws_session import (
     SESSION_ARGUMENTS,
-    boto3,
-    botocore,
-    session_clients,
+    AwsReadAction,
 )
 
 ARGUMENT_SPEC = {
@@ -46,24 +41,12 @@ def find_writer(api, region, global_cluster_identifier, own_cluster_arn=None):
     return result
 
 
-class ActionModule(ActionBase):
-    TRANSFERS_FILES = False
-    _requires_connection = False
+class ActionModule(AwsReadAction):
+    NAME = "aurora_writer"
+    ARGUMENT_SPEC = ARGUMENT_SPEC
 
-    def run(self, tmp=None, task_vars=None):
-        result = super(ActionModule, self).run(tmp, task_vars)
-        args = validated_arguments(self._task.args, ARGUMENT_SPEC, "aurora_writer")
-        if boto3 is None:
-            raise AnsibleActionFail("aurora_writer needs boto3 and botocore on the controller")
-        api = session_clients(args)
-        try:
-            result.update(
-                find_writer(api, args["region"], args["global_cluster_identifier"], args["own_cluster_arn"]),
-                changed=False,
-            )
-        except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
-            result.update(
-                failed=True, msg="The writer of %s could not be read: %s" % (args["global_cluster_identifier"], e)
-            )
-        result["api_calls"] = api.api_calls
-        return result
+    def read(self, api, args):
+        return find_writer(api, args["region"], args["global_cluster_identifier"], args["own_cluster_arn"])
+
+    def failure(self, args, error):
+        return "The writer of %s could not be read: %s" % (args["global_cluster_identifier"], error)

@@ -267,23 +267,9 @@ ARGUMENT_SPEC = {
 
 def main(module):
     # Refusals that need no AWS call come first: nothing is asked, nothing changes.
-    if module.params["mode"] == "failover" and not module.params["allow_data_loss"]:
-        module.fail_json(
-            msg="a failover can lose the writes not yet replicated: set allow_data_loss: true to confirm, "
-            "or use mode: switchover while the primary region is up",
-            reason="allow_data_loss_required",
-            changed=False,
-            api_calls=[],
-        )
-    if module.params["mode"] == "switchover" and module.params["allow_data_loss"]:
-        module.fail_json(
-            msg="allow_data_loss applies to mode: failover; a switchover never loses data",
-            reason="allow_data_loss_required",
-            changed=False,
-            api_calls=[],
-        )
-    if module.params["max_lag_seconds"] < 0 or module.params["wait_timeout"] < 1:
-        module.fail_json(msg="max_lag_seconds must be >= 0 and wait_timeout >= 1", changed=False, api_calls=[])
+    refusal = gdb.request_refusal(module.params)
+    if refusal:
+        module.fail_json(msg=refusal[1], reason=refusal[0], changed=False, api_calls=[])
     if module.params["settle"] and not module.params["wait"]:
         module.fail_json(msg="settle needs wait: true", changed=False, api_calls=[])
     Runner(module).run()

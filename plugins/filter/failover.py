@@ -19,14 +19,31 @@ from ansible_collections.ai_model_registry.infra.plugins.filter.dr_drill import 
 from ansible_collections.ai_model_registry.infra.plugins.module_utils.times import to_epoch
 
 
-def failover_report(switch, rpo, writer, declared_at, switched_at, request, now=None):
+def _redis_figures(redis):
+    """What elasticache_global_datastore_failover did (None when Redis did not take part)."""
+    if not redis or redis.get("skipped"):
+        return None
+    return {
+        "moved": bool(redis.get("changed")),
+        "previous_primary": redis.get("previous_primary"),
+        "primary": redis.get("primary"),
+        "endpoint": (redis.get("endpoint") or {}).get("address"),
+        "switch_seconds": (redis.get("timings") or {}).get("seconds"),
+        "completed_at": (redis.get("timings") or {}).get("completed_at"),
+        "lag_seconds": (redis.get("lag") or {}).get("replication_seconds"),
+        "estimated_data_loss_seconds": redis.get("estimated_data_loss_seconds"),
+    }
+
+
+def failover_report(switch, rpo, writer, declared_at, switched_at, request, redis=None, now=None):
     """The figures of a switch (the role's ``failover_report``, which the drills read too).
 
     ``switch``: rds_global_cluster_failover's result; ``rpo``: rpo_check's; ``writer``: the new writer cluster as
     rds_cluster_info returns it (or empty); ``declared_at``/``switched_at``: when the run started and when the writer
     moved (epoch s); ``request``: environment, action, to, via, writer_endpoint, rto_target_seconds and
-    rpo_target_seconds. RTO runs to ``now`` (the verification is done); a failover's RPO is the data loss AWS
-    estimated, a switchover's the recovery point measured before it."""
+    rpo_target_seconds; ``redis``: elasticache_global_datastore_failover's result when the Redis Global Datastore
+    moved too. RTO runs to ``now`` (the verification is done); a failover's RPO is the data loss AWS estimated, a
+    switchover's the recovery point measured before it."""
     declared, moved, ended = _seconds(declared_at), _seconds(switched_at), _seconds(now, time.time())
     global_cluster = switch.get("global_cluster") or {}
     if request["writer_endpoint"] == "cluster":
@@ -50,7 +67,8 @@ def failover_report(switch, rpo, writer, declared_at, switched_at, request, now=
         "rpo_seconds": loss if loss is not None else rpo.get("worst_rpo_seconds"),
         "rpo_target_seconds": _seconds(request["rpo_target_seconds"]),
         "rpo_check": rpo.get("measurements") or [],
-        "api_calls": switch.get("api_calls") or [],
+        "redis": _redis_figures(redis),
+        "api_calls": (switch.get("api_calls") or []) + ((redis or {}).get("api_calls") or []),
     }
 
 
@@ -77,6 +95,18 @@ def failover_history_report(report, rpo_verdict=None, now=None):
         },
         {"name": "Application path verified", "status": "ok", "detail": report["endpoint"], "at": ended},
     ]
+    redis = report.get("redis")
+    if redis and redis["moved"]:
+        steps.insert(
+            2,
+            {
+                "name": "Redis primary moved by %s" % report["action"],
+                "status": "ok",
+                "detail": "%s -> %s (lag %s s)"
+                % (redis["previous_primary"]["region"], redis["primary"]["region"], redis["lag_seconds"]),
+                "at": to_epoch(redis["completed_at"]) if redis.get("completed_at") else moved,
+            },
+        )
     measured = {
         "rto_seconds": report["rto_seconds"],
         "rpo_seconds": report["rpo_seconds"],

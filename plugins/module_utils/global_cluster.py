@@ -187,6 +187,22 @@ def check_lag(lag, max_lag_seconds):
         )
 
 
+def request_refusal(params):
+    """Why a switch request is refused before any AWS call (None: it is not): the mode and ``allow_data_loss``
+    disagree, or a bound is out of range. Shared by the global database's and the Global Datastore's modules."""
+    if params["mode"] == "failover" and not params["allow_data_loss"]:
+        return (
+            "allow_data_loss_required",
+            "a failover can lose the writes not yet replicated: set allow_data_loss: true to confirm, "
+            "or use mode: switchover while the primary region is up",
+        )
+    if params["mode"] == "switchover" and params["allow_data_loss"]:
+        return "allow_data_loss_required", "allow_data_loss applies to mode: failover; a switchover never loses data"
+    if params["max_lag_seconds"] < 0 or params["wait_timeout"] < 1:
+        return "bad_bound", "max_lag_seconds must be >= 0 and wait_timeout >= 1"
+    return None
+
+
 def backoff_delays(initial=1.0, maximum=30.0, factor=1.6, rng=None):
     """Poll delays: growing by ``factor`` up to ``maximum``, each with full jitter over its upper half."""
     rng = rng or random.Random()

@@ -15,7 +15,11 @@ try:
 except ImportError:  # the action plugins say so when they run
     boto3 = botocore = None
 
+from ansible.errors import AnsibleActionFail
+from ansible.plugins.action import ActionBase
+
 from ansible_collections.ai_model_registry.infra.plugins.module_utils.aws_client import ApiClients
+from ansible_collections.ai_model_registry.infra.plugins.plugin_utils.arguments import validated_arguments
 
 # One botocore data loader for every session: the strategy imports the action plugins in ansible-playbook's own
 # process, and each task runs in a fork of it. The endpoints every client needs (about 50 ms of JSON) are read here
@@ -76,3 +80,33 @@ def boto3_clients(profile=None, endpoint_url=None, max_attempts=10, **credential
 def session_clients(args):
     """``boto3_clients`` of an action plugin's validated SESSION_ARGUMENTS."""
     return boto3_clients(args["profile"], args["endpoint_url"])
+
+
+class AwsReadAction(ActionBase):
+    """An action plugin that only reads AWS, with the session options: a subclass sets NAME and ARGUMENT_SPEC (with
+    SESSION_ARGUMENTS) and defines ``read(api, args) -> dict`` and ``failure(args, error) -> message``. The result
+    is what ``read`` returns, never changed, with the API calls made; an AWS error is a failed result."""
+
+    TRANSFERS_FILES = False
+    _requires_connection = False
+    NAME = None
+    ARGUMENT_SPEC = None
+
+    def read(self, api, args):
+        raise NotImplementedError
+
+    def failure(self, args, error):
+        raise NotImplementedError
+
+    def run(self, tmp=None, task_vars=None):
+        result = super(AwsReadAction, self).run(tmp, task_vars)
+        args = validated_arguments(self._task.args, self.ARGUMENT_SPEC, self.NAME)
+        if boto3 is None:
+            raise AnsibleActionFail("%s needs boto3 and botocore on the controller" % self.NAME)
+        api = session_clients(args)
+        try:
+            result.update(self.read(api, args), changed=False)
+        except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
+            result.update(failed=True, msg=self.failure(args, e))
+        result["api_calls"] = api.api_calls
+        return result

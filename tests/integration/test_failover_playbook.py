@@ -23,10 +23,21 @@ def _writer(client) -> str:
     return next(m["DBClusterArn"] for m in gc["GlobalClusterMembers"] if m["IsWriter"]).split(":")[3]
 
 
-def _secret(aws) -> dict[str, str]:
+def _secret(aws, name: str = "postgresql-credentials") -> dict[str, str]:
     api = k8s.CoreV1Api(config.new_client_from_config(str(aws.kubeconfig)))
-    secret = api.read_namespaced_secret("postgresql-credentials", "default")
+    secret = api.read_namespaced_secret(name, "default")
     return {key: base64.b64decode(value).decode() for key, value in secret.data.items()}
+
+
+def _redis(client, region: str) -> tuple[str, str]:
+    """The Redis Global Datastore's primary (its region), and where redis-credentials should point in ``region``."""
+    group = "ai-model-registry-development-redis" + ("-dr" if region == "us-east-1" else "")
+    found = client("elasticache", region).describe_replication_groups(ReplicationGroupId=group)["ReplicationGroups"][0]
+    gds = client("elasticache", region).describe_global_replication_groups(
+        GlobalReplicationGroupId=found["GlobalReplicationGroupInfo"]["GlobalReplicationGroupId"], ShowMemberInfo=True
+    )["GlobalReplicationGroups"][0]
+    primary = next(m["ReplicationGroupRegion"] for m in gds["Members"] if m["Role"] == "PRIMARY")
+    return primary, found["NodeGroups"][0]["PrimaryEndpoint"]["Address"]
 
 
 def _write_through_the_secret(aws, client) -> str:
@@ -113,11 +124,15 @@ def test_orchestrator_switch_site_after_failover_fail_back_and_unplanned_failove
     assert set(records) == {f"{name}.{DOMAIN}." for name in ("postgresql", "postgresql-reader", "redis")}
     assert records[f"postgresql.{DOMAIN}."] == (gc["Endpoint"], 5)
     assert _write_through_the_secret(aws, client) == "us-west-2"
+    west_redis, east_redis = _redis(client, "us-west-2"), _redis(client, "us-east-1")
+    assert west_redis[0] == "us-west-2" and _secret(aws, "redis-credentials")["host"] == west_redis[1]
+    assert records[f"redis.{DOMAIN}."][0] == west_redis[1]
 
     # check mode shows the move and changes nothing
     aws.post("aws", "/_emulator/requests", method="DELETE")
     preview = playbook(aws, "playbooks/failover.yml", "-i", local, "--check", "--diff")
     assert "+    writer: arn:aws:rds:us-east-1:" in preview.stdout
+    assert "+    redis_primary: ai-model-registry-development-redis-dr (us-east-1)" in preview.stdout
     assert aws.requests()["writes"] == 0 and _writer(client) == "us-west-2"
 
     # the seed's manual path: the orchestrator Lambda switches over, the playbook waits, verifies through the Secret
@@ -125,20 +140,29 @@ def test_orchestrator_switch_site_after_failover_fail_back_and_unplanned_failove
     aws.post("aws", "/_emulator/requests", method="DELETE")
     moved = playbook(aws, "playbooks/failover.yml", "-i", local, "-e", "failover_use_orchestrator=true")
     assert _writer(client) == "us-east-1"
-    # the global writer endpoint followed the writer: the Secret is as it was, no Deployment restarted, and a new
-    # connection through it writes to the DR region's writer
-    assert _secret(aws) == secret and _deployment_generation(aws) == generation
-    assert "RUNNING HANDLER" not in moved.stdout
+    # the global writer endpoint followed the writer: the database Secret is as it was, and a new connection
+    # through it writes to the DR region's writer; the one restart is redis-credentials' (a regional endpoint)
+    assert _secret(aws) == secret and _deployment_generation(aws) == generation + 1
+    assert moved.stdout.count("RUNNING HANDLER [ai_model_registry.infra.k8s_secrets : Restart the Deployments") == 1
     assert _write_through_the_secret(aws, client) == "us-east-1"
+    # Redis moved with it: the Global Datastore's primary is the DR region's group, and redis-credentials and the
+    # custom domain's Redis record (regional endpoints) were repointed to it
+    assert _redis(client, "us-east-1")[0] == "us-east-1"
+    assert _secret(aws, "redis-credentials")["host"] == east_redis[1]
+    assert _records(client, zone_id)[f"redis.{DOMAIN}."] == (east_redis[1], 5)
     figures = _report(moved.stdout)
     assert 0 < figures["rto"] < 120 and figures["rpo"] == 0.05  # a plausible figure, also on a busy machine
     actions = _actions(aws)
     assert "lambda.Invoke" in actions and actions.count("rds.SwitchoverGlobalCluster") == 1
     assert actions.index("lambda.Invoke") < actions.index("rds.SwitchoverGlobalCluster")
+    # both stores' lag gates are read before either moves; Redis moves after the database
+    assert actions.index("elasticache.DescribeGlobalReplicationGroups") < actions.index("lambda.Invoke")
+    assert actions.index("rds.SwitchoverGlobalCluster") < actions.index("elasticache.FailoverGlobalReplicationGroup")
     assert "sns.Publish" in actions and "monitoring.PutMetricData" in actions
     # recorded as the drills record theirs: the report (type failover), archived, and appended to the DR history
     (record,) = [json.loads(p.read_text()) for p in tmp_path.glob("*-failover-*/report.json")]
     assert (record["type"], record["result"], record["measured"]["rpo_seconds"]) == ("failover", "pass", 0.05)
+    assert "Redis primary moved by switchover" in [step["name"] for step in record["steps"]]
     assert [run["type"] for run in _history(client)["runs"]] == ["failover"]
     # nothing in the primary region is needed before the switch (it may be down)
     first_switch = actions.index("rds.SwitchoverGlobalCluster")
@@ -148,6 +172,8 @@ def test_orchestrator_switch_site_after_failover_fail_back_and_unplanned_failove
     aws.post("aws", "/_emulator/requests", method="DELETE")
     playbook(aws, "playbooks/site.yml", "-i", local)
     assert _secret(aws) == secret and aws.requests()["writes"] == 0
+    assert _secret(aws, "redis-credentials")["host"] == east_redis[1]  # it follows the Global Datastore's primary
+    assert _records(client, zone_id)[f"redis.{DOMAIN}."][0] == east_redis[1]
     # and the failover run again finds the writer where it asked for it: nothing changes (it only announces that)
     again = playbook(aws, "playbooks/failover.yml", "-i", local)
     assert [f"{e['service']}.{e['action']}" for e in aws.requests()["log"] if e["write"]] == ["sns.Publish"]
@@ -158,6 +184,7 @@ def test_orchestrator_switch_site_after_failover_fail_back_and_unplanned_failove
     playbook(aws, "playbooks/failover.yml", "-i", local, "-e", "failover_to=primary")
     assert _writer(client) == "us-west-2" and _secret(aws) == secret
     assert _write_through_the_secret(aws, client) == "us-west-2"
+    assert _redis(client, "us-west-2")[0] == "us-west-2" and _secret(aws, "redis-credentials")["host"] == west_redis[1]
 
     # an unplanned failover: the lag at the start is the data that may be lost
     aws.post("aws", "/_emulator/config", {"replication_lag_ms": 2500})
@@ -172,9 +199,11 @@ def test_orchestrator_switch_site_after_failover_fail_back_and_unplanned_failove
         "failover_allow_data_loss=true",
     )
     assert _writer(client) == "us-east-1" and _report(lost.stdout)["rpo"] == 2.5
-    assert _secret(aws) == secret and _deployment_generation(aws) == generation
+    assert _secret(aws) == secret and _deployment_generation(aws) == generation + 3  # Redis moved: over, back, over
     assert _write_through_the_secret(aws, client) == "us-east-1"
     assert _records(client, zone_id)[f"postgresql.{DOMAIN}."] == (gc["Endpoint"], 5)  # follows by itself
+    assert _redis(client, "us-east-1")[0] == "us-east-1" and _secret(aws, "redis-credentials")["host"] == east_redis[1]
+    assert "Redis primary in us-east-1, lag 2.5 s" in lost.stdout
     # the switch there, the fail back and the failover: three real failovers in the history, its page shows them
     runs = _history(client)["runs"]
     assert [(run["type"], run["rpo_seconds"]) for run in runs][-1] == ("failover", 2.5) and len(runs) == 3

@@ -117,7 +117,12 @@ def test_the_changelog_generates_from_the_fragments_and_names_every_module(tmp_p
         (copy / name).write_bytes((REPO / name).read_bytes())
     env = {"ANSIBLE_COLLECTIONS_PATH": str(REPO / ".build")}
     _run("antsibull-changelog", "lint", cwd=copy, env=env)
-    _run("antsibull-changelog", "release", "--version", "1.0.0", "--date", "2026-11-27", cwd=copy, env=env)
+    # the next minor release after the last one released: its new modules carry that version_added
+    released = yaml.safe_load((REPO / "changelogs/changelog.yaml").read_text())["releases"]
+    major, minor, _patch = max(tuple(map(int, v.split("."))) for v in released)
+    upcoming = f"{major}.{minor + 1}.0"
+    release = ["antsibull-changelog", "release", "--version", upcoming, "--date", "2026-12-01", "--reload-plugins"]
+    _run(*release, cwd=copy, env=env)
     notes = (copy / "CHANGELOG.rst").read_text()
     modules = sorted(p.stem for p in (REPO / "plugins/modules").glob("*.py"))
     assert all(f"ai_model_registry.infra.{module} - " in notes for module in modules), notes

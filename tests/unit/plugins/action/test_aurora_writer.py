@@ -10,6 +10,7 @@ from ansible.errors import AnsibleActionFail
 
 from ansible_collections.ai_model_registry.infra.plugins.action import aurora_writer as plugin
 from ansible_collections.ai_model_registry.infra.plugins.action.aurora_writer import find_writer
+from ansible_collections.ai_model_registry.infra.plugins.plugin_utils import aws_session
 
 PRIMARY = "arn:aws:rds:us-west-2:123456789012:cluster:primary"
 SECONDARY = "arn:aws:rds:us-east-1:123456789012:cluster:secondary"
@@ -65,7 +66,7 @@ def _run(args, api):
         templar=mock.MagicMock(),
         shared_loader_obj=None,
     )
-    with mock.patch.object(plugin, "session_clients", return_value=api):
+    with mock.patch.object(aws_session, "session_clients", return_value=api):
         return action.run(task_vars={})
 
 

@@ -63,3 +63,33 @@ def test_a_real_failover_is_kept_as_the_drills_report_of_type_failover():
     # a missed target is a finding, as in a drill
     late = f.failover_history_report(_report(request=dict(REQUEST, rto_target_seconds=30)), now=T0 + 60.25)
     assert late["result"] == "fail" and late["findings"] == ["RTO 60.25 s above the target 30.0 s"]
+
+
+REDIS = {
+    "changed": True,
+    "previous_primary": {"replication_group_id": "registry-redis", "region": "us-west-2"},
+    "primary": {"replication_group_id": "registry-redis-dr", "region": "us-east-1"},
+    "endpoint": {"address": "registry-redis-dr.use1.cache.amazonaws.com", "port": 6379},
+    "timings": {"seconds": 3.5, "completed_at": "2026-11-30T00:00:50Z"},
+    "lag": {"replication_seconds": 0.4},
+    "estimated_data_loss_seconds": None,
+    "api_calls": ["elasticache.FailoverGlobalReplicationGroup"],
+}
+
+
+def test_the_redis_global_datastore_that_moved_too_is_in_the_figures_and_the_record():
+    report = f.failover_report(SWITCH, RPO, WRITER, T0, T0 + 42.5, REQUEST, REDIS, now=T0 + 60.25)
+    assert report["redis"]["moved"] and report["redis"]["endpoint"] == "registry-redis-dr.use1.cache.amazonaws.com"
+    assert (report["redis"]["switch_seconds"], report["redis"]["lag_seconds"]) == (3.5, 0.4)
+    assert report["api_calls"] == ["rds.SwitchoverGlobalCluster", "elasticache.FailoverGlobalReplicationGroup"]
+    record = f.failover_history_report(report, rpo_verdict="ok", now=T0 + 60.25)
+    assert [(s["name"], s["at"] - T0) for s in record["steps"]][1:3] == [
+        ("Writer moved by switchover (module)", 42.5),
+        ("Redis primary moved by switchover", 50.0),
+    ]
+    assert record["steps"][2]["detail"] == "us-west-2 -> us-east-1 (lag 0.4 s)"
+    # without a Global Datastore (the task skipped), or already in place (no step), nothing more
+    assert _report()["redis"] is None
+    assert f._redis_figures({"skipped": True}) is None
+    unmoved = f.failover_report(SWITCH, RPO, WRITER, T0, T0 + 1, REQUEST, dict(REDIS, changed=False), now=T0 + 2)
+    assert len(f.failover_history_report(unmoved, now=T0 + 2)["steps"]) == 3

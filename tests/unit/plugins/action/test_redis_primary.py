@@ -1,0 +1,113 @@
+"""redis_primary: where the clients of a Redis replication group write - the Global Datastore's primary."""
+
+from __future__ import annotations
+
+from unittest import mock
+
+import botocore.exceptions
+import pytest
+from ansible.errors import AnsibleActionFail
+
+from ansible_collections.ai_model_registry.infra.plugins.action import redis_primary as plugin
+from ansible_collections.ai_model_registry.infra.plugins.module_utils.global_datastore import find_primary
+from ansible_collections.ai_model_registry.infra.plugins.plugin_utils import aws_session
+
+OWN = ("us-west-2", "registry-redis")
+DR = ("us-east-1", "registry-redis-dr")
+
+
+class FakeApi:
+    """ElastiCache of two regions: each group's endpoint, and a Global Datastore whose primary is ``primary``."""
+
+    def __init__(self, primary=OWN, global_id="sgaui-registry-redis"):
+        self.primary, self.global_id, self.api_calls = primary, global_id, []
+
+    def __call__(self, service, region):
+        api = self
+
+        class Client:
+            def call(self, action, **params):
+                api.api_calls.append((region, action))
+                if action == "DescribeGlobalReplicationGroups":
+                    members = [
+                        {
+                            "ReplicationGroupRegion": r,
+                            "ReplicationGroupId": g,
+                            "Role": "PRIMARY" if (r, g) == api.primary else "SECONDARY",
+                        }
+                        for r, g in (OWN, DR)
+                    ]
+                    return {"GlobalReplicationGroups": [{"Members": members}]}
+                group = {
+                    "ReplicationGroupId": params["ReplicationGroupId"],
+                    "NodeGroups": [
+                        {"PrimaryEndpoint": {"Address": f"{params['ReplicationGroupId']}.{region}", "Port": 6379}}
+                    ],
+                }
+                if api.global_id:
+                    group["GlobalReplicationGroupInfo"] = {"GlobalReplicationGroupId": api.global_id}
+                return {"ReplicationGroups": [group]}
+
+        return Client()
+
+
+def test_the_own_group_as_primary_is_where_its_clients_write():
+    api = FakeApi()
+    found = find_primary(api, *OWN)
+    assert found == {
+        "replication_group_id": "registry-redis",
+        "region": "us-west-2",
+        "endpoint": {"address": "registry-redis.us-west-2", "port": 6379},
+        "global_replication_group_id": "sgaui-registry-redis",
+    }
+    assert [call[1] for call in api.api_calls] == ["DescribeReplicationGroups", "DescribeGlobalReplicationGroups"]
+
+
+def test_after_a_failover_the_dr_regions_group_is_described_in_its_region():
+    api = FakeApi(primary=DR)
+    found = find_primary(api, *OWN)
+    assert (found["replication_group_id"], found["region"]) == ("registry-redis-dr", "us-east-1")
+    assert found["endpoint"] == {"address": "registry-redis-dr.us-east-1", "port": 6379}
+    assert api.api_calls[-1] == ("us-east-1", "DescribeReplicationGroups")
+
+
+def test_a_group_in_no_global_datastore_is_its_own_primary_in_one_call():
+    api = FakeApi(global_id=None)
+    found = find_primary(api, *OWN)
+    assert found["global_replication_group_id"] is None and found["endpoint"]["address"] == "registry-redis.us-west-2"
+    assert len(api.api_calls) == 1
+
+
+def _run(args, api):
+    task = mock.MagicMock(args=args, check_mode=False, diff=False, async_val=0)
+    action = plugin.ActionModule(
+        task=task,
+        connection=mock.MagicMock(),
+        play_context=mock.MagicMock(check_mode=False),
+        loader=mock.MagicMock(),
+        templar=mock.MagicMock(),
+        shared_loader_obj=None,
+    )
+    with mock.patch.object(aws_session, "session_clients", return_value=api):
+        return action.run(task_vars={})
+
+
+def test_the_task_returns_the_primary_and_an_aws_error_is_a_failed_result():
+    result = _run({"region": "us-west-2", "replication_group_id": "registry-redis"}, FakeApi(primary=DR))
+    assert result["region"] == "us-east-1" and result["changed"] is False and not result.get("failed")
+    assert len(result["api_calls"]) == 3
+
+    class Refusing(FakeApi):
+        def __call__(self, service, region):
+            class Client:
+                def call(self, action, **params):
+                    raise botocore.exceptions.ClientError({"Error": {"Code": "ReplicationGroupNotFoundFault"}}, action)
+
+            return Client()
+
+    failed = _run({"region": "us-west-2", "replication_group_id": "gone"}, Refusing())
+    assert failed["failed"] and failed["msg"].startswith(
+        "The primary of Redis replication group gone could not be read"
+    )
+    with pytest.raises(AnsibleActionFail, match="redis_primary: missing required arguments"):
+        _run({"region": "us-west-2"}, FakeApi())
