@@ -77,7 +77,9 @@ def deliver(args, markdown, clients, check_mode=False):
         "junit.xml": drill_report.junit_xml(report, dr_drill_junit_cases(report)),
         "report.html": drill_report.report_html(report),
     }
-    paths = {name: os.path.join(args["directory"], name) for name in drill_report.FILES}
+    # a relative directory is the run's working directory's: the files are named by their whole path
+    directory = args["directory"] = os.path.abspath(args["directory"])
+    paths = {name: os.path.join(directory, name) for name in drill_report.FILES}
     keys = {name: ("%s/%s" % (args["key_prefix"], name)).lstrip("/") for name in drill_report.FILES}
     metrics = drill_report.metric_data(report) if args["metrics_region"] else []
     result = {"changed": True, "files": [paths[name] for name in drill_report.FILES], "api_calls": []}

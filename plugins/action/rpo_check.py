@@ -10,6 +10,7 @@ __metaclass__ = type
 
 from ansible_collections.ai_model_registry.infra.plugins.module_utils import aws_client, rpo
 from ansible_collections.ai_model_registry.infra.plugins.module_utils import global_cluster as gdb
+from ansible_collections.ai_model_registry.infra.plugins.module_utils import global_datastore as gds
 from ansible_collections.ai_model_registry.infra.plugins.plugin_utils.aws_session import botocore
 from ansible_collections.ai_model_registry.infra.plugins.plugin_utils.controller_module import ControllerModuleAction
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
@@ -154,6 +155,53 @@ class Checker:
                 detail=detail or ("%d snapshot(s)" % len(snapshots) if snapshots else "no snapshot"),
             )
         )
+        if not detail:
+            self.redis_global_datastore(group, region, target)
+
+    def redis_global_datastore(self, group, region, target):
+        """With a Global Datastore, the recovery point of its DR copies: each secondary's GlobalDatastoreReplicationLag
+        (what a failover to it would lose), read with the other metrics of its region."""
+        try:
+            found = self.clients("elasticache", region).call("DescribeReplicationGroups", ReplicationGroupId=group)
+            global_id = (found["ReplicationGroups"][0].get("GlobalReplicationGroupInfo") or {}).get(
+                "GlobalReplicationGroupId"
+            )
+            if not global_id:
+                return
+            members = (
+                self.clients("elasticache", region)
+                .call("DescribeGlobalReplicationGroups", GlobalReplicationGroupId=global_id, ShowMemberInfo=True)[
+                    "GlobalReplicationGroups"
+                ][0]
+                .get("Members")
+                or []
+            )
+            for member in members:
+                if member.get("Role") != "SECONDARY":
+                    continue
+                other, other_region = member["ReplicationGroupId"], member["ReplicationGroupRegion"]
+                described = self.clients("elasticache", other_region).call(
+                    "DescribeReplicationGroups", ReplicationGroupId=other
+                )["ReplicationGroups"][0]
+                node = gds.primary_node(described)
+                query = self.batch.add(
+                    other_region, "AWS/ElastiCache", gds.LAG_METRIC, [("CacheClusterId", node)], "Maximum"
+                )
+                detail = "Global Datastore %s, secondary %s in %s" % (global_id, other, other_region)
+                self.pending.append(
+                    (
+                        query,
+                        "redis:%s:replication_lag" % other,
+                        "redis",
+                        gds.LAG_METRIC,
+                        "seconds",
+                        target,
+                        detail,
+                        False,
+                    )
+                )
+        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+            self.fail(e, "the Global Datastore of %s" % group)
 
     def read_metrics(self):
         start, end = self.now - rpo.datetime.timedelta(minutes=15), self.now + rpo.datetime.timedelta(minutes=1)

@@ -2,11 +2,14 @@
 # Copyright: AI Model Registry Platform Team
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """What k8s_secrets writes: ``k8s_secret_manifests`` (the Namespaces and Secrets, in one list for one k8s call) and
-``postgresql_secret_endpoints`` (which endpoints the database Secret names)."""
+``postgresql_secret_endpoints`` (which endpoints the database Secret names); ``k8s_secret_values``: what the Secrets
+read back hold."""
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
+
+import base64
 
 from ansible.errors import AnsibleFilterError
 
@@ -80,9 +83,21 @@ def postgresql_secret_endpoints(aurora_outputs, global_cluster=None, writer_clus
     return own
 
 
+def k8s_secret_values(results, name, key):
+    """The decoded ``key`` of the Secret ``name`` in each namespace a looped M(kubernetes.core.k8s_info) read (its
+    registered ``results``, each namespace's Secrets in ``resources``); None where that Secret or key is missing."""
+    values = []
+    for result in results or []:
+        found = [r for r in result.get("resources") or [] if (r.get("metadata") or {}).get("name") == name]
+        data = (found[0].get("data") or {}) if found else {}
+        values.append(base64.b64decode(data[key]).decode("utf-8") if key in data else None)
+    return values
+
+
 class FilterModule(object):
     def filters(self):
         return {
             "k8s_secret_manifests": k8s_secret_manifests,
+            "k8s_secret_values": k8s_secret_values,
             "postgresql_secret_endpoints": postgresql_secret_endpoints,
         }

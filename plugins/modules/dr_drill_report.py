@@ -34,7 +34,9 @@ options:
     type: dict
     required: true
   directory:
-    description: The local directory of this drill's files; created (mode 0750) when missing.
+    description: >-
+      The local directory of this drill's files; created (mode 0750) when missing. A relative path is under the
+      directory ansible-playbook runs in.
     type: path
     required: true
   bucket:

@@ -24,7 +24,8 @@ description:
     newest copy in the DR region's vault.
   - S3 replication - C(ReplicationLatency) of the replication rule, and C(OperationsFailedReplication) (target 0);
     C(OperationsPendingReplication) is reported for information.
-  - ElastiCache Redis - age of the newest available snapshot of the replication group.
+  - ElastiCache Redis - age of the newest available snapshot of the replication group (the rebuild path) and, when
+    the group is in a Global Datastore, C(GlobalDatastoreReplicationLag) of every secondary, read in its region.
   - A figure that cannot be measured (no datapoint, no recovery point, no snapshot) is a finding, never a pass.
   - CloudWatch is read with one C(GetMetricData) call per region, whatever the number of metrics (more only when
     its data points fill more than one page).
@@ -93,7 +94,7 @@ options:
         description: Highest acceptable replication latency (default O(target_seconds)).
         type: float
   redis:
-    description: ElastiCache Redis snapshots.
+    description: ElastiCache Redis snapshots, and the lag of its Global Datastore's secondaries.
     type: dict
     suboptions:
       replication_group_id:
@@ -101,7 +102,7 @@ options:
         type: str
         required: true
       target_seconds:
-        description: Highest acceptable snapshot age (default O(target_seconds)).
+        description: Highest acceptable snapshot age and secondary lag (default O(target_seconds)).
         type: float
   enforce:
     description: Fail when the verdict is C(fail) (a target missed or a figure missing).

@@ -45,6 +45,11 @@ def test_dr_status_reads_only_and_finds_parameters_that_differ(deployed):
     assert secondary["instance_classes"] == writer["instance_classes"] == ["db.serverless"]
     assert readiness["parity_findings"] == []
     assert [e for e in aws.requests()["log"] if e["write"]] == []
+    # the live RPO of the Redis Global Datastore's DR copy: its secondary's lag, read in the DR region
+    (redis_lag,) = [m for m in rpo["measurements"] if m["name"].endswith(":replication_lag") and m["store"] == "redis"]
+    assert redis_lag["name"] == "redis:ai-model-registry-development-redis-dr:replication_lag"
+    assert (redis_lag["value"], redis_lag["status"]) == (0.05, "ok")
+    assert redis_lag["source"].startswith("cloudwatch us-east-1 AWS/ElastiCache GlobalDatastoreReplicationLag")
 
     rds = client("rds", "us-east-1")
     original = rds.describe_db_clusters(DBClusterIdentifier=DR_CLUSTER)["DBClusters"][0]["DBClusterParameterGroup"]

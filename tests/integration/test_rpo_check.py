@@ -137,7 +137,9 @@ def test_redis_snapshots_are_read_to_the_last_page_where_the_newest_is(aws, clie
     snapshot = _by_name(result)[f"redis:{group}:snapshot"]
     assert snapshot["detail"] == "5 snapshot(s)" and snapshot["status"] == "ok"
     assert datetime.datetime.fromisoformat(snapshot["measured_at"]) == newest["SnapshotCreateTime"]
-    assert result["api_calls"] == ["elasticache.DescribeSnapshots"] * 3  # one recorded call a page
+    # one recorded call a page, then the group itself: in no Global Datastore, it has no DR copy's lag to read
+    assert result["api_calls"] == ["elasticache.DescribeSnapshots"] * 3 + ["elasticache.DescribeReplicationGroups"]
+    assert [m["name"] for m in result["measurements"]] == [f"redis:{group}:snapshot"]
 
 
 def test_recovery_points_of_every_page_are_read(aws, client, tmp_path):

@@ -75,7 +75,7 @@ class FakeApi:
 
 
 def _deliver(tmp_path, api, check_mode=False, **changes):
-    args = dict(ARGS, directory=str(tmp_path / "drill"), **changes)
+    args = {**ARGS, "directory": str(tmp_path / "drill"), **changes}
     plugin.check_arguments(args)
     return plugin.deliver(args, "# the page\n", lambda: api, check_mode=check_mode)
 
@@ -161,3 +161,10 @@ def test_each_run_is_appended_to_the_history_with_its_index_and_page(tmp_path):
 def test_history_needs_the_bucket(tmp_path):
     with pytest.raises(AnsibleActionFail, match="history_prefix needs bucket"):
         _deliver(tmp_path, FakeApi(), bucket=None, history_prefix="dr-history")
+
+
+def test_a_relative_directory_is_the_working_directorys_and_the_files_are_named_whole(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = _deliver(tmp_path, FakeApi(), directory="dr-drill-reports/drill-1")
+    assert (tmp_path / "dr-drill-reports/drill-1/report.json").is_file()
+    assert result["files"][0] == str(tmp_path / "dr-drill-reports/drill-1/report.json")

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import base64
+
 import pytest
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.ai_model_registry.infra.plugins.filter.kubernetes import (
     k8s_secret_manifests,
+    k8s_secret_values,
     postgresql_secret_endpoints,
 )
 
@@ -87,3 +90,19 @@ def test_without_a_global_writer_endpoint_the_stacks_cluster(global_cluster):
 def test_an_unknown_choice_is_refused():
     with pytest.raises(AnsibleFilterError, match="writer_endpoint must be one of"):
         postgresql_secret_endpoints(OUTPUTS, None, None, "instance")
+
+
+def test_k8s_secret_values_reads_one_value_of_a_named_secret_in_each_namespace():
+    def secret(name, host):
+        return {"metadata": {"name": name}, "data": {"host": base64.b64encode(host.encode()).decode()}}
+
+    results = [
+        {
+            "item": "default",
+            "resources": [secret("redis-credentials", "r.east"), secret("postgresql-credentials", "p")],
+        },
+        {"item": "jobs", "resources": [secret("postgresql-credentials", "p")]},
+    ]
+    assert k8s_secret_values(results, "redis-credentials", "host") == ["r.east", None]
+    assert k8s_secret_values(results, "postgresql-credentials", "host") == ["p", "p"]
+    assert k8s_secret_values(results, "postgresql-credentials", "port") == [None, None]
