@@ -11,7 +11,10 @@ Prints, all measured in this one run (the machine is noisy: compare only within 
    callback: start-up, preflight, the stack tasks, the rest of the stack plays, k8s_secrets);
 3. wall time of 1 and of 5 environments deployed in one run (target: 5 in at most 2x the time of one);
 4. rds_global_cluster_failover with an emulator switchover duration D: the seconds from request to
-   the module seeing the new writer (target: within D + 5 s), and the API calls made while waiting.
+   the module seeing the new writer (target: within D + 5 s), and the API calls made while waiting;
+5. the write outage the application sees in a switchover drill (real databases behind the endpoints): with the
+   global writer endpoint in postgresql-credentials (the default) against the writer cluster's endpoint, rewritten
+   and restarted after the switch (`k8s_secrets_postgresql_writer_endpoint: cluster`) - one drill each way.
 
 `python bench/bench.py --only noop` runs one section (repeat --only for several).
 """
@@ -36,10 +39,11 @@ import yaml
 from emulator import launcher
 from emulator.aws.control import READ_ACTIONS, READ_PREFIXES
 from emulator.seed import deploy_seed_order
-from tests.integration.ansible import run_module
+from tests.integration.ansible import playbook, run_module
+from tests.integration.drills import BASELINE
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
-SECTIONS = ("concurrency", "noop", "environments", "switchover")
+SECTIONS = ("concurrency", "noop", "environments", "switchover", "outage")
 STACK_ACTION = "ai_model_registry.infra.cloudformation_stack"
 LOCAL_SETTINGS = REPO / "inventories/local/group_vars/local.yml"
 
@@ -128,6 +132,23 @@ def switchover(emulator, duration: float, work: pathlib.Path) -> dict:
     calls = result["api_calls"]
     waiting = calls[calls.index("rds.SwitchoverGlobalCluster") + 1 :]
     return {"seconds": result["timings"]["seconds"], "waiting_calls": len(waiting), "calls": len(calls)}
+
+
+def drill_outage(emulator, endpoint: str, work: pathlib.Path) -> dict:
+    """A switchover drill on a fresh platform whose database Secret names ``endpoint`` (global or cluster): the
+    write outage and RTO its report measured."""
+    emulator.reset()
+    emulator.post("aws", "/_emulator/config", {"databases": "postgresql", **BASELINE})
+    choice = ("-e", f"k8s_secrets_postgresql_writer_endpoint={endpoint}")
+    site(emulator, "inventories/local", *choice)
+    reports = work / f"outage-{endpoint}"
+    playbook(
+        emulator, "playbooks/dr_drill.yml", "-i", "inventories/local", "-e", f"dr_drill_report_dir={reports}", *choice
+    )
+    (report,) = [json.loads(path.read_text()) for path in reports.glob("*/report.json")]
+    if report["result"] != "pass":
+        raise SystemExit(f"the {endpoint} drill failed: {report.get('findings')}")
+    return report["measured"]
 
 
 # --- section 2: the no-op re-run against the AWS CLI ---
@@ -475,6 +496,17 @@ def main() -> None:
                     f"target D + 5 s), {figures['waiting_calls']} DescribeGlobalClusters while waiting, "
                     f"{figures['calls']} API calls in all"
                 )
+
+        if "outage" in sections:
+            print("5. Write outage in a switchover drill (the longest gap between the canaries' acknowledged writes)")
+            figures = {endpoint: drill_outage(emulator, endpoint, work) for endpoint in ("global", "cluster")}
+            for endpoint, measured in figures.items():
+                print(
+                    f"   {endpoint:7} endpoint in the Secret: write outage {measured['write_outage_seconds']:6.2f} s, "
+                    f"RTO {measured['rto_seconds']:6.2f} s"
+                )
+            gain = figures["cluster"]["write_outage_seconds"] - figures["global"]["write_outage_seconds"]
+            print(f"   the global writer endpoint spares the application {gain:.2f} s of write outage a switch\n")
     finally:
         shutil.rmtree(work, ignore_errors=True)
         launcher.stop(state_dir)
