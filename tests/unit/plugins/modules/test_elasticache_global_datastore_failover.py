@@ -217,3 +217,59 @@ def test_the_endpoint_of_a_cluster_mode_group_is_its_configuration_endpoint():
         global_datastore.primary_node({"MemberClusters": ["a-001"]}) == "a-001"
         and global_datastore.primary_node({}) is None
     )
+
+
+class Failing(FakeClient):
+    """ElastiCache or CloudWatch answering one operation with an AWS error."""
+
+    def __init__(self, script, failing, **kwargs):
+        super().__init__(script, **kwargs)
+        self.failing = failing
+
+    def __getattribute__(self, name):
+        if name == object.__getattribute__(self, "failing"):
+
+            def refuse(**params):
+                raise botocore.exceptions.ClientError(
+                    {"Error": {"Code": "InvalidParameterValue", "Message": "no"}}, name
+                )
+
+            return refuse
+        return object.__getattribute__(self, name)
+
+
+@pytest.mark.parametrize(
+    ("failing", "message"),
+    [
+        ("describe_replication_groups", "Could not describe replication group registry-redis-dr"),
+        ("describe_global_replication_groups", "Could not describe the Global Datastore"),
+        ("get_metric_data", "Could not read the Global Datastore's replication lag from CloudWatch"),
+        ("failover_global_replication_group", "switchover to registry-redis-dr refused by ElastiCache"),
+    ],
+)
+def test_an_aws_error_fails_with_what_was_being_done_and_changes_nothing_more(failing, message):
+    client = Failing([_global()], failing)
+    done, client, module = _run([], client=client)
+    assert done.failed and done.result["msg"] == message
+    assert done.result["changed"] is False and client.writes == []
+
+
+def test_a_group_the_global_datastore_does_not_list_is_not_a_member():
+    stranger = _global()
+    stranger["Members"] = stranger["Members"][:1]  # only the primary: the DR group left
+    done, client, module = _run([stranger])
+    assert done.failed and done.result["reason"] == "not_a_member" and "is not a member of sgaui-" in done.result["msg"]
+
+
+def test_without_wait_a_change_under_way_is_refused_as_busy_and_a_switch_is_not_waited_for():
+    done, client, module = _run([_global(status="modifying")], wait=False)
+    assert done.failed and done.result["reason"] == "busy" and client.writes == []
+    started, client, module = _run([_global()], wait=False)
+    assert not started.failed and len(client.writes) == 1 and started.result["timings"]["completed_at"] is None
+    assert started.result["api_calls"].count("elasticache.DescribeGlobalReplicationGroups") == 1
+
+
+def test_a_group_without_nodes_has_no_lag_to_read_and_a_switchover_is_refused():
+    client = FakeClient([_global()], group=dict(_group(), NodeGroups=[], MemberClusters=[]))
+    done, client, module = _run([], client=client)
+    assert done.failed and done.result["reason"] == "lag_unknown" and client.lag_queries == []
