@@ -158,7 +158,7 @@ class Runner:
                 "replication group %s in %s is not a member of %s"
                 % (self.group_id, self.region, info["GlobalReplicationGroupId"]),
             )
-        if found.get("Status") != "available" and params["wait"]:
+        if found.get("Status") != "available" and params["wait"] and not self.module.check_mode:
             # another failover (or a change) is under way: let it end, then decide on what it left
             found = self.poll(lambda f: f.get("Status") == "available", "the change under way")
         if self.is_done(found):
@@ -170,9 +170,9 @@ class Runner:
         lag = self.result["lag"] = self.lag(group)
         if planned:
             try:
-                gdb.check_lag(lag, params["max_lag_seconds"])
+                gdb.check_lag(lag, params["max_lag_seconds"], metrics=LAG_METRIC)
             except gdb.RefusedError as e:
-                self.fail(e.reason, "%s: %s" % (LAG_METRIC, e))
+                self.fail(e.reason, str(e) if e.reason == "lag_unknown" else "%s: %s" % (LAG_METRIC, e))
         else:
             self.result["estimated_data_loss_seconds"] = lag["replication_seconds"]
             if lag["replication_seconds"] is None:

@@ -184,6 +184,8 @@ class Checker:
                     "DescribeReplicationGroups", ReplicationGroupId=other
                 )["ReplicationGroups"][0]
                 node = gds.primary_node(described)
+                if node is None:  # no node yet (being created): no lag to read
+                    continue
                 query = self.batch.add(
                     other_region, "AWS/ElastiCache", gds.LAG_METRIC, [("CacheClusterId", node)], "Maximum"
                 )

@@ -171,14 +171,15 @@ def parse_lag(results):
     return lag
 
 
-def check_lag(lag, max_lag_seconds):
-    """A switchover waits for the secondaries to catch up: refuse when that would take too long."""
+def check_lag(lag, max_lag_seconds, metrics="AuroraGlobalDBReplicationLag or AuroraGlobalDBRPOLag"):
+    """A switchover waits for the secondaries to catch up: refuse when that would take too long (``metrics``: the
+    names of the lag metrics, for the message)."""
     worst = [v for v in (lag["replication_seconds"], lag["rpo_seconds"]) if v is not None]
     if not worst:
         raise RefusedError(
             "lag_unknown",
-            "no AuroraGlobalDBReplicationLag or AuroraGlobalDBRPOLag datapoint in the last %d minutes: "
-            "the replication lag cannot be checked" % LAG_WINDOW_MINUTES,
+            "no %s datapoint in the last %d minutes: the replication lag cannot be checked"
+            % (metrics, LAG_WINDOW_MINUTES),
         )
     if max(worst) > max_lag_seconds:
         raise RefusedError(

@@ -186,8 +186,18 @@ def test_orchestrator_switch_site_after_failover_fail_back_and_unplanned_failove
     assert _write_through_the_secret(aws, client) == "us-west-2"
     assert _redis(client, "us-west-2")[0] == "us-west-2" and _secret(aws, "redis-credentials")["host"] == west_redis[1]
 
-    # an unplanned failover: the lag at the start is the data that may be lost
-    aws.post("aws", "/_emulator/config", {"replication_lag_ms": 2500})
+    # an unplanned failover: the lag at the start is the data that may be lost; the cache cannot follow (its Global
+    # Datastore is busy with a change of its own): the database fails over all the same, its path is verified and
+    # recorded, and the run then fails saying what Redis did not do
+    aws.post("aws", "/_emulator/config", {"replication_lag_ms": 2500, "redis_global_failover_seconds": 120})
+    global_redis = client("elasticache").describe_replication_groups(
+        ReplicationGroupId="ai-model-registry-development-redis"
+    )["ReplicationGroups"][0]["GlobalReplicationGroupInfo"]["GlobalReplicationGroupId"]
+    client("elasticache", "us-east-1").failover_global_replication_group(
+        GlobalReplicationGroupId=global_redis,
+        PrimaryRegion="us-east-1",
+        PrimaryReplicationGroupId="ai-model-registry-development-redis-dr",
+    )
     lost = playbook(
         aws,
         "playbooks/failover.yml",
@@ -197,13 +207,14 @@ def test_orchestrator_switch_site_after_failover_fail_back_and_unplanned_failove
         "failover_action=failover",
         "-e",
         "failover_allow_data_loss=true",
+        check=False,
     )
+    assert lost.returncode != 0 and f"Redis did not follow: Global Datastore {global_redis} is modifying" in lost.stdout
     assert _writer(client) == "us-east-1" and _report(lost.stdout)["rpo"] == 2.5
-    assert _secret(aws) == secret and _deployment_generation(aws) == generation + 3  # Redis moved: over, back, over
+    assert _secret(aws) == secret and _deployment_generation(aws) == generation + 2  # Redis moved: over and back
     assert _write_through_the_secret(aws, client) == "us-east-1"
     assert _records(client, zone_id)[f"postgresql.{DOMAIN}."] == (gc["Endpoint"], 5)  # follows by itself
-    assert _redis(client, "us-east-1")[0] == "us-east-1" and _secret(aws, "redis-credentials")["host"] == east_redis[1]
-    assert "Redis primary in us-east-1, lag 2.5 s" in lost.stdout
+    assert _secret(aws, "redis-credentials")["host"] == west_redis[1]  # not repointed: Redis did not move
     # the switch there, the fail back and the failover: three real failovers in the history, its page shows them
     runs = _history(client)["runs"]
     assert [(run["type"], run["rpo_seconds"]) for run in runs][-1] == ("failover", 2.5) and len(runs) == 3

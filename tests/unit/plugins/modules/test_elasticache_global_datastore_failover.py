@@ -145,7 +145,7 @@ def test_a_change_under_way_is_waited_out_before_deciding():
 def test_a_switchover_is_refused_above_the_bound_or_without_a_datapoint(lag, reason):
     done, client, module = _run([_global()], client=FakeClient([_global()], lag=lag))
     assert done.failed and done.result["reason"] == reason and client.writes == []
-    assert "GlobalDatastoreReplicationLag" in done.result["msg"]
+    assert "GlobalDatastoreReplicationLag" in done.result["msg"] and "Aurora" not in done.result["msg"]
 
 
 def test_the_newest_datapoint_counts():
@@ -273,3 +273,9 @@ def test_a_group_without_nodes_has_no_lag_to_read_and_a_switchover_is_refused():
     client = FakeClient([_global()], group=dict(_group(), NodeGroups=[], MemberClusters=[]))
     done, client, module = _run([], client=client)
     assert done.failed and done.result["reason"] == "lag_unknown" and client.lag_queries == []
+
+
+def test_check_mode_does_not_wait_for_a_change_under_way():
+    done, client, module = _run([_global(status="modifying")], check_mode=True)
+    assert done.failed and done.result["reason"] == "busy" and client.writes == []
+    assert done.result["api_calls"].count("elasticache.DescribeGlobalReplicationGroups") == 1
