@@ -100,26 +100,24 @@ class Runner:
 
     def poll(self, done, what):
         """Describe the Global Datastore until ``done(found)``; fail at the deadline with the state reached."""
-        delays = gdb.backoff_delays(initial=1.0, maximum=MAX_POLL_DELAY)
-        while True:
-            found = self.describe_global()
-            if done(found):
-                return found
-            remaining = self.deadline - self.clock()
-            if remaining <= 0:
-                self.fail(
-                    "timeout",
-                    "%s not finished after %s s: Global Datastore %s is %s, primary %s in %s"
-                    % (
-                        what,
-                        self.params["wait_timeout"],
-                        found.get("GlobalReplicationGroupId"),
-                        found.get("Status"),
-                        self.result["primary"]["replication_group_id"],
-                        self.result["primary"]["region"],
-                    ),
-                )
-            self.sleep(min(next(delays), remaining))
+
+        def timeout(found):
+            self.fail(
+                "timeout",
+                "%s not finished after %s s: Global Datastore %s is %s, primary %s in %s"
+                % (
+                    what,
+                    self.params["wait_timeout"],
+                    found.get("GlobalReplicationGroupId"),
+                    found.get("Status"),
+                    self.result["primary"]["replication_group_id"],
+                    self.result["primary"]["region"],
+                ),
+            )
+
+        return gdb.poll_until(
+            self.describe_global, done, timeout, self.deadline, self.clock, self.sleep, MAX_POLL_DELAY
+        )
 
     def lag(self, group):
         node = primary_node(group)

@@ -126,15 +126,7 @@ class Runner:
 
     def poll(self, done, on_timeout):
         """Describe the global database until ``done(cluster)``; at the deadline ``on_timeout(cluster)``."""
-        delays = gdb.backoff_delays(initial=1.0, maximum=MAX_POLL_DELAY)
-        while True:
-            cluster = self.describe()
-            if done(cluster):
-                return cluster
-            remaining = self.deadline - self.clock()
-            if remaining <= 0:
-                on_timeout(cluster)
-            self.sleep(min(next(delays), remaining))
+        return gdb.poll_until(self.describe, done, on_timeout, self.deadline, self.clock, self.sleep, MAX_POLL_DELAY)
 
     def wait_settled(self, cluster):
         """With ``settle``: wait until the global database has settled; the cluster as last described."""

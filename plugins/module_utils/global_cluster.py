@@ -211,3 +211,18 @@ def backoff_delays(initial=1.0, maximum=30.0, factor=1.6, rng=None):
     while True:
         yield delay / 2 + rng.random() * delay / 2
         delay = min(maximum, delay * factor)
+
+
+def poll_until(describe, done, on_timeout, deadline, clock, sleep, maximum_delay=5.0):
+    """``describe()`` until ``done(answer)``, waiting with ``backoff_delays``; at ``deadline`` (by ``clock``)
+    ``on_timeout(answer)``, which is expected to end the module. The answer that was done. Shared by the modules
+    that wait on a global database or a Global Datastore."""
+    delays = backoff_delays(initial=1.0, maximum=maximum_delay)
+    while True:
+        answer = describe()
+        if done(answer):
+            return answer
+        remaining = deadline - clock()
+        if remaining <= 0:
+            on_timeout(answer)
+        sleep(min(next(delays), remaining))

@@ -1,6 +1,9 @@
-"""Stand-ins shared by the unit tests: a ControllerModule that ends by raising, and a clock that sleeps at once."""
+"""Stand-ins shared by the unit tests: a ControllerModule that ends by raising, a clock that sleeps at once, and a
+read-only AWS action run on fake clients."""
 
 from __future__ import annotations
+
+from unittest import mock
 
 
 class Done(Exception):
@@ -51,3 +54,20 @@ class Clock:
 
     def sleep(self, seconds):
         self.now += seconds
+
+
+def run_read_action(plugin, args, api):
+    """Run an AwsReadAction plugin's task with ``args``, its AWS clients ``api`` (an ApiClients stand-in)."""
+    from ansible_collections.ai_model_registry.infra.plugins.plugin_utils import aws_session
+
+    task = mock.MagicMock(args=args, check_mode=False, diff=False, async_val=0)
+    action = plugin.ActionModule(
+        task=task,
+        connection=mock.MagicMock(),
+        play_context=mock.MagicMock(check_mode=False),
+        loader=mock.MagicMock(),
+        templar=mock.MagicMock(),
+        shared_loader_obj=None,
+    )
+    with mock.patch.object(aws_session, "session_clients", return_value=api):
+        return action.run(task_vars={})

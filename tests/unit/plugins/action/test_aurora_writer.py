@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from unittest import mock
-
 import botocore.exceptions
 import pytest
 from ansible.errors import AnsibleActionFail
 
 from ansible_collections.ai_model_registry.infra.plugins.action import aurora_writer as plugin
 from ansible_collections.ai_model_registry.infra.plugins.action.aurora_writer import find_writer
-from ansible_collections.ai_model_registry.infra.plugins.plugin_utils import aws_session
+from tests.unit.plugins.helpers import run_read_action
 
 PRIMARY = "arn:aws:rds:us-west-2:123456789012:cluster:primary"
 SECONDARY = "arn:aws:rds:us-east-1:123456789012:cluster:secondary"
@@ -57,17 +55,7 @@ def test_another_regions_writer_is_described_in_its_region_in_snake_case():
 
 
 def _run(args, api):
-    task = mock.MagicMock(args=args, check_mode=False, diff=False, async_val=0)
-    action = plugin.ActionModule(
-        task=task,
-        connection=mock.MagicMock(),
-        play_context=mock.MagicMock(check_mode=False),
-        loader=mock.MagicMock(),
-        templar=mock.MagicMock(),
-        shared_loader_obj=None,
-    )
-    with mock.patch.object(aws_session, "session_clients", return_value=api):
-        return action.run(task_vars={})
+    return run_read_action(plugin, args, api)
 
 
 def test_the_task_returns_the_writer_and_an_aws_error_is_a_failed_result():

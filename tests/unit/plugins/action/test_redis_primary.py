@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from unittest import mock
-
 import botocore.exceptions
 import pytest
 from ansible.errors import AnsibleActionFail
 
 from ansible_collections.ai_model_registry.infra.plugins.action import redis_primary as plugin
 from ansible_collections.ai_model_registry.infra.plugins.module_utils.global_datastore import find_primary
-from ansible_collections.ai_model_registry.infra.plugins.plugin_utils import aws_session
+from tests.unit.plugins.helpers import run_read_action
 
 OWN = ("us-west-2", "registry-redis")
 DR = ("us-east-1", "registry-redis-dr")
@@ -79,17 +77,7 @@ def test_a_group_in_no_global_datastore_is_its_own_primary_in_one_call():
 
 
 def _run(args, api):
-    task = mock.MagicMock(args=args, check_mode=False, diff=False, async_val=0)
-    action = plugin.ActionModule(
-        task=task,
-        connection=mock.MagicMock(),
-        play_context=mock.MagicMock(check_mode=False),
-        loader=mock.MagicMock(),
-        templar=mock.MagicMock(),
-        shared_loader_obj=None,
-    )
-    with mock.patch.object(aws_session, "session_clients", return_value=api):
-        return action.run(task_vars={})
+    return run_read_action(plugin, args, api)
 
 
 def test_the_task_returns_the_primary_and_an_aws_error_is_a_failed_result():
