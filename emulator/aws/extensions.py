@@ -30,6 +30,7 @@ def install() -> None:
         restore_testing,
         s3_bucket,
         service_metrics,
+        speedups,
     )
 
     def get_model_list():
@@ -40,6 +41,7 @@ def install() -> None:
     parsing.get_model_list = get_model_list
     for cached in (parsing.get_model_map, parsing.get_name_type_map):
         cached.cache_clear()
+    speedups.install()  # first: before any backend exists
     alarms.install()
     cfn_engine.install()
     drift.install()

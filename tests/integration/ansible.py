@@ -72,10 +72,19 @@ def _module_coverage() -> dict:
     return {"_ANSIBLE_ANSIBALLZ_COVERAGE_CONFIG": json.dumps(config)}
 
 
+def _registered_result(path: pathlib.Path) -> dict:
+    """The test callback that writes the registered result to ``path`` (callback_plugins/registered_result.py)."""
+    return {
+        "ANSIBLE_CALLBACK_PLUGINS": str(pathlib.Path(__file__).parent / "callback_plugins"),
+        "ANSIBLE_CALLBACKS_ENABLED": "registered_result",
+        "REGISTERED_RESULT_FILE": str(path),
+    }
+
+
 def run_module(emulator, tmp_path: pathlib.Path, module: str, args: dict, *extra: str, env: dict | None = None):
     """Run one module of the collection by FQCN through ansible-playbook; returns (result, process).
 
-    The task's registered result is written to a file, so a test reads exactly what a playbook
+    The task's registered result is written to a file (by a callback), so a test reads exactly what a playbook
     would see, failure or not.
     """
     import json
@@ -98,16 +107,6 @@ def run_module(emulator, tmp_path: pathlib.Path, module: str, args: dict, *extra
                             "register": "outcome",
                             "ignore_errors": True,
                         },
-                        {
-                            "name": "Keep the result",
-                            "ansible.builtin.copy": {
-                                "content": "{{ outcome | to_json }}",
-                                "dest": str(result_file),
-                                "mode": "0600",
-                            },
-                            "check_mode": False,
-                            "diff": False,
-                        },
                     ],
                 }
             ],
@@ -125,7 +124,7 @@ def run_module(emulator, tmp_path: pathlib.Path, module: str, args: dict, *extra
         "ansible_python_interpreter={{ ansible_playbook_python }}",
         *extra,
         check=False,
-        env={**_module_coverage(), **(env or {})},
+        env={**_module_coverage(), **_registered_result(result_file), **(env or {})},
         module=module,
     )
     if not result_file.exists():
