@@ -84,8 +84,8 @@ def _registered_result(path: pathlib.Path) -> dict:
 def run_module(emulator, tmp_path: pathlib.Path, module: str, args: dict, *extra: str, env: dict | None = None):
     """Run one module of the collection by FQCN through ansible-playbook; returns (result, process).
 
-    The task's registered result is written to a file (by a callback), so a test reads exactly what a playbook
-    would see, failure or not.
+    The task's registered result is written to a file (its to_json, by a test callback), so a test reads exactly
+    what a playbook would see, failure or not.
     """
     import json
 
@@ -106,6 +106,10 @@ def run_module(emulator, tmp_path: pathlib.Path, module: str, args: dict, *extra
                             f"ai_model_registry.infra.{module}": args,
                             "register": "outcome",
                             "ignore_errors": True,
+                        },
+                        {
+                            "name": "Keep the result",
+                            "ansible.builtin.set_fact": {"registered_result_json": "{{ outcome | to_json }}"},
                         },
                     ],
                 }

@@ -1,13 +1,13 @@
-"""Test helper of run_module (tests/integration/ansible.py): writes what ``register`` keeps of a task's result, as
-JSON, to the file the environment variable REGISTERED_RESULT_FILE names. A copy task did it before: two more module
-processes (stat and copy, about 1 s of CPU) for each module test, where a callback runs in ansible-playbook itself."""
+"""Test helper of run_module (tests/integration/ansible.py): writes the fact ``registered_result_json`` (the
+registered result, as ``to_json`` renders it) to the file the environment variable REGISTERED_RESULT_FILE names.
+A copy task wrote it before: two more module processes (stat and copy, about 1 s of CPU) for each module test,
+where set_fact and a callback run in ansible-playbook's own processes."""
 
-import json
 import os
 
-from ansible.module_utils.common.json import AnsibleJSONEncoder
 from ansible.plugins.callback import CallbackBase
-from ansible.vars.clean import strip_internal_keys
+
+FACT = "registered_result_json"
 
 
 class CallbackModule(CallbackBase):
@@ -16,18 +16,9 @@ class CallbackModule(CallbackBase):
     CALLBACK_NAME = "registered_result"
     CALLBACK_NEEDS_ENABLED = True
 
-    def _keep(self, result, failed):
-        path = os.environ.get("REGISTERED_RESULT_FILE")
-        if not path or not result.task.register:
-            return
-        # As the strategy registers it: without internal keys and the invocation; the event's status put back.
-        registered = strip_internal_keys({key: value for key, value in result.result.items() if key != "invocation"})
-        registered["failed"] = failed
-        with open(path, "w") as handle:
-            json.dump(registered, handle, cls=AnsibleJSONEncoder)
-
     def v2_runner_on_ok(self, result):
-        self._keep(result, False)
-
-    def v2_runner_on_failed(self, result, ignore_errors=False):
-        self._keep(result, True)
+        path = os.environ.get("REGISTERED_RESULT_FILE")
+        facts = result.result.get("ansible_facts") or {}
+        if path and FACT in facts:
+            with open(path, "w") as handle:
+                handle.write(facts[FACT])
