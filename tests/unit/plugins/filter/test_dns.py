@@ -1,4 +1,4 @@
-"""The custom domain's records and the comparison with what Route 53 holds."""
+"""The custom domain's records and the names the Secrets carry."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import pytest
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.ai_model_registry.infra.plugins.filter.dns import (
-    dns_record_mismatches,
     dns_record_names,
     dns_records,
 )
@@ -35,22 +34,3 @@ def test_the_names_the_secrets_carry():
         "reader_host": "postgresql-reader.registry.internal",
         "redis_host": "redis.registry.internal",
     }
-
-
-def _set(name, value, ttl=5, kind="CNAME"):
-    return {"name": name, "type": kind, "ttl": ttl, "resource_records": [{"value": value}]}
-
-
-def test_mismatches_name_what_route53_holds_otherwise():
-    records = dns_records("registry.internal", {"postgresql": "g.global-1", "postgresql_reader": "c-ro", "redis": "r"})
-    found = [
-        _set("postgresql.registry.internal.", "g.global-1."),  # a trailing dot is the same name
-        _set("postgresql-reader.registry.internal.", "c-ro", ttl=300),
-        _set("redis.registry.internal.", "r", kind="A"),
-        _set("registry.internal.", "ns-1.awsdns", kind="NS"),
-    ]
-    assert dns_record_mismatches(records, found) == [
-        "postgresql-reader.registry.internal CNAME is c-ro (TTL 300), expected c-ro (TTL 5)",
-        "redis.registry.internal CNAME is missing",
-    ]
-    assert dns_record_mismatches(records[:1], found) == []
