@@ -61,6 +61,7 @@ SETTINGS = {
     "s3_replication_failed_operations": "OperationsFailedReplication published for replicated buckets (default 0)",
     "databases": '"postgresql": Aurora clusters created afterwards get a real local PostgreSQL server (databases.py)',
     "replication_lag_ms": "AuroraGlobalDB*Lag published for secondaries: a number, or {fnmatch of cluster id: ms}",
+    "first_lag_datapoint_seconds": "a new secondary's first lag datapoint comes this long after its switch (default 3)",
     "page_size": 'most items a page of the lists paging.py pages: a number, or {"service.Action": n} (tests)',
     "collection_page_size": "page_size for the collection's calls only (playbook runs, its Lambda functions)",
 }

@@ -114,6 +114,8 @@ def advance(account: str) -> None:
             old = next(m for m in found["Members"] if m["Role"] == "PRIMARY")
             new = next(m for m in found["Members"] if m["ReplicationGroupId"] == failover["group_id"])
             old["Role"], new["Role"] = "SECONDARY", "PRIMARY"
+            # its first lag datapoint comes later (service_metrics.py)
+            found.setdefault("_secondary_since", {})[old["ReplicationGroupId"]] = failover["done_at"]
             for member in (old, new):
                 replication_group = _replication_group(
                     account, member["ReplicationGroupRegion"], member["ReplicationGroupId"]
@@ -123,6 +125,11 @@ def advance(account: str) -> None:
             del found["_failover"]
             for hook in WRITER_CHANGED:
                 hook(account, global_id, dict(old), dict(new))
+
+
+def secondary_since(found: dict[str, Any], member: dict[str, Any]) -> float:
+    """When ``member`` last became a secondary by a failover (0: it has been one from the start)."""
+    return found.get("_secondary_since", {}).get(member["ReplicationGroupId"], 0.0)
 
 
 def find(account: str, global_id: str) -> dict[str, Any]:

@@ -62,6 +62,11 @@ def _sync(gc: GlobalCluster) -> dict[str, float]:
     return gc.__dict__.setdefault("_emu_resync", {})
 
 
+def secondary_since(gc: GlobalCluster, member: DBCluster) -> float:
+    """When ``member`` last became a connected secondary by a switch (0: it has been one from the start)."""
+    return gc.__dict__.get("_emu_secondary_since", {}).get(member.db_cluster_arn, 0.0)
+
+
 # Called with (from ARN, to ARN, data loss, completion time) when a writer changes (databases.py).
 WRITER_CHANGED: list = []
 
@@ -75,9 +80,12 @@ def advance(gc: GlobalCluster) -> None:
             hook(transition["from"], transition["to"], transition["data_loss"], transition["done_at"])
         for member in gc.members:
             member.is_writer = member.db_cluster_arn == transition["to"]
+        connected_at = transition["done_at"]
         if transition["data_loss"]:
             # Aurora rebuilds the old primary as a secondary of the new one once it is reachable.
-            _sync(gc)[transition["from"]] = transition["done_at"] + transition["resync"]
+            connected_at += transition["resync"]
+            _sync(gc)[transition["from"]] = connected_at
+        gc.__dict__.setdefault("_emu_secondary_since", {})[transition["from"]] = connected_at
         gc.__dict__["_status"] = "available"
 
 

@@ -19,6 +19,11 @@ minute and in the region where AWS publishes them:
   ``replication_lag_ms`` of the secondary's replication group ID, as the real Redis replication (caches.py) lags.
 
 A test injects a replication delay by changing a setting; the next minute's datapoint shows it.
+
+A member that became a secondary by a switchover or failover publishes its first lag datapoint only some time
+later, as AWS publishes these metrics once a minute (setting ``first_lag_datapoint_seconds``, default 3: the
+emulator's time is short, its switchover takes 1 s where AWS's takes minutes). Until then a read finds no
+datapoint for it: a switch back at once cannot check the lag yet.
 """
 
 from __future__ import annotations
@@ -48,6 +53,10 @@ def lag_ms(cluster_id: str) -> float:
     return value
 
 
+def _publishing_yet(since: float) -> bool:
+    return time.time() >= since + float(STATE.settings.get("first_lag_datapoint_seconds", 3))
+
+
 def _once_a_minute(backend: CloudWatchBackend, key: tuple) -> bool:
     published = backend.__dict__.setdefault("_emu_published", set())
     key = (*key, int(time.time() // 60))
@@ -64,6 +73,8 @@ def _aurora(backend: CloudWatchBackend) -> None:
             if member.is_writer or member.region != backend.region_name:
                 continue
             if global_failover.synchronization_status(gc, member) != "connected":
+                continue
+            if not _publishing_yet(global_failover.secondary_since(gc, member)):
                 continue
             value = lag_ms(member.db_cluster_identifier)
             # a datapoint a minute, and one at once when the injected lag changed (the emulator's time is short)
@@ -116,6 +127,8 @@ def _redis(backend: CloudWatchBackend) -> None:
     for found in list(global_datastore.GROUPS.get(backend.account_id, {}).values()):
         for member in found["Members"]:
             if member["Role"] != "SECONDARY" or member["ReplicationGroupRegion"] != backend.region_name:
+                continue
+            if not _publishing_yet(global_datastore.secondary_since(found, member)):
                 continue
             group = elasticache_backends[backend.account_id][backend.region_name].replication_groups.get(
                 member["ReplicationGroupId"]

@@ -166,7 +166,15 @@ def _lag(client, region: str, node: str) -> list[float]:
 
 
 def test_the_secondarys_primary_node_publishes_its_replication_lag_in_seconds(aws, client):
-    aws.post("aws", "/_emulator/config", {"replication_lag_ms": {"cache-dr": 2500}, "redis_global_failover_seconds": 0})
+    aws.post(
+        "aws",
+        "/_emulator/config",
+        {
+            "replication_lag_ms": {"cache-dr": 2500},
+            "redis_global_failover_seconds": 0,
+            "first_lag_datapoint_seconds": 1,
+        },
+    )
     _primary(client)
     _create_global(client)
     node = _secondary(client)["MemberClusters"][0]
@@ -178,6 +186,8 @@ def test_the_secondarys_primary_node_publishes_its_replication_lag_in_seconds(aw
         GlobalReplicationGroupId="sgaui-registry", PrimaryRegion="us-east-1", PrimaryReplicationGroupId="cache-dr"
     )
     assert _roles(client) == {"cache": "SECONDARY", "cache-dr": "PRIMARY"}
+    assert _lag(client, "us-west-2", "cache-001") == []  # a new secondary's first datapoint comes with the next minute
+    time.sleep(1)
     assert len(_lag(client, "us-west-2", "cache-001")) == 1
 
 

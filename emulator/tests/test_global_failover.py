@@ -199,7 +199,15 @@ def _lag(client, region: str, cluster_id: str) -> dict[str, list[float]]:
 
 
 def test_lag_metrics_are_published_for_secondaries_in_their_region(aws, client, gdb):
-    aws.post("aws", "/_emulator/config", {"replication_lag_ms": {"registry-secondary": 2500}})
+    """AWS publishes the lag of each secondary, in its region, as one-minute CloudWatch datapoints
+    (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database-monitoring.html,
+    https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Aurora.AuroraMonitoring.Metrics.html): a cluster that
+    has just become a secondary has no datapoint yet."""
+    aws.post(
+        "aws",
+        "/_emulator/config",
+        {"replication_lag_ms": {"registry-secondary": 2500}, "first_lag_datapoint_seconds": 1},
+    )
     assert _lag(client, DR, "registry-secondary") == {
         "auroraglobaldbreplicationlag": [2500.0],
         "auroraglobaldbrpolag": [2500.0],
@@ -210,6 +218,8 @@ def test_lag_metrics_are_published_for_secondaries_in_their_region(aws, client, 
         GlobalClusterIdentifier=GLOBAL_ID, TargetDbClusterIdentifier=gdb["secondary"]
     )
     _wait_available(client)
+    assert _lag(client, PRIMARY, "registry-primary")["auroraglobaldbrpolag"] == []  # not yet: the next minute's
+    time.sleep(1)
     assert _lag(client, PRIMARY, "registry-primary")["auroraglobaldbrpolag"] == [50.0]
 
 

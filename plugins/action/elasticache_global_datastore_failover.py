@@ -165,7 +165,11 @@ class Runner:
         if found.get("Status") != "available":
             self.fail("busy", "Global Datastore %s is %s" % (found["GlobalReplicationGroupId"], found.get("Status")))
 
-        lag = self.result["lag"] = self.lag(group)
+        if planned:  # a secondary of moments ago (a switch back) has no lag datapoint yet: wait for its first
+            lag = gdb.lag_when_known(lambda: self.lag(group), self.deadline, self.clock, self.sleep)
+        else:
+            lag = self.lag(group)
+        self.result["lag"] = lag
         if planned:
             try:
                 gdb.check_lag(lag, params["max_lag_seconds"], metrics=LAG_METRIC)

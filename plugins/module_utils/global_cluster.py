@@ -188,6 +188,28 @@ def check_lag(lag, max_lag_seconds, metrics="AuroraGlobalDBReplicationLag or Aur
         )
 
 
+# AWS publishes the lag metrics once a minute, and only for secondaries: a cluster (or Redis group) that has just
+# become a secondary - a switch moments ago - has its first datapoint within about two minutes.
+FIRST_LAG_DATAPOINT_SECONDS = 180
+
+
+def lag_known(lag):
+    return lag["replication_seconds"] is not None or lag["rpo_seconds"] is not None
+
+
+def lag_when_known(read, deadline, clock, sleep, patience=FIRST_LAG_DATAPOINT_SECONDS):
+    """``read()`` the lag until it has a datapoint, for at most ``patience`` seconds and never past ``deadline``
+    (by ``clock``); the last lag read, which ``check_lag`` refuses if it still has none. A switch back right after
+    a switch is then checked, not refused for want of a datapoint."""
+    lag = read()
+    stop = min(deadline, clock() + patience)
+    delays = backoff_delays(initial=5.0, maximum=20.0)
+    while not lag_known(lag) and clock() < stop:
+        sleep(min(next(delays), stop - clock()))
+        lag = read()
+    return lag
+
+
 def request_refusal(params):
     """Why a switch request is refused before any AWS call (None: it is not): the mode and ``allow_data_loss``
     disagree, or a bound is out of range. Shared by the global database's and the Global Datastore's modules."""

@@ -48,7 +48,9 @@ options:
   max_lag_seconds:
     description:
       - Highest C(GlobalDatastoreReplicationLag) of the group (its primary node's, newest datapoint of the last
-        10 minutes) at which a switchover starts. A switchover without any datapoint is refused too.
+        10 minutes) at which a switchover starts. A switchover without any datapoint is refused too, after waiting
+        for the first one for up to three minutes (and never past O(wait_timeout)) - AWS publishes the lag once a
+        minute, and a group that became a secondary moments ago has none yet.
     type: float
     default: 60
   wait:

@@ -58,7 +58,9 @@ options:
     description:
       - Highest replication lag (the newer of C(AuroraGlobalDBReplicationLag) and C(AuroraGlobalDBRPOLag) in
         the last 10 minutes, in the target's region) at which a switchover starts.
-      - A switchover without any lag datapoint is refused too.
+      - A switchover without any lag datapoint is refused too, after waiting for the first one for up to three
+        minutes (and never past O(wait_timeout)) - AWS publishes the lag once a minute, and a cluster that became a
+        secondary moments ago (a switch back right after a switch) has none yet.
     type: float
     default: 60
   wait:

@@ -67,8 +67,13 @@ def test_switchover_and_back_then_an_idempotent_rerun(gdb, client, tmp_path):
     again = _run(gdb, tmp_path, target_db_cluster_identifier=SECONDARY_ID)
     assert again["changed"] is False and again["api_calls"] == ["rds.DescribeGlobalClusters"]
 
+    # AWS publishes a new secondary's lag with the next minute's datapoints: a switch back at once waits for the
+    # first one (AWS's "Monitoring Aurora Global Database" page) instead of refusing an unknown lag.
+    gdb.post("aws", "/_emulator/config", {"first_lag_datapoint_seconds": 8})
     back = _run(gdb, tmp_path, target_region=PRIMARY)
     assert back["changed"] is True and _writer(client, PRIMARY) == PRIMARY_ID
+    assert back["lag"]["replication_seconds"] == pytest.approx(0.05)
+    assert back["api_calls"].count("cloudwatch.GetMetricData") > 1  # read until the first datapoint came
 
 
 def test_failover_needs_allow_data_loss_and_reports_the_estimated_loss(gdb, client, tmp_path):

@@ -134,3 +134,54 @@ def test_backoff_grows_to_its_cap_with_jitter():
     first = [next(delays) for poll in range(8)]
     assert 0.5 <= first[0] <= 1.0 and all(2.5 <= d <= 5.0 for d in first[3:])
     assert len(set(first)) == len(first)  # jittered: no two polls in lockstep
+
+
+class _Clock:
+    def __init__(self):
+        self.now = 0.0
+
+    def __call__(self):
+        return self.now
+
+    def sleep(self, seconds):
+        assert seconds >= 0
+        self.now += seconds
+
+
+def _lag_reads(first_datapoint_at, clock):
+    """A new secondary's lag as CloudWatch answers it: no datapoint until ``first_datapoint_at``."""
+    reads = []
+
+    def read():
+        reads.append(clock())
+        known = clock() >= first_datapoint_at
+        return {"replication_seconds": 0.05 if known else None, "rpo_seconds": None, "measured_at": None}
+
+    return read, reads
+
+
+def test_a_new_secondarys_lag_is_read_until_its_first_datapoint():
+    clock = _Clock()
+    read, reads = _lag_reads(first_datapoint_at=70, clock=clock)
+    lag = gdb.lag_when_known(read, deadline=1800, clock=clock, sleep=clock.sleep)
+    assert lag["replication_seconds"] == 0.05
+    assert 70 <= clock.now < 70 + 20  # at most one poll delay after the datapoint came
+    assert len(reads) > 2
+
+
+def test_a_lag_known_at_once_costs_one_read():
+    clock = _Clock()
+    read, reads = _lag_reads(first_datapoint_at=0, clock=clock)
+    assert gdb.lag_when_known(read, deadline=1800, clock=clock, sleep=clock.sleep)["replication_seconds"] == 0.05
+    assert reads == [0.0]
+
+
+@pytest.mark.parametrize(("deadline", "stops_at"), [(1800, gdb.FIRST_LAG_DATAPOINT_SECONDS), (40, 40)])
+def test_no_datapoint_is_waited_for_past_the_patience_or_the_deadline(deadline, stops_at):
+    clock = _Clock()
+    read, reads = _lag_reads(first_datapoint_at=10_000, clock=clock)
+    lag = gdb.lag_when_known(read, deadline=deadline, clock=clock, sleep=clock.sleep)
+    assert not gdb.lag_known(lag) and clock.now == pytest.approx(stops_at)
+    with pytest.raises(gdb.RefusedError) as refused:
+        gdb.check_lag(lag, 60)
+    assert refused.value.reason == "lag_unknown"
