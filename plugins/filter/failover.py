@@ -1,7 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright: AI Model Registry Platform Team
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The failover role's figures, as filters: RTO and RPO of a switch, and the record a real failover keeps.
+"""The failover role's decisions, as filters: whether the switch left the application pointing at the new writer
+(``failover_verification``), RTO and RPO of a switch, and the record a real failover keeps.
 
 The role calls the modules and hands what they return to ``failover_report``; ``failover_history_report`` turns the
 figures into the report the drills write (docs/dr-drill-report.md, type ``failover``), so that a real failover is
@@ -15,7 +16,9 @@ __metaclass__ = type
 
 import time
 
+from ansible_collections.ai_model_registry.infra.plugins.filter.dns import dns_record_names
 from ansible_collections.ai_model_registry.infra.plugins.filter.dr_drill import _iso, _seconds, dr_drill_report
+from ansible_collections.ai_model_registry.infra.plugins.filter.kubernetes import k8s_secret_values
 from ansible_collections.ai_model_registry.infra.plugins.module_utils.times import to_epoch
 
 
@@ -33,6 +36,66 @@ def _redis_figures(redis):
         "lag_seconds": (redis.get("lag") or {}).get("replication_seconds"),
         "estimated_data_loss_seconds": redis.get("estimated_data_loss_seconds"),
     }
+
+
+def _ran(result):
+    """A registered result of a task that ran and succeeded (not skipped, not failed, not absent)."""
+    return bool(result) and not result.get("skipped") and not result.get("failed")
+
+
+def _secret_problem(secrets, secret, key, expected, what):
+    """A sentence when a namespace's ``secret`` does not hold ``expected`` under ``key`` (None: all do)."""
+    values = k8s_secret_values(secrets.get("results"), secret, key)
+    wrong = sorted({str(v) for v in values if v != expected})
+    if not values:
+        return "no namespace's %s was read back" % secret
+    if wrong:
+        return "%s names %s %s, not %s (%s)" % (secret, key, ", ".join(wrong), expected, what)
+    return None
+
+
+def failover_verification(switch, writer, redis, secrets, settings):
+    """What is wrong after a switch, one sentence each (empty: the application points at the new writer).
+
+    ``switch``: what rds_global_cluster_failover returned; ``writer``: the new writer cluster as rds_cluster_info
+    describes it; ``redis``: the registered result of elasticache_global_datastore_failover (skipped or failed:
+    Redis is not judged here, the role reports it at its end); ``secrets``: the registered loop of k8s_info over
+    the namespaces (skipped: the Secrets are not judged). ``settings``: ``target_region``, ``writer_endpoint``
+    (``global`` or ``cluster``), ``custom_domain`` (the Secrets then carry its names, which the dns role's records
+    point at the endpoints: the records are checked there), ``postgresql_secret``, ``redis_secret``.
+    """
+    problems = []
+    writer = writer or {}
+    if writer.get("status") != "available":
+        problems.append("the new writer %s is %s, not available" % (switch.get("new_writer"), writer.get("status")))
+    if switch.get("new_writer") != writer.get("db_cluster_arn"):
+        problems.append("the writer described is %s, not %s" % (writer.get("db_cluster_arn"), switch.get("new_writer")))
+    names = dns_record_names(settings["custom_domain"]) if settings.get("custom_domain") else {}
+    cluster_endpoint = settings["writer_endpoint"] == "cluster"
+    if cluster_endpoint:
+        host = writer.get("endpoint")
+        how = "the new writer's cluster endpoint"
+    else:
+        host = (switch.get("global_cluster") or {}).get("endpoint")
+        how = "the global writer endpoint (run site.yml or the k8s_secrets role to write it)"
+    redis_moved = _ran(redis)
+    if redis_moved and (redis.get("primary") or {}).get("region") != settings["target_region"]:
+        problems.append("Redis's primary is %s, not in %s" % (redis.get("primary"), settings["target_region"]))
+    if not _ran(secrets):
+        return problems
+    checks = [(settings["postgresql_secret"], "host", names.get("host", host), "the custom name" if names else how)]
+    if cluster_endpoint:  # two clusters may share a host name (the emulator's real databases do)
+        checks.append((settings["postgresql_secret"], "port", str(writer.get("port")), "the new writer's port"))
+    if redis_moved:
+        redis_host = names.get("redis_host", (redis.get("endpoint") or {}).get("address"))
+        checks.append(
+            (settings["redis_secret"], "host", redis_host, "the custom name" if names else "the new Redis primary")
+        )
+    for secret, key, expected, what in checks:
+        problem = _secret_problem(secrets, secret, key, expected, what)
+        if problem:
+            problems.append(problem)
+    return problems
 
 
 def failover_report(switch, rpo, writer, declared_at, switched_at, request, redis=None, now=None):
@@ -122,4 +185,8 @@ def failover_history_report(report, rpo_verdict=None, now=None):
 
 class FilterModule(object):
     def filters(self):
-        return {"failover_report": failover_report, "failover_history_report": failover_history_report}
+        return {
+            "failover_verification": failover_verification,
+            "failover_report": failover_report,
+            "failover_history_report": failover_history_report,
+        }

@@ -93,3 +93,121 @@ def test_the_redis_global_datastore_that_moved_too_is_in_the_figures_and_the_rec
     assert f._redis_figures({"skipped": True}) is None
     unmoved = f.failover_report(SWITCH, RPO, WRITER, T0, T0 + 1, REQUEST, dict(REDIS, changed=False), now=T0 + 2)
     assert len(f.failover_history_report(unmoved, now=T0 + 2)["steps"]) == 3
+
+
+# --- failover_verification: what the role read back after the switch ---
+
+NEW_WRITER = {
+    "status": "available",
+    "db_cluster_arn": SWITCH["new_writer"],
+    "endpoint": WRITER["endpoint"],
+    "port": 5433,
+}
+MOVED_REDIS = {
+    "changed": True,
+    "primary": {"region": "us-east-1", "replication_group_id": "registry-redis-dr"},
+    "endpoint": {"address": "registry-redis-dr.use1.cache.amazonaws.com", "port": 6379},
+}
+SETTINGS = {
+    "target_region": "us-east-1",
+    "writer_endpoint": "global",
+    "custom_domain": "",
+    "postgresql_secret": "postgresql-credentials",
+    "redis_secret": "redis-credentials",
+}
+
+
+def _secrets(*namespaces):
+    """The registered k8s_info loop: per namespace, {secret name: {key: value}}."""
+    import base64
+
+    def encoded(data):
+        return {k: base64.b64encode(str(v).encode()).decode() for k, v in data.items()}
+
+    return {
+        "changed": False,
+        "results": [
+            {"resources": [{"metadata": {"name": name}, "data": encoded(data)} for name, data in secrets.items()]}
+            for secrets in namespaces
+        ],
+    }
+
+
+def _namespace(
+    pg_host=SWITCH["global_cluster"]["endpoint"], pg_port=5432, redis_host=MOVED_REDIS["endpoint"]["address"]
+):
+    return {
+        "postgresql-credentials": {"host": pg_host, "port": pg_port},
+        "redis-credentials": {"host": redis_host, "port": 6379},
+    }
+
+
+def _verify(writer=NEW_WRITER, redis=MOVED_REDIS, secrets=None, **settings):
+    secrets = secrets if secrets is not None else _secrets(_namespace(), _namespace())
+    return f.failover_verification(SWITCH, writer, redis, secrets, {**SETTINGS, **settings})
+
+
+def test_the_application_points_at_the_new_writer_and_the_new_redis_primary():
+    assert _verify() == []
+
+
+def test_a_writer_that_is_not_available_or_not_the_one_switched_to_is_named():
+    other = {**NEW_WRITER, "status": "modifying", "db_cluster_arn": SWITCH["previous_writer"]}
+    assert _verify(writer=other) == [
+        f"the new writer {SWITCH['new_writer']} is modifying, not available",
+        f"the writer described is {SWITCH['previous_writer']}, not {SWITCH['new_writer']}",
+    ]
+
+
+def test_each_secret_that_names_another_endpoint_is_named_with_what_it_should_be():
+    stale = _namespace(pg_host="old.cluster.us-west-2", redis_host="registry-redis.usw2.cache.amazonaws.com")
+    assert _verify(secrets=_secrets(_namespace(), stale)) == [
+        "postgresql-credentials names host old.cluster.us-west-2, not global.global-abc.global.rds.amazonaws.com "
+        "(the global writer endpoint (run site.yml or the k8s_secrets role to write it))",
+        "redis-credentials names host registry-redis.usw2.cache.amazonaws.com, not "
+        "registry-redis-dr.use1.cache.amazonaws.com (the new Redis primary)",
+    ]
+
+
+def test_with_cluster_endpoints_the_secret_names_the_new_writers_endpoint_and_port():
+    right = _namespace(pg_host=WRITER["endpoint"], pg_port=5433)
+    assert _verify(secrets=_secrets(right), writer_endpoint="cluster") == []
+    wrong_port = _namespace(pg_host=WRITER["endpoint"], pg_port=5432)
+    assert _verify(secrets=_secrets(wrong_port), writer_endpoint="cluster") == [
+        "postgresql-credentials names port 5432, not 5433 (the new writer's port)"
+    ]
+
+
+def test_with_a_custom_domain_the_secrets_carry_its_names_whatever_the_endpoints():
+    custom = _namespace(pg_host="postgresql.registry.internal", redis_host="redis.registry.internal")
+    assert _verify(secrets=_secrets(custom), custom_domain="registry.internal") == []
+    # the AWS endpoint in a Secret is wrong there: the application must follow the records
+    assert _verify(secrets=_secrets(_namespace()), custom_domain="registry.internal") == [
+        "postgresql-credentials names host global.global-abc.global.rds.amazonaws.com, not "
+        "postgresql.registry.internal (the custom name)",
+        "redis-credentials names host registry-redis-dr.use1.cache.amazonaws.com, not redis.registry.internal "
+        "(the custom name)",
+    ]
+
+
+def test_redis_is_judged_only_when_it_moved_and_the_secrets_only_when_read_back():
+    stale_redis = _secrets(_namespace(redis_host="registry-redis.usw2.cache.amazonaws.com"))
+    for redis in ({"skipped": True}, {"failed": True, "msg": "busy"}):
+        assert _verify(redis=redis, secrets=stale_redis) == []
+    assert _verify(secrets={"skipped": True, "changed": False}) == []
+    wrong_region = {**MOVED_REDIS, "primary": {"region": "us-west-2", "replication_group_id": "registry-redis"}}
+    assert (
+        _verify(redis=wrong_region)
+        == [
+            "Redis's primary is {'region': 'us-west-2', 'replication_group_id': 'registry-redis'}, not in us-east-1",
+            "redis-credentials names host registry-redis-dr.use1.cache.amazonaws.com, not "
+            "registry-redis-dr.use1.cache.amazonaws.com (the new Redis primary)",
+        ][:1]
+    )
+
+
+def test_secrets_read_back_from_no_namespace_are_a_problem():
+    assert _verify(secrets={"changed": False, "results": []}) == [
+        "no namespace's postgresql-credentials was read back",
+        "no namespace's redis-credentials was read back",
+    ]
