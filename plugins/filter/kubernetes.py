@@ -94,10 +94,42 @@ def k8s_secret_values(results, name, key):
     return values
 
 
+def k8s_changed_secrets(written):
+    """``namespace/name`` of each Secret a M(kubernetes.core.k8s) run changed, from its registered result (one
+    definition: the object itself; several: ``result.results``)."""
+    if not written or written.get("skipped"):
+        return []
+    found = written.get("result") or {}
+    items = found["results"] if isinstance(found.get("results"), list) else [written]
+    changed = set()
+    for item in items:
+        resource = item.get("result") or {}
+        metadata = resource.get("metadata") or {}
+        if item.get("changed") and resource.get("kind") == "Secret":
+            changed.add("%s/%s" % (metadata.get("namespace"), metadata.get("name")))
+    return sorted(changed)
+
+
+def k8s_deployments_to_restart(deployments, written):
+    """The Deployments of ``deployments`` (``namespace``, ``name``, optional ``secrets``) that read a Secret the
+    k8s run ``written`` changed: one in their namespace and, when they list ``secrets``, one of those."""
+    changed = k8s_changed_secrets(written)
+    restart = []
+    for deployment in deployments or []:
+        reads = deployment.get("secrets")
+        if any(
+            key.split("/", 1)[0] == deployment["namespace"] and (not reads or key.split("/", 1)[1] in reads)
+            for key in changed
+        ):
+            restart.append(deployment)
+    return restart
+
+
 class FilterModule(object):
     def filters(self):
         return {
             "k8s_secret_manifests": k8s_secret_manifests,
             "k8s_secret_values": k8s_secret_values,
+            "k8s_deployments_to_restart": k8s_deployments_to_restart,
             "postgresql_secret_endpoints": postgresql_secret_endpoints,
         }

@@ -120,7 +120,27 @@ def test_site_deploys_everything_no_secret_shows_a_rerun_changes_nothing_and_a_r
             },
         },
     )
+    # a second application reads only redis-credentials: the database Secret's change does not restart it
+    worker = {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": "cache-warmer"},
+        "spec": {
+            "replicas": 1,
+            "selector": {"matchLabels": {"app": "warmer"}},
+            "template": {
+                "metadata": {"labels": {"app": "warmer"}},
+                "spec": {"containers": [{"name": "warmer", "image": "registry/warmer"}]},
+            },
+        },
+    }
+    apps.create_namespaced_deployment("default", worker)
     before = apps.read_namespaced_deployment("model-registry-api", "default").metadata.generation
+    worker_before = apps.read_namespaced_deployment("cache-warmer", "default").metadata.generation
+    restarts = [
+        {"namespace": "default", "name": "model-registry-api"},
+        {"namespace": "default", "name": "cache-warmer", "secrets": ["redis-credentials"]},
+    ]
     repoint = [
         "--tags",
         "k8s_secrets",
@@ -128,7 +148,7 @@ def test_site_deploys_everything_no_secret_shows_a_rerun_changes_nothing_and_a_r
         json.dumps(
             {
                 "k8s_secrets_postgresql_host": "dr-writer.cluster-x.us-east-1.rds.amazonaws.com",
-                "k8s_secrets_restart_deployments": [{"namespace": "default", "name": "model-registry-api"}],
+                "k8s_secrets_restart_deployments": restarts,
             }
         ),
     ]
@@ -138,6 +158,7 @@ def test_site_deploys_everything_no_secret_shows_a_rerun_changes_nothing_and_a_r
     restarted = apps.read_namespaced_deployment("model-registry-api", "default")
     assert restarted.metadata.generation == before + 1
     assert "kubectl.kubernetes.io/restartedAt" in restarted.spec.template.metadata.annotations
+    assert apps.read_namespaced_deployment("cache-warmer", "default").metadata.generation == worker_before
     again = playbook(aws, "playbooks/site.yml", "-i", "inventories/local", *repoint)
     assert "RUNNING HANDLER" not in again.stdout  # nothing changed, nothing restarted
     assert apps.read_namespaced_deployment("model-registry-api", "default").metadata.generation == before + 1

@@ -8,6 +8,8 @@ import pytest
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.ai_model_registry.infra.plugins.filter.kubernetes import (
+    k8s_changed_secrets,
+    k8s_deployments_to_restart,
     k8s_secret_manifests,
     k8s_secret_values,
     postgresql_secret_endpoints,
@@ -106,3 +108,37 @@ def test_k8s_secret_values_reads_one_value_of_a_named_secret_in_each_namespace()
     assert k8s_secret_values(results, "redis-credentials", "host") == ["r.east", None]
     assert k8s_secret_values(results, "postgresql-credentials", "host") == ["p", "p"]
     assert k8s_secret_values(results, "postgresql-credentials", "port") == [None, None]
+
+
+def _written(*changed, unchanged=()):
+    """A kubernetes.core.k8s result of several definitions: the Namespace, then Secrets (``namespace/name``)."""
+
+    def item(key, is_changed, kind="Secret"):
+        namespace, name = key.split("/")
+        return {"changed": is_changed, "result": {"kind": kind, "metadata": {"namespace": namespace, "name": name}}}
+
+    results = [item("model-registry/model-registry", True, kind="Namespace")]
+    results += [item(k, True) for k in changed] + [item(k, False) for k in unchanged]
+    return {"changed": bool(changed), "result": {"results": results}}
+
+
+def test_the_secrets_a_k8s_run_changed_one_definition_or_several():
+    several = _written("model-registry/redis-credentials", unchanged=["model-registry/postgresql-credentials"])
+    assert k8s_changed_secrets(several) == ["model-registry/redis-credentials"]  # a changed Namespace is not one
+    one = {"changed": True, "result": {"kind": "Secret", "metadata": {"namespace": "a", "name": "redis-credentials"}}}
+    assert k8s_changed_secrets(one) == ["a/redis-credentials"]
+    assert k8s_changed_secrets({"skipped": True}) == [] == k8s_changed_secrets(None)
+
+
+API = {"namespace": "model-registry", "name": "api"}
+WORKER = {"namespace": "model-registry", "name": "cache-warmer", "secrets": ["redis-credentials"]}
+ELSEWHERE = {"namespace": "batch", "name": "api"}
+
+
+def test_only_deployments_reading_a_changed_secret_are_restarted():
+    database_only = _written("model-registry/postgresql-credentials", unchanged=["model-registry/redis-credentials"])
+    assert k8s_deployments_to_restart([API, WORKER, ELSEWHERE], database_only) == [API]
+    redis_only = _written("model-registry/redis-credentials")
+    assert k8s_deployments_to_restart([API, WORKER, ELSEWHERE], redis_only) == [API, WORKER]
+    assert k8s_deployments_to_restart([API, WORKER], _written(unchanged=["model-registry/redis-credentials"])) == []
+    assert k8s_deployments_to_restart([], redis_only) == []
