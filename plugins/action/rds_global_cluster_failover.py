@@ -201,13 +201,14 @@ class Runner:
             self.wait_for(target, _now())
             self.exit("a %s to %s was already under way" % (params["mode"], target))
 
-        if planned:  # a secondary of moments ago (a switch back) has no lag datapoint yet: wait for its first
-            lag = gdb.lag_when_known(lambda: self.lag(target), self.deadline, self.clock, self.sleep)
-        else:
-            lag = self.lag(target)
-        self.result.update(lag=lag, estimated_data_loss_seconds=None)
         try:
+            # the target first: one that is not synchronized publishes no lag, which would only be waited for
             gdb.check_target(cluster, member, self.target_status(target), planned)
+            if planned:  # a secondary of moments ago (a switch back) has no lag datapoint yet: wait for its first
+                lag = gdb.lag_when_known(lambda: self.lag(target), self.deadline, self.clock, self.sleep)
+            else:
+                lag = self.lag(target)
+            self.result.update(lag=lag, estimated_data_loss_seconds=None)
             if planned:
                 gdb.check_lag(lag, params["max_lag_seconds"])
         except gdb.RefusedError as e:

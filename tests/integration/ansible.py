@@ -59,19 +59,6 @@ def _iam_refusals(emulator, before, path, args, module: str) -> list[str]:
     return iam_policies.check_run(iam_policies.persona_for(path, args, module or None), label, actions)
 
 
-def _module_coverage() -> dict:
-    """AnsiballZ's coverage hook for the module tests, when make test asks (MODULE_COVERAGE_OUTPUT).
-
-    Only here, not in every playbook: the hook costs about 0.3 s of CPU a module run, and the module
-    tests are where the modules' branches are exercised.
-    """
-    output = os.environ.get("MODULE_COVERAGE_OUTPUT")
-    if not output:
-        return {}
-    config = {"config": str(REPO / "pyproject.toml"), "output": output}
-    return {"_ANSIBLE_ANSIBALLZ_COVERAGE_CONFIG": json.dumps(config)}
-
-
 def _registered_result(path: pathlib.Path) -> dict:
     """The test callback that writes the registered result to ``path`` (callback_plugins/registered_result.py)."""
     return {
@@ -87,8 +74,6 @@ def run_module(emulator, tmp_path: pathlib.Path, module: str, args: dict, *extra
     The task's registered result is written to a file (its to_json, by a test callback), so a test reads exactly
     what a playbook would see, failure or not.
     """
-    import json
-
     import yaml
 
     result_file = tmp_path / f"result-{len(list(tmp_path.glob('result-*.json')))}.json"
@@ -128,7 +113,7 @@ def run_module(emulator, tmp_path: pathlib.Path, module: str, args: dict, *extra
         "ansible_python_interpreter={{ ansible_playbook_python }}",
         *extra,
         check=False,
-        env={**_module_coverage(), **_registered_result(result_file), **(env or {})},
+        env={**_registered_result(result_file), **(env or {})},
         module=module,
     )
     if not result_file.exists():

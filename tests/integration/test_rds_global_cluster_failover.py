@@ -52,8 +52,8 @@ def test_switchover_and_back_then_an_idempotent_rerun(gdb, client, tmp_path):
     pages = [c for i, c in enumerate(result["api_calls"]) if i == 0 or result["api_calls"][i - 1] != c]
     assert pages[:4] == [  # a call and the pages that follow it as one (the lag's GetMetricData pages)
         "rds.DescribeGlobalClusters",
-        "cloudwatch.GetMetricData",
         "rds.DescribeDBClusters",
+        "cloudwatch.GetMetricData",
         "rds.SwitchoverGlobalCluster",
     ]
     assert set(pages[4:]) == {"rds.DescribeGlobalClusters"}
