@@ -7,6 +7,7 @@ import importlib.util
 import pathlib
 import subprocess
 import sys
+import time
 import types
 
 import pytest
@@ -183,3 +184,20 @@ def test_orchestrator_starts_a_switchover_or_failover_in_its_region(
     assert gc["Status"] == status and gc["FailoverState"]["ToDbClusterArn"] == secondary
     again = orchestrator.handler({"action": action, "allow_data_loss": True}, None, clients=_clients(client))
     assert again["changed"] is False and again["message"] == "already under way"
+
+
+def test_orchestrator_waits_for_the_first_lag_datapoint_of_a_secondary_of_moments_ago(
+    aws, client, orchestrator, global_database
+):
+    """AWS publishes a secondary's lag once a minute: right after a fail back the DR cluster has none yet."""
+    primary, secondary = global_database
+    rds = client("rds", "us-east-1")
+    aws.post("aws", "/_emulator/config", {"global_switchover_seconds": 0.2, "first_lag_datapoint_seconds": 3})
+    for target in (secondary, primary):  # a switchover and its fail back: s1 is a secondary again, since now
+        rds.switchover_global_cluster(GlobalClusterIdentifier="g1", TargetDbClusterIdentifier=target)
+        while rds.describe_global_clusters(GlobalClusterIdentifier="g1")["GlobalClusters"][0]["Status"] != "available":
+            time.sleep(0.1)
+    started = time.time()
+    result = orchestrator.handler({"action": "switchover"}, None, clients=_clients(client))
+    assert result["changed"] is True and result["target"] == secondary, result
+    assert result["lag"]["replication_seconds"] == 0.05 and time.time() - started >= 2

@@ -18,6 +18,7 @@ with plugins/module_utils/global_cluster.py inlined.
 import datetime
 import json
 import os
+import time
 
 import boto3
 
@@ -28,6 +29,7 @@ from global_cluster import (  # lambda-inline: plugins/module_utils/global_clust
     check_lag,
     check_target,
     lag_queries,
+    lag_when_known,
     lag_window,
     parse_lag,
     resolve_target,
@@ -87,7 +89,13 @@ def _status(rds, cloudwatch, global_id, region):
     }
 
 
-def _act(rds, cloudwatch, global_id, region, action, event, result):
+def _deadline(context):
+    """Until when the function may wait: its remaining time less a margin to publish the result."""
+    remaining = context.get_remaining_time_in_millis() / 1000.0 if context is not None else 60.0
+    return time.time() + max(0.0, remaining - 15)
+
+
+def _act(rds, cloudwatch, global_id, region, action, event, result, deadline):
     cluster = _global_cluster(rds, global_id)
     member = resolve_target(cluster, event.get("target_cluster_arn"), region)
     target = member["DBClusterArn"]
@@ -102,9 +110,12 @@ def _act(rds, cloudwatch, global_id, region, action, event, result):
         raise RefusedError("busy", "another switchover or failover is under way: %s" % cluster.get("FailoverState"))
     if action == "failover" and event.get("allow_data_loss") is not True:
         raise RefusedError("allow_data_loss_required", "a failover can lose data: set allow_data_loss to true")
-    lag = _lag(cloudwatch, target)
-    result["lag"] = lag
     check_target(cluster, member, _cluster_status(rds, target), planned=action == "switchover")
+    if action == "switchover":  # a secondary of moments ago has no lag datapoint yet: wait for its first
+        lag = lag_when_known(lambda: _lag(cloudwatch, target), deadline, time.time, time.sleep)
+    else:
+        lag = _lag(cloudwatch, target)
+    result["lag"] = lag
     if action == "switchover":
         check_lag(lag, float(event.get("max_lag_seconds", os.environ.get("MAX_SWITCHOVER_LAG_SECONDS", 60))))
         rds.switchover_global_cluster(GlobalClusterIdentifier=global_id, TargetDbClusterIdentifier=target)
@@ -132,7 +143,7 @@ def handler(event, context, clients=None):
             return result
         if action not in ("switchover", "failover"):
             raise RefusedError("unknown_action", "unknown action %r: use status, switchover or failover" % action)
-        _act(rds, cloudwatch, global_id, region, action, event, result)
+        _act(rds, cloudwatch, global_id, region, action, event, result, _deadline(context))
     except RefusedError as exc:
         result.update(changed=False, refused=str(exc), reason=exc.reason)
     topic = os.environ.get("SNS_TOPIC_ARN")
