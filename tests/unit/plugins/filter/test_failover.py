@@ -142,9 +142,11 @@ def _namespace(
     }
 
 
-def _verify(writer=NEW_WRITER, redis=MOVED_REDIS, secrets=None, **settings):
+def _verify(writer=None, redis=None, secrets=None, **settings):
     secrets = secrets if secrets is not None else _secrets(_namespace(), _namespace())
-    return f.failover_verification(SWITCH, writer, redis, secrets, {**SETTINGS, **settings})
+    return f.failover_verification(
+        SWITCH, writer or NEW_WRITER, redis or MOVED_REDIS, secrets, {**SETTINGS, **settings}
+    )
 
 
 def test_the_application_points_at_the_new_writer_and_the_new_redis_primary():
