@@ -213,7 +213,8 @@ def dr_drill_switch_evidence(
     application's Secret before and after the switch (its address and port: with the global writer endpoint the
     Secret's host stays, the server behind it changes). Returns ``measured`` (the report's figures, among them the
     application's write outage: the longest time without an acknowledged write through its Secret, up to the write
-    that verified the DR region), ``verification`` (the step: nothing lost - a failover may lose, that is its RPO -
+    that verified the DR region, and the time from the writer's move to the first write through the Secret after
+    it), ``verification`` (the step: nothing lost - a failover may lose, that is its RPO -
     and the application's writes reaching another server than before) and
     ``expected_after_failback`` (the canaries the primary must hold after the fail-back: those found and the one
     written through the DR region).
@@ -237,6 +238,9 @@ def dr_drill_switch_evidence(
     # through a cluster endpoint it writes again only once the Secret is repointed (the verification's write)
     writes = sorted([at for seq, at in before + acknowledged_during] + [_seconds(verified_at)])
     outage = max([writes[i + 1] - writes[i] for i in range(len(writes) - 1)] or [0.0])
+    # what a client feels once the writer has moved: until its first write through the Secret is acknowledged
+    moved_at = _seconds(declared_at) + _seconds((switch or {}).get("switch_seconds"))
+    after_move = [at for at in writes if at >= moved_at]
     measured = {
         "rto_seconds": round(_seconds(verified_at) - _seconds(declared_at), 3),
         "canaries_written": len(acknowledged),
@@ -247,6 +251,7 @@ def dr_drill_switch_evidence(
         "aws_reported_lag_seconds": aws_lag,
         "writer_moved_seconds": _seconds((switch or {}).get("switch_seconds")),
         "write_outage_seconds": round(outage, 3),
+        "first_write_after_move_seconds": round(min(after_move) - moved_at, 3) if after_move else None,
         "writer_endpoint": (switch or {}).get("writer_endpoint", "cluster"),
         "action": action,
     }

@@ -96,6 +96,10 @@ def report_markdown(report, cadence):
             ("Canaries written / lost", "%s / %s" % (measured["canaries_written"], measured.get("canaries_lost"))),
             ("Replication lag AWS reported", "%s s" % measured.get("aws_reported_lag_seconds")),
             ("Application write outage (%s)" % path, "%s s" % measured.get("write_outage_seconds")),
+            (
+                "First write through the Secret after the writer moved",
+                "%s s" % measured.get("first_write_after_move_seconds"),
+            ),
         ]
     if "recovery_point_arn" in measured:
         rows += [

@@ -55,6 +55,8 @@ def test_switchover_drill_measures_reports_and_cleans_up_also_after_a_timeout(de
     # commits acknowledged while the writer moved: every one of them is on the new writer
     assert int(measured["canaries_written_during_switch"]) > 0 and float(measured["canary_rpo_seconds"]) < 1
     assert float(measured["rpo_seconds"]) < 1 and report["rpo_check"]["verdict"] == "pass"
+    # the first write after the move ends the gap the move fell in: at most the longest gap
+    assert 0 <= float(measured["first_write_after_move_seconds"]) <= float(measured["write_outage_seconds"]) + 0.01
     assert [s["status"] for s in report["steps"]] == ["ok"] * 4
     assert junit.find("testsuite").get("failures") == "0" and len(junit.iter("testcase").__next__().attrib) == 2
     assert "| RTO measured / target |" in page and "Application path verified in the DR region" in page

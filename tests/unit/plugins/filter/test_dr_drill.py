@@ -153,6 +153,8 @@ def test_a_switchover_that_lost_nothing():
         "writer_moved_seconds": 4.5,
         # the writer's last acknowledgement at T0+3, the next write the verification's at T0+10.5 (repointed Secret)
         "write_outage_seconds": 7.5,
+        # the writer moved at T0+4.5: the first write after it is the verification's, through the repointed Secret
+        "first_write_after_move_seconds": 6.0,
         "writer_endpoint": "cluster",
         "action": "switchover",
     }
@@ -170,6 +172,7 @@ def test_through_the_global_writer_endpoint_the_writer_reconnects_by_itself():
     switch = dict(SWITCH, writer_endpoint="global")
     measured = _evidence(BEFORE, switch=switch, during=during)["measured"]
     assert measured["write_outage_seconds"] == 2.0 and measured["writer_endpoint"] == "global"
+    assert measured["first_write_after_move_seconds"] == 1.5  # moved at T0+4.5, the writer's next write at T0+6
 
 
 def test_a_failover_measures_what_it_lost():
