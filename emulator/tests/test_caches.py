@@ -82,5 +82,6 @@ def test_the_secondary_replicates_with_the_lag_and_a_failover_loses_what_was_in_
     assert command(secondary_port, "SET", "sentinel:4", "after", password=TOKEN) == "OK"  # the new primary writes
     assert command(secondary_port, "GET", "sentinel:3", password=TOKEN) is None  # lost with the relay
     # the old primary follows the new one: it ends with the new primary's data, the lost key gone there too
-    _wait(lambda: command(primary_port, "GET", "sentinel:4", password=TOKEN) == "after")
+    # (a full resynchronization: on a loaded machine it took over 10 s)
+    _wait(lambda: command(primary_port, "GET", "sentinel:4", password=TOKEN) == "after", timeout=60)
     assert command(primary_port, "GET", "sentinel:3", password=TOKEN) is None
