@@ -218,14 +218,7 @@ class Runner:
         self.exit("%s of the Global Datastore to %s in %s done" % (params["mode"], self.group_id, self.region))
 
 
-ARGUMENT_SPEC = {
-    "replication_group_id": {"type": "str", "required": True},
-    "mode": {"type": "str", "choices": ["switchover", "failover"], "default": "switchover"},
-    "allow_data_loss": {"type": "bool", "default": False},
-    "max_lag_seconds": {"type": "float", "default": 60},
-    "wait": {"type": "bool", "default": True},
-    "wait_timeout": {"type": "int", "default": 1800},
-}
+ARGUMENT_SPEC = dict(gdb.SWITCH_ARGUMENTS, replication_group_id={"type": "str", "required": True})
 
 
 def main(module):

@@ -248,17 +248,13 @@ class Runner:
         self.exit("%s to %s done" % (params["mode"], target))
 
 
-ARGUMENT_SPEC = {
-    "global_cluster_identifier": {"type": "str", "required": True},
-    "target_db_cluster_identifier": {"type": "str", "aliases": ["target_cluster"]},
-    "target_region": {"type": "str"},
-    "mode": {"type": "str", "choices": ["switchover", "failover"], "default": "switchover"},
-    "allow_data_loss": {"type": "bool", "default": False},
-    "max_lag_seconds": {"type": "float", "default": 60},
-    "wait": {"type": "bool", "default": True},
-    "wait_timeout": {"type": "int", "default": 1800},
-    "settle": {"type": "bool", "default": False},
-}
+ARGUMENT_SPEC = dict(
+    gdb.SWITCH_ARGUMENTS,
+    global_cluster_identifier={"type": "str", "required": True},
+    target_db_cluster_identifier={"type": "str", "aliases": ["target_cluster"]},
+    target_region={"type": "str"},
+    settle={"type": "bool", "default": False},
+)
 
 
 def main(module):

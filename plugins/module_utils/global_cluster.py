@@ -210,6 +210,17 @@ def lag_when_known(read, deadline, clock, sleep, patience=FIRST_LAG_DATAPOINT_SE
     return lag
 
 
+# The options the switch modules share (rds_global_cluster_failover, elasticache_global_datastore_failover; their
+# documentation: doc fragment ai_model_registry.infra.global_switch), which request_refusal checks.
+SWITCH_ARGUMENTS = {
+    "mode": {"type": "str", "choices": ["switchover", "failover"], "default": "switchover"},
+    "allow_data_loss": {"type": "bool", "default": False},
+    "max_lag_seconds": {"type": "float", "default": 60},
+    "wait": {"type": "bool", "default": True},
+    "wait_timeout": {"type": "int", "default": 1800},
+}
+
+
 def request_refusal(params):
     """Why a switch request is refused before any AWS call (None: it is not): the mode and ``allow_data_loss``
     disagree, or a bound is out of range. Shared by the global database's and the Global Datastore's modules."""

@@ -34,17 +34,6 @@ options:
     description: The replication group to make the primary, in the module's O(region).
     type: str
     required: true
-  mode:
-    description: C(switchover) (planned, the lag checked first) or C(failover) (unplanned, may lose data).
-    type: str
-    choices: [switchover, failover]
-    default: switchover
-  allow_data_loss:
-    description:
-      - Must be V(true) for O(mode=failover), to say explicitly that writes not yet replicated are lost.
-      - Not allowed with O(mode=switchover).
-    type: bool
-    default: false
   max_lag_seconds:
     description:
       - Highest C(GlobalDatastoreReplicationLag) of the group (its primary node's, newest datapoint of the last
@@ -69,6 +58,7 @@ extends_documentation_fragment:
   - amazon.aws.region.modules
   - amazon.aws.boto3
   - ai_model_registry.infra.controller
+  - ai_model_registry.infra.global_switch
 """
 
 EXAMPLES = r"""

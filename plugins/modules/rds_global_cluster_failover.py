@@ -43,17 +43,6 @@ options:
   target_region:
     description: The region whose member of the global database is to be promoted.
     type: str
-  mode:
-    description: C(switchover) (planned, no data loss) or C(failover) (unplanned, may lose data).
-    type: str
-    choices: [switchover, failover]
-    default: switchover
-  allow_data_loss:
-    description:
-      - Must be V(true) for O(mode=failover), to say explicitly that writes not yet replicated are lost.
-      - Not allowed with O(mode=switchover).
-    type: bool
-    default: false
   max_lag_seconds:
     description:
       - Highest replication lag (the newer of C(AuroraGlobalDBReplicationLag) and C(AuroraGlobalDBRPOLag) in
@@ -92,6 +81,7 @@ extends_documentation_fragment:
   - amazon.aws.region.modules
   - amazon.aws.boto3
   - ai_model_registry.infra.controller
+  - ai_model_registry.infra.global_switch
 """
 
 EXAMPLES = r"""
