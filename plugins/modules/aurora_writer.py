@@ -38,15 +38,9 @@ options:
       - The caller's own cluster (its stack's C(ClusterArn)), whose endpoints the caller has; the writer cluster is
         described only when it is another.
     type: str
-attributes:
-  check_mode:
-    support: full
-    description: Reads only, in check mode too.
-  diff_mode:
-    support: none
-    description: Nothing is changed.
 extends_documentation_fragment:
   - ai_model_registry.infra.controller_aws
+  - ai_model_registry.infra.read_only
 """
 
 EXAMPLES = r"""

@@ -54,15 +54,9 @@ options:
     description: Per drill type, C(every) - C(month), C(quarter) or C(year) (the platform model's C(cadence)).
     type: dict
     required: true
-attributes:
-  check_mode:
-    support: full
-    description: Reads only, in check mode too.
-  diff_mode:
-    support: none
-    description: Nothing is changed.
 extends_documentation_fragment:
   - ai_model_registry.infra.controller_aws
+  - ai_model_registry.infra.read_only
 """
 
 EXAMPLES = r"""

@@ -34,15 +34,9 @@ options:
     description: The caller's replication group (the redis stack's C(ReplicationGroupId)).
     type: str
     required: true
-attributes:
-  check_mode:
-    support: full
-    description: Reads only, in check mode too.
-  diff_mode:
-    support: none
-    description: Nothing is changed.
 extends_documentation_fragment:
   - ai_model_registry.infra.controller_aws
+  - ai_model_registry.infra.read_only
 """
 
 EXAMPLES = r"""
