@@ -22,6 +22,8 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 
+from emulator import tls
+
 REPO = pathlib.Path(__file__).resolve().parents[1]
 DEFAULT_STATE_DIR = REPO / ".emulator"
 DEFAULT_REGION = "us-west-2"
@@ -55,7 +57,13 @@ class Emulator:
             # The SDK's app id in every request's User-Agent: the emulator's record of the actions the collection
             # calls (GET /_emulator/actions) tells a playbook run's calls from a test's own.
             "AWS_SDK_UA_APP_ID": "ansible",
+            # Clients trust the emulator's CA beside the machine's (its TLS endpoints: Redis with transit encryption).
+            "SSL_CERT_FILE": str(tls.files(self.tls_dir).bundle),
         }
+
+    @property
+    def tls_dir(self) -> pathlib.Path:
+        return self.state_dir / "tls"
 
     def post(self, which: str, path: str, payload: object | None = None, method: str = "POST") -> object:
         base = self.aws_url if which == "aws" else self.k8s_url
@@ -179,6 +187,7 @@ def start(state_dir: pathlib.Path = DEFAULT_STATE_DIR) -> Emulator:
         return existing
     stop(state_dir)  # leftovers of a crashed run
     state_dir.mkdir(parents=True, exist_ok=True)
+    tls.ensure(state_dir / "tls")  # before the servers: the AWS emulator's Redis servers use its certificate
     record = {}
     try:
         for name in SERVERS:

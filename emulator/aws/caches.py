@@ -13,6 +13,10 @@ application's ``redis-credentials`` and the drills connect, write and read for r
   (https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/Redis-Global-Datastore.html).
 - ``FailoverGlobalReplicationGroup`` promotes the secondary (``REPLICAOF NO ONE``) with what it had received:
   what the relay still held back is lost. The old primary becomes a replica of the new one.
+- A group with in-transit encryption (``TransitEncryptionEnabled``, a secondary as its primary) answers TLS only,
+  as ElastiCache does (https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/in-transit-encryption.html), with
+  a certificate of the emulator's CA (emulator/tls.py), which the emulator's environment trusts; replication
+  between the servers is TLS too (``tls-replication``), relayed as it is.
 - Deleting the group stops its server; a reset or the emulator's exit stops them all.
 
 Servers listen on 127.0.0.1 only, keep nothing on disk (``save ""``, no AOF), each in its own directory.
@@ -22,15 +26,18 @@ from __future__ import annotations
 
 import atexit
 import dataclasses
+import os
 import pathlib
 import shutil
 import socket
+import ssl
 import subprocess
 import tempfile
 import time
 
 from moto.elasticache.models import ElastiCacheBackend, ReplicationGroup
 
+from emulator import tls as emulator_tls
 from emulator.aws import control, databases, global_datastore
 from emulator.aws.control import STATE
 
@@ -44,6 +51,7 @@ class CacheServer:
     token: str | None
     directory: pathlib.Path
     process: subprocess.Popen
+    tls: bool = False  # in-transit encryption: TLS connections only
     relay: databases.Relay | None = None  # a replica's link to its primary
 
 
@@ -58,9 +66,18 @@ def available() -> bool:
     return shutil.which("redis-server") is not None
 
 
-def command(port: int, *args: str, password: str | None = None, timeout: float = 5):
-    """One Redis command over RESP (after AUTH with ``password``): its reply, a Redis error raised as RuntimeError."""
-    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as conn:
+def tls_files() -> emulator_tls.Files:
+    """The emulator's CA and server certificate (the launcher makes them; made here for a server started without)."""
+    return emulator_tls.ensure(pathlib.Path(os.environ.get("EMULATOR_STATE_DIR") or tempfile.gettempdir()) / "tls")
+
+
+def command(port: int, *args: str, password: str | None = None, timeout: float = 5, ca: pathlib.Path | None = None):
+    """One Redis command over RESP (after AUTH with ``password``; over TLS trusting ``ca``, the emulator's CA, when
+    given): its reply, a Redis error raised as RuntimeError."""
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as plain:
+        conn = (
+            ssl.create_default_context(cafile=str(ca)).wrap_socket(plain, server_hostname="127.0.0.1") if ca else plain
+        )
         reader = conn.makefile("rb")
         for request in ([("AUTH", password)] if password else []) + [args]:
             conn.sendall(b"".join([f"*{len(request)}\r\n".encode()] + [_bulk(a) for a in request]))
@@ -74,7 +91,10 @@ def _bulk(value) -> bytes:
 
 
 def _reply(reader):
-    line = reader.readline().rstrip(b"\r\n")
+    line = reader.readline()
+    if not line:
+        raise ConnectionError("the server closed the connection")
+    line = line.rstrip(b"\r\n")
     kind, rest = line[:1], line[1:].decode()
     if kind == b"-":
         raise RuntimeError(rest)
@@ -87,11 +107,15 @@ def _reply(reader):
     return rest
 
 
+def _ca(server: CacheServer) -> pathlib.Path | None:
+    return tls_files().ca if server.tls else None
+
+
 def _wait_ready(server: CacheServer, timeout: float = 10) -> None:
     deadline = time.time() + timeout
     while True:
         try:
-            command(server.port, "PING", password=server.token, timeout=1)
+            command(server.port, "PING", password=server.token, timeout=1, ca=_ca(server))
             return
         except (OSError, RuntimeError):
             if server.process.poll() is not None or time.time() > deadline:
@@ -100,16 +124,29 @@ def _wait_ready(server: CacheServer, timeout: float = 10) -> None:
             time.sleep(0.05)
 
 
-def _start(group_id: str, token: str | None, replica_of: CacheServer | None = None) -> CacheServer:
+def _start(group_id: str, token: str | None, tls: bool, replica_of: CacheServer | None = None) -> CacheServer:
     directory = pathlib.Path(tempfile.mkdtemp(prefix=f"emulator-redis-{group_id}-"))
     port = databases._free_port()
-    args = ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--dir", str(directory)]
+    args = ["redis-server", "--bind", "127.0.0.1", "--dir", str(directory)]
+    if tls:
+        files = tls_files()
+        args += ["--port", "0", "--tls-port", str(port), "--tls-replication", "yes", "--tls-auth-clients", "no"]
+        args += [
+            "--tls-cert-file",
+            str(files.cert),
+            "--tls-key-file",
+            str(files.key),
+            "--tls-ca-cert-file",
+            str(files.ca),
+        ]
+    else:
+        args += ["--port", str(port)]
     args += ["--save", "", "--appendonly", "no", "--logfile", str(directory / "log"), "--daemonize", "no"]
     args += ["--repl-diskless-sync", "yes", "--repl-diskless-sync-delay", "0", "--repl-ping-replica-period", "1"]
     if token:
         args += ["--requirepass", token, "--masterauth", token]
     process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # noqa: S603
-    server = CacheServer(group_id, port, token, directory, process)
+    server = CacheServer(group_id, port, token, directory, process, tls)
     _wait_ready(server)
     if replica_of is not None:
         _follow(server, replica_of)
@@ -121,7 +158,7 @@ def _follow(server: CacheServer, primary: CacheServer) -> None:
     if server.relay is not None:
         server.relay.close()
     server.relay = databases.Relay(primary.port, server.group_id)  # its lag: replication_lag_ms of the group's ID
-    command(server.port, "REPLICAOF", "127.0.0.1", str(server.relay.port), password=server.token)
+    command(server.port, "REPLICAOF", "127.0.0.1", str(server.relay.port), password=server.token, ca=_ca(server))
 
 
 def _stop(server: CacheServer) -> None:
@@ -165,7 +202,8 @@ def _create_replication_group(self: ElastiCacheBackend, *args, **kwargs) -> Repl
         member = next(m for m in found["Members"] if m["Role"] == "PRIMARY")
         primary = SERVERS.get(_arn(self.account_id, member["ReplicationGroupRegion"], member["ReplicationGroupId"]))
     token = primary.token if primary else kwargs.get("auth_token")
-    server = _start(group.replication_group_id, token, replica_of=primary)
+    tls = primary.tls if primary else bool(group.transit_encryption_enabled)
+    server = _start(group.replication_group_id, token, tls, replica_of=primary)
     SERVERS[group.arn] = server
     _show_endpoint(group, server)
     return group
@@ -192,7 +230,7 @@ def switch_writer(account: str, global_id: str, old: dict, new: dict) -> None:
     if new_server.relay is not None:
         new_server.relay.close()  # what was still on its way across regions never arrives
         new_server.relay = None
-    command(new_server.port, "REPLICAOF", "NO", "ONE", password=new_server.token)
+    command(new_server.port, "REPLICAOF", "NO", "ONE", password=new_server.token, ca=_ca(new_server))
     _follow(old_server, new_server)
 
 

@@ -1,16 +1,22 @@
 """Real Redis servers behind ElastiCache replication groups (emulator/aws/caches.py, setting ``caches: redis``):
 the endpoint ElastiCache reports is a server that holds what is written, a Global Datastore's secondary
 replicates the primary asynchronously with the injected lag, and FailoverGlobalReplicationGroup promotes it with
-what it had received (https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/Redis-Global-Datastore.html).
+what it had received (https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/Redis-Global-Datastore.html). A
+group with in-transit encryption answers TLS only
+(https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/in-transit-encryption.html).
 """
 
 from __future__ import annotations
 
+import functools
+import pathlib
+import ssl
 import time
 
 import pytest
 
-from emulator.aws.caches import command
+from emulator import tls
+from emulator.aws.caches import command as caches_command
 
 TOKEN = "a-long-enough-auth-token-0123456789"
 
@@ -19,6 +25,12 @@ TOKEN = "a-long-enough-auth-token-0123456789"
 def caches(aws):
     aws.post("aws", "/_emulator/config", {"caches": "redis", "redis_global_failover_seconds": 0.2})
     return aws
+
+
+@pytest.fixture
+def command(caches):
+    """The emulator's RESP client over TLS, trusting the emulator's CA (every group here has in-transit encryption)."""
+    return functools.partial(caches_command, ca=tls.files(caches.tls_dir).ca)
 
 
 def _create(client, name: str, region: str = "us-west-2", **extra) -> dict:
@@ -39,7 +51,7 @@ def _wait(condition, timeout: float = 10):
         time.sleep(0.05)
 
 
-def test_the_endpoint_is_a_real_server_that_asks_for_the_auth_token(caches, client):
+def test_the_endpoint_is_a_real_server_that_asks_for_tls_and_the_auth_token(command, client):
     group = _create(client, "cache", CacheNodeType="cache.r6g.large", TransitEncryptionEnabled=True, AuthToken=TOKEN)
     host, port = _endpoint(group)
     assert host == "127.0.0.1"
@@ -47,12 +59,16 @@ def test_the_endpoint_is_a_real_server_that_asks_for_the_auth_token(caches, clie
     assert command(port, "GET", "model:1", password=TOKEN) == "resnet"
     with pytest.raises(RuntimeError, match="NOAUTH"):
         command(port, "GET", "model:1")
+    with pytest.raises(OSError):  # in-transit encryption: a plain connection gets no answer (the server closes it)
+        caches_command(port, "PING", password=TOKEN, timeout=2)
+    with pytest.raises(ssl.SSLCertVerificationError):  # the certificate is the emulator CA's, not any
+        caches_command(port, "PING", password=TOKEN, ca=pathlib.Path(ssl.get_default_verify_paths().openssl_cafile))
     client("elasticache").delete_replication_group(ReplicationGroupId="cache")
     with pytest.raises(OSError):
         command(port, "PING", password=TOKEN, timeout=1)  # its server is gone
 
 
-def test_the_secondary_replicates_with_the_lag_and_a_failover_loses_what_was_in_flight(caches, client):
+def test_the_secondary_replicates_with_the_lag_and_a_failover_loses_what_was_in_flight(caches, command, client):
     _create(client, "cache", CacheNodeType="cache.r6g.large", TransitEncryptionEnabled=True, AuthToken=TOKEN)
     client("elasticache").create_global_replication_group(
         GlobalReplicationGroupIdSuffix="registry", PrimaryReplicationGroupId="cache"
