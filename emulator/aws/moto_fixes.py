@@ -23,7 +23,9 @@ _original_key_create = Key.create_from_cloudformation_json.__func__
 def _kms_key_create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
     """AWS::KMS::Key takes Tags as Key/Value (the KMS API says TagKey/TagValue); moto expects the latter.
     KeyPolicy is optional (not ``required`` in the resource schema; without it KMS attaches its default key
-    policy, which gives the account's root principal kms:*); moto failed with KeyError 'KeyPolicy'."""
+    policy, which gives the account's root principal kms:*); moto failed with KeyError 'KeyPolicy'. A KeyPolicy
+    given as an object (as the templates write it) is kept as the JSON document KMS stores and GetKeyPolicy
+    returns: moto kept the object, and DescribeKey of such a key answered HTTP 500."""
     props = cloudformation_json.setdefault("Properties", {})
     props.setdefault(
         "KeyPolicy",
@@ -41,6 +43,8 @@ def _kms_key_create(cls, resource_name, cloudformation_json, account_id, region_
             ],
         },
     )
+    if not isinstance(props["KeyPolicy"], str):
+        props["KeyPolicy"] = json.dumps(props["KeyPolicy"])
     props["Tags"] = [{"TagKey": t["Key"], "TagValue": t["Value"]} for t in props.get("Tags") or []]
     return _original_key_create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
 

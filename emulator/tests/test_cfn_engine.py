@@ -270,3 +270,34 @@ def test_a_secret_with_a_replica_is_deleted_and_created_again(client):
         client("secretsmanager", "us-east-1").describe_secret(SecretId="replicated")
     cfn.create_stack(StackName="s", TemplateBody=template)
     assert _status(cfn, "s") == "CREATE_COMPLETE"
+
+
+def test_a_key_policy_written_as_an_object_is_stored_as_kms_stores_it(client):
+    """AWS::KMS::Key's KeyPolicy is a JSON object in a template; KMS keeps the JSON document (GetKeyPolicy returns
+    it as a string), and DescribeKey reads it - also of a key the stack retained (DeletionPolicy: Retain), which a
+    teardown leaves and a sweep schedules for deletion."""
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": "arn:aws:iam::123456789012:root"},
+                "Action": "kms:*",
+                "Resource": "*",
+            }
+        ],
+    }
+    template = {
+        "Resources": {
+            "Key": {"Type": "AWS::KMS::Key", "DeletionPolicy": "Retain", "Properties": {"KeyPolicy": policy}}
+        },
+        "Outputs": {"KeyId": {"Value": {"Ref": "Key"}}},
+    }
+    cfn, kms = client("cloudformation"), client("kms")
+    cfn.create_stack(StackName="kms-key", TemplateBody=json.dumps(template))
+    key_id = cfn.describe_stacks(StackName="kms-key")["Stacks"][0]["Outputs"][0]["OutputValue"]
+    assert json.loads(kms.get_key_policy(KeyId=key_id, PolicyName="default")["Policy"]) == policy
+    cfn.delete_stack(StackName="kms-key")
+    assert kms.describe_key(KeyId=key_id)["KeyMetadata"]["KeyState"] == "Enabled"
+    kms.schedule_key_deletion(KeyId=key_id, PendingWindowInDays=7)
+    assert kms.describe_key(KeyId=key_id)["KeyMetadata"]["KeyState"] == "PendingDeletion"
