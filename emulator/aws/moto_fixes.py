@@ -200,6 +200,24 @@ def _bool_operation(expected, actual) -> bool:
     return str(actual).lower() in [str(v).lower() for v in values]
 
 
+_WRAPPED_DELETE_DB_CLUSTER: list = []
+
+
+def _delete_db_cluster(self: RDSBackend, cluster_identifier: str, *args, **kwargs):
+    """A deleted cluster's automated snapshots go with it, as RDS removes a cluster's automated backups when it is
+    deleted (DeleteDBCluster, DeleteAutomatedBackups: default true); its final snapshot (manual) stays. moto kept
+    them listed in DescribeDBClusterSnapshots, as if a teardown had left them."""
+    cluster = _WRAPPED_DELETE_DB_CLUSTER[0](self, cluster_identifier, *args, **kwargs)
+    automated = [
+        name
+        for name, snapshot in self.cluster_snapshots.items()
+        if snapshot.snapshot_type == "automated" and snapshot.db_cluster_identifier == cluster_identifier
+    ]
+    for name in automated:
+        self.delete_db_cluster_snapshot(name)
+    return cluster
+
+
 _original_statement_permitted = IAMPolicyStatement.is_action_permitted
 
 
@@ -226,3 +244,6 @@ def install() -> None:
     ElastiCacheBackend.delete_replication_group = delete_replication_group
     Key.create_from_cloudformation_json = classmethod(_kms_key_create)
     RDSBackend.create_global_cluster = create_global_cluster
+    # After databases.install() and global_endpoint.install(): this wraps their cluster deletion.
+    _WRAPPED_DELETE_DB_CLUSTER[:] = [RDSBackend.delete_db_cluster]
+    RDSBackend.delete_db_cluster = _delete_db_cluster

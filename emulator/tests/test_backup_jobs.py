@@ -155,3 +155,19 @@ def test_a_restore_job_needs_a_completed_point_and_a_cluster_identifier(client, 
     with pytest.raises(ClientError) as unknown:
         client("backup").describe_restore_job(RestoreJobId="nope")
     assert unknown.value.response["Error"]["Code"] == "ResourceNotFoundException"
+
+
+def test_a_deleted_clusters_automated_snapshots_go_with_it_its_final_snapshot_and_recovery_points_stay(client, cluster):
+    """RDS removes a cluster's automated backups when the cluster is deleted (DeleteDBCluster's
+    DeleteAutomatedBackups, default true); a final snapshot and AWS Backup's recovery points are kept."""
+    rds = client("rds")
+    job = _start(client, cluster)
+    assert client("backup").describe_backup_job(BackupJobId=job["BackupJobId"])["State"] == "COMPLETED"
+    point = job["RecoveryPointArn"]
+    snapshots = rds.describe_db_cluster_snapshots(DBClusterIdentifier="c1")["DBClusterSnapshots"]
+    assert "automated" in [s["SnapshotType"] for s in snapshots]  # the one RDS takes at creation
+    rds.delete_db_cluster(DBClusterIdentifier="c1", FinalDBSnapshotIdentifier="c1-final")
+    left = rds.describe_db_cluster_snapshots()["DBClusterSnapshots"]  # automated and manual ones
+    assert [s["DBClusterSnapshotIdentifier"] for s in left] == ["c1-final"]
+    kept = rds.describe_db_cluster_snapshots(SnapshotType="awsbackup")["DBClusterSnapshots"]
+    assert [s["DBClusterSnapshotArn"] for s in kept] == [point]
