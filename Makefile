@@ -23,7 +23,7 @@ export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: ee ee-check fidelity docs-lint drill postgresql redis chromium role-docs bench lambda-code help setup emulator emulator-stop demo test lint ruff ansible-lint cfn-lint checkov sanity pytest molecule constraints clean
+.PHONY: test-aws ee ee-check fidelity docs-lint drill postgresql redis chromium role-docs bench lambda-code help setup emulator emulator-stop demo test lint ruff ansible-lint cfn-lint checkov sanity pytest molecule constraints clean
 
 help:  ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -114,6 +114,18 @@ test: setup  ## Every quality gate and every test
 	@echo "make test: all gates passed"
 
 lint: ruff ansible-lint cfn-lint checkov sanity docs-lint  ## Static checks only
+
+# The end-to-end path (deploy, no-op re-run, switchover and fail back, restore drill, teardown, sweep) on a real
+# account - it costs money: the estimate is printed first - or on a local emulator (AWS_TEST_TARGET=emulator, which
+# make test also runs: tests/integration/test_aws_test_mode.py). Refused unless AWS_TEST_ACCOUNT is the account of the
+# credentials. AWS_TEST_SETTINGS: the account's regions, VPCs, subnets and Kubernetes binding (e.g. your copy of
+# inventories/staging/group_vars/staging.yml); AWS_TEST_ARGS: e.g. --plan-only, --sweep-only --prefix amr-test-<8 hex>.
+AWS_TEST_TARGET ?= aws
+AWS_TEST_SETTINGS ?=
+AWS_TEST_ARGS ?=
+test-aws: setup  ## The end-to-end path on a real account (AWS_TEST_ACCOUNT=<id> AWS_TEST_SETTINGS=<file>), or AWS_TEST_TARGET=emulator
+	$(BIN)/python -m tools.aws_test $(if $(filter emulator,$(AWS_TEST_TARGET)),--emulator) \
+	  $(if $(AWS_TEST_SETTINGS),--settings "$(AWS_TEST_SETTINGS)") $(AWS_TEST_ARGS)
 
 ruff: setup
 	$(BIN)/ruff check .
