@@ -182,6 +182,13 @@ RESTORE_CHECKS = {
     "queries": [{"name": "rows the test wrote", "sql": "SELECT count(*) FROM aws_test_rows", "expect": RESTORE_ROWS}],
 }
 
+# What names the run and binds it: set by the harness alone (an override could point the run, its teardown or its
+# sweep at another environment's resources).
+IDENTITY = re.compile(
+    r"^registry_(environment|name_prefix|aws_account_id|artifacts_bucket)$|_name_prefix$|_stack_name$|_environment$"
+    r"|_namespaces?$|_bucket$|_lock_name$|_restart_deployments$|_confirm$"
+)
+
 RECAP_LINE = re.compile(r"^(\S+)\s+:\s+(ok=.*)$", re.MULTILINE)
 
 
@@ -207,6 +214,8 @@ def parse_overrides(pairs: list[str]) -> dict:
         key, sep, value = pair.partition("=")
         if not sep or not key:
             raise Refused(f"--set {pair!r}: give KEY=VALUE")
+        if IDENTITY.search(key):
+            raise Refused(f"--set {key}: the run's names and binding are the harness's own. Nothing was created.")
         overrides[key] = yaml.safe_load(value)
     return overrides
 

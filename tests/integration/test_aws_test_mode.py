@@ -78,6 +78,11 @@ def test_the_refusals_name_the_opt_in_and_both_accounts_and_write_nothing(aws, t
     assert refused.returncode == 2 and "'12345' is not an AWS account ID (12 digits)" in refused.stderr
     assert _calls(aws)["total"] == 0
 
+    # the run's names are the harness's own: an override could aim its teardown and sweep at another environment
+    refused = _harness(aws, tmp_path, "--set", "registry_name_prefix=ai-model-registry")
+    assert refused.returncode == 2 and "--set registry_name_prefix: the run's names" in refused.stderr
+    assert _calls(aws)["total"] == 0
+
     refused = _harness(aws, tmp_path, account="111111111111")
     assert refused.returncode == 2, refused.stdout + refused.stderr
     assert f"AWS_TEST_ACCOUNT=111111111111, but the AWS credentials are of account {ACCOUNT}" in refused.stderr
