@@ -138,7 +138,7 @@ def drill_outage(emulator, endpoint: str, work: pathlib.Path) -> dict:
     """A switchover drill on a fresh platform whose database Secret names ``endpoint`` (global or cluster): the
     write outage and RTO its report measured."""
     emulator.reset()
-    emulator.post("aws", "/_emulator/config", {"databases": "postgresql", **BASELINE})
+    emulator.post("aws", "/_emulator/config", {"databases": "postgresql", "caches": "redis", **BASELINE})
     choice = ("-e", f"k8s_secrets_postgresql_writer_endpoint={endpoint}")
     site(emulator, "inventories/local", *choice)
     reports = work / f"outage-{endpoint}"

@@ -73,7 +73,8 @@ def main() -> None:
     emulator = launcher.start(state_dir)
     try:
         emulator.reset()
-        emulator.post("aws", "/_emulator/config", {"databases": "postgresql", "s3_replication_latency_seconds": 2})
+        settings = {"databases": "postgresql", "caches": "redis", "s3_replication_latency_seconds": 2}
+        emulator.post("aws", "/_emulator/config", settings)
         print("== ansible-playbook playbooks/site.yml -i inventories/local")
         elapsed, result = run_playbook(emulator, "playbooks/site.yml", "-i", "inventories/local", *extra_args)
         if result.returncode != 0:

@@ -12,14 +12,14 @@ import functools
 import os
 import time
 
-from ansible_collections.ai_model_registry.infra.plugins.module_utils import canaries, postgresql
+from ansible_collections.ai_model_registry.infra.plugins.module_utils import canaries, postgresql, redis_connection
 from ansible_collections.ai_model_registry.infra.plugins.plugin_utils.controller_module import ControllerModuleAction
 
 WRITER_STOP_TIMEOUT = 30
 MAXFD = os.sysconf("SC_OPEN_MAX") if hasattr(os, "sysconf") else 1024
 
 
-def start_writer(connect, statements, params):
+def start_writer(open_store, error, params):
     """Fork the background writer, detached (its own session, no inherited output): the module returns at once."""
     path = params["acknowledgements"]
     for leftover in (canaries.stop_file(path), canaries.done_file(path), path + ".pid"):
@@ -52,13 +52,7 @@ def start_writer(connect, statements, params):
         os.write(writer, str(os.getpid()).encode())
         os.close(writer)
         canaries.write_loop(
-            connect,
-            statements["write_one"],
-            params["drill_id"],
-            path,
-            params["interval_seconds"],
-            time.time() + params["max_seconds"],
-            error=postgresql.psycopg.Error,
+            open_store, path, params["interval_seconds"], time.time() + params["max_seconds"], error=error
         )
     finally:
         os._exit(0)  # pylint: disable=protected-access
@@ -76,10 +70,11 @@ def stop_writer(module, path, result):
         return canaries.parse_acknowledgements(acknowledged.read())
 
 
-def run(module, connect):
-    params = module.params
-    statements = canaries.sql(params["table"])
-    drill = {"drill": params["drill_id"]}
+def run(module, open_store, error=Exception, params=None):
+    """The module's states on one store; ``open_store(timeout=None)`` connects and returns the store of the drill's
+    canaries (canaries.TableCanaries or KeyCanaries), ``error`` the driver's error classes (the writer's);
+    ``params``: the module's, or those of Redis (redis_params)."""
+    params = params or module.params
     result = {
         "changed": False,
         "written": [],
@@ -94,40 +89,42 @@ def run(module, connect):
     }
     state = params["state"]
     if state == "written":
-        with connect() as connection:
-            connection.execute(statements["create"])
-            rows = connection.execute(statements["write_many"], dict(drill, count=params["count"])).fetchall()
-            result["server"] = "%s:%s" % connection.execute(statements["server"]).fetchone()
-        result.update(changed=True, written=[[int(seq), float(at)] for seq, at in rows])
+        with open_store() as store:
+            result.update(changed=True, written=store.write_many(params["count"]), server=store.server())
         if params["acknowledgements"]:
             # short connection attempts: while the primary is down the writer keeps trying, every interval
-            result["writer_pid"] = start_writer(lambda: connect(timeout=2), statements, params)
+            result["writer_pid"] = start_writer(functools.partial(open_store, timeout=2), error, params)
         return result
     result["acknowledged"] = stop_writer(module, params["acknowledgements"], result)
     if state == "stopped":
         return result
-    with connect() as connection:
+    with open_store() as store:
         if state == "absent":
-            exists = connection.execute(statements["exists"], {"table": params["table"]}).fetchone()[0]
-            if exists:
-                result["deleted"] = connection.execute(statements["delete_all"]).rowcount
+            result["deleted"] = store.delete_all()
             result["changed"] = bool(result["deleted"])
             return result
         if params["write"]:
-            # the table too may not have reached the DR region before an unplanned failover
-            connection.execute(statements["create"])
-            connection.execute(statements["write_one"], dict(drill, seq=canaries.VERIFY_SEQ))
+            store.write_one(canaries.VERIFY_SEQ, create=True)
             result["changed"] = True
-        rows = connection.execute(statements["read"], drill).fetchall()
-        result["count"] = connection.execute(statements["count"], drill).fetchone()[0]
-        result["server"] = "%s:%s" % connection.execute(statements["server"]).fetchone()
-    result.update(found=[[int(seq), float(at)] for seq, at in rows], read_at=time.time())
+        result.update(found=store.read(), count=store.count(), server=store.server())
+    result["read_at"] = time.time()
     return result
 
 
 ARGUMENT_SPEC = dict(
     postgresql.CONNECTION_ARGS,
     table={"type": "str", "default": "dr_drill_canary"},
+    redis={
+        "type": "dict",
+        "options": {
+            "host": {"type": "str", "required": True},
+            "port": {"type": "int", "default": 6379},
+            "password": {"type": "str", "no_log": True},
+            "tls": {"type": "bool", "default": True},
+            "key_prefix": {"type": "str", "default": "dr-drill-canary"},
+            "ttl_seconds": {"type": "int", "default": 86400},
+        },
+    },
     drill_id={"type": "str", "required": True},
     state={"type": "str", "choices": ["written", "read", "stopped", "absent"], "default": "written"},
     count={"type": "int", "default": 20},
@@ -138,6 +135,35 @@ ARGUMENT_SPEC = dict(
 )
 
 
+def redis_params(params):
+    """The module's parameters for Redis's sentinel keys: its connection, and its writer's own acknowledgements."""
+    cache = params["redis"]
+    return dict(
+        params,
+        login_host=cache["host"],
+        login_port=cache["port"],
+        login_password=cache["password"],
+        tls=cache["tls"],
+        acknowledgements=params["acknowledgements"] + ".redis" if params["acknowledgements"] else None,
+    )
+
+
+def table_store(params):
+    def open_table(timeout=None):
+        return canaries.TableCanaries(postgresql.connect(params, timeout=timeout), params["table"], params["drill_id"])
+
+    return open_table
+
+
+def key_store(params):
+    def open_keys(timeout=None):
+        connection = redis_connection.connect(params, timeout=timeout)
+        cache = params["redis"]
+        return canaries.KeyCanaries(connection, cache["key_prefix"], params["drill_id"], cache["ttl_seconds"])
+
+    return open_keys
+
+
 def main(module):
     params = module.params
     if not canaries.IDENTIFIER.match(params["table"]):
@@ -146,8 +172,17 @@ def main(module):
         )
     if not 0 < params["count"] < canaries.FIRST_WRITER_SEQ:
         module.fail_json(msg="count must be between 1 and %d" % (canaries.FIRST_WRITER_SEQ - 1))
+    if params["redis"] and params["redis"]["ttl_seconds"] < 1:
+        module.fail_json(msg="redis.ttl_seconds must be at least 1, got %d" % params["redis"]["ttl_seconds"])
     postgresql.require_psycopg(module)
-    module.exit_json(**run(module, functools.partial(postgresql.connect, params)))
+    if params["redis"]:
+        redis_connection.require_redis(module)
+    result = run(module, table_store(params), postgresql.psycopg.Error)
+    if params["redis"]:
+        cache = redis_params(params)
+        result["redis"] = run(module, key_store(cache), redis_connection.ERRORS, cache)
+        result["changed"] = result["changed"] or result["redis"]["changed"]
+    module.exit_json(**result)
 
 
 class ActionModule(ControllerModuleAction):

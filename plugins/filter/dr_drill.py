@@ -219,20 +219,9 @@ def dr_drill_switch_evidence(
     ``expected_after_failback`` (the canaries the primary must hold after the fail-back: those found and the one
     written through the DR region).
     """
-    before, acknowledged_during = _rows(written), _rows(during)
-    found = [(seq, at) for seq, at in _rows(found) if seq > 0]  # seq 0: the row written through the DR region
-    acknowledged = dict(before + acknowledged_during)
-    present = {seq: at for seq, at in found if seq in acknowledged}
-    found_before = len([seq for seq, at in before if seq in present])
-    found_during = len([seq for seq, at in acknowledged_during if seq in present])
-    lost = len(acknowledged) - len(present)
-    # The recovery point: from the newest canary kept before the first lost one to the last lost one. Through the
-    # global writer endpoint the writer goes on writing to the new writer, so the newest acknowledged canary is
-    # found after a failover that lost the seconds before it. Nothing kept before: at least since the first canary.
-    lost_at = [at for seq, at in acknowledged.items() if seq not in present]
-    kept_before = [at for at in present.values() if lost_at and at <= min(lost_at)]
-    newest_kept = max(kept_before or [min(acknowledged.values() or [0.0])])
-    canary_rpo = round(max(max(lost_at or [newest_kept]) - newest_kept, 0.0), 3)
+    loss = _canary_loss(written, during, found)
+    before, acknowledged_during, acknowledged = loss["before"], loss["during"], loss["acknowledged"]
+    lost, canary_rpo = loss["lost"], loss["rpo_seconds"]
     aws_lag = _seconds((switch or {}).get("rpo_seconds"))
     # the background writer keeps the application's path: through the global writer endpoint it reconnects by itself;
     # through a cluster endpoint it writes again only once the Secret is repointed (the verification's write)
@@ -260,13 +249,80 @@ def dr_drill_switch_evidence(
         "name": "Application path verified in the DR region",
         "status": _status((action == "failover" or lost == 0) and moved),
         "detail": "%d of %d canaries written before and %d of %d acknowledged during the switch read, and a write "
-        "accepted, by %s" % (found_before, len(before), found_during, len(acknowledged_during), dr_server),
+        "accepted, by %s"
+        % (loss["found_before"], len(before), loss["found_during"], len(acknowledged_during), dr_server),
     }
     return {
         "measured": measured,
         "verification": verification,
         # every row the DR side had (a commit whose acknowledgement the writer never got too) and the one written there
-        "expected_after_failback": len(found) + 1,
+        "expected_after_failback": loss["found"] + 1,
+    }
+
+
+def _canary_loss(written, during, found):
+    """The acknowledged canaries (``written`` before the switch, ``during`` it) the new primary lacks (``found``
+    there), and the recovery point they span."""
+    before, acknowledged_during = _rows(written), _rows(during)
+    found = [(seq, at) for seq, at in _rows(found) if seq > 0]  # seq 0: the one written through the DR region
+    acknowledged = dict(before + acknowledged_during)
+    present = {seq: at for seq, at in found if seq in acknowledged}
+    # The recovery point: from the newest canary kept before the first lost one to the last lost one. Through the
+    # global writer endpoint the writer goes on writing to the new writer, so the newest acknowledged canary is
+    # found after a failover that lost the seconds before it. Nothing kept before: at least since the first canary.
+    lost_at = [at for seq, at in acknowledged.items() if seq not in present]
+    kept_before = [at for at in present.values() if lost_at and at <= min(lost_at)]
+    newest_kept = max(kept_before or [min(acknowledged.values() or [0.0])])
+    return {
+        "before": before,
+        "during": acknowledged_during,
+        "acknowledged": acknowledged,
+        "found": len(found),
+        "found_before": len([seq for seq, at in before if seq in present]),
+        "found_during": len([seq for seq, at in acknowledged_during if seq in present]),
+        "lost": len(acknowledged) - len(present),
+        "rpo_seconds": round(max(max(lost_at or [newest_kept]) - newest_kept, 0.0), 3),
+    }
+
+
+def dr_drill_redis_evidence(written, during, found, switch, target_seconds, primary_server="", dr_server=""):
+    """What Redis's switch lost, from its sentinel keys (dr_drill_canaries engine=redis), as the database's canaries.
+
+    ``written``/``during``/``found``: the keys written before the switch, acknowledged during it, and read through
+    the repointed ``redis-credentials`` afterwards; ``switch``: the failover role's ``failover_report`` (its ``redis``
+    figures); ``primary_server``/``dr_server``: the servers that answered before and after (their run_id). Returns
+    ``measured`` (``redis_*`` figures of the report) and ``step``: the keys reached the DR region's primary, which
+    answers through the Secret, and the measured loss is within ``target_seconds``.
+    """
+    loss = _canary_loss(written, during, found)
+    redis = (switch or {}).get("redis") or {}
+    measured = {
+        "redis_canaries_written": len(loss["acknowledged"]),
+        "redis_canaries_lost": loss["lost"],
+        "redis_rpo_seconds": loss["rpo_seconds"],
+        "redis_aws_reported_lag_seconds": redis.get("lag_seconds"),
+        "redis_failover_seconds": redis.get("switch_seconds"),
+    }
+    moved = bool(dr_server) and dr_server != primary_server
+    within = loss["rpo_seconds"] <= _seconds(target_seconds)
+    return {
+        "measured": measured,
+        "step": {
+            "name": "Redis's sentinel keys read in the DR region",
+            "status": _status(moved and loss["found"] > 0 and within),
+            "detail": "%d of %d keys written before and %d of %d acknowledged during the switch read through the "
+            "repointed Secret on %s: %d lost, %s s of writes (target %s s)"
+            % (
+                loss["found_before"],
+                len(loss["before"]),
+                loss["found_during"],
+                len(loss["during"]),
+                dr_server or "no server",
+                loss["lost"],
+                loss["rpo_seconds"],
+                target_seconds,
+            ),
+        },
     }
 
 
@@ -420,6 +476,7 @@ class FilterModule(object):
             "dr_drill_failback_step": dr_drill_failback_step,
             "dr_drill_s3_probe_step": dr_drill_s3_probe_step,
             "dr_drill_redis_step": dr_drill_redis_step,
+            "dr_drill_redis_evidence": dr_drill_redis_evidence,
             "dr_drill_leftovers": dr_drill_leftovers,
             "dr_drill_cleanup_summary": dr_drill_cleanup_summary,
             "dr_drill_findings": dr_drill_findings,

@@ -14,7 +14,7 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 module: dr_drill_canaries
 version_added: 1.0.0
-short_description: Canary rows that measure what a DR drill's switch of the database loses
+short_description: Canaries that measure what a DR drill's switch of the database or of Redis loses
 description:
   - O(state=written) creates the canary table if missing and writes O(count) canary rows of the drill (seq 1 to
     O(count)) in one transaction; with O(acknowledgements) it also starts a background writer that adds a canary
@@ -28,6 +28,7 @@ description:
   - O(state=absent) stops the writer and deletes every canary row (an interrupted drill's too; the drill's lock
     makes them ours).
   - The table name is validated as an SQL identifier before any connection; every value is a query parameter.
+  - With O(redis), the same for Redis's sentinel keys, so that a drill measures what the cache's switch loses too.
 author:
   - AI Model Registry platform team (@ai-model-registry)
 options:
@@ -35,6 +36,45 @@ options:
     description: The canary table (plain or schema-qualified).
     type: str
     default: dr_drill_canary
+  redis:
+    description:
+      - Redis's sentinel keys beside the rows - each state is applied to both, and RV(redis) returns what Redis
+        answered. Keys C(<key_prefix>:<drill_id>:<seq>) hold when each was written and expire after
+        O(redis.ttl_seconds); they are reached as the application reaches its cache (the endpoint, port and AUTH token
+        of its C(redis-credentials) Secret). A primary demoted to a replica refuses writes (READONLY), which Redis's
+        background writer counts as not acknowledged, and keeps trying. Its acknowledgements go to
+        C(<acknowledgements>.redis).
+    type: dict
+    version_added: 1.1.0
+    suboptions:
+      host:
+        description: Redis's endpoint.
+        type: str
+        required: true
+      port:
+        description: Redis's port.
+        type: int
+        default: 6379
+      password:
+        description: The AUTH token.
+        type: str
+      tls:
+        description:
+          - Connect over TLS. The platform's templates enable ElastiCache's in-transit encryption, which then accepts
+            TLS connections only.
+          - The certificate is verified against the CAs the controller trusts (ElastiCache's are public); its host name
+            is not, as a custom domain's name is not in ElastiCache's certificate.
+        type: bool
+        default: true
+      key_prefix:
+        description: The prefix of the keys; O(state=absent) deletes every key under it.
+        type: str
+        default: dr-drill-canary
+      ttl_seconds:
+        description: The keys expire after this many seconds, so that a drill that never reached its cleanup leaves
+          nothing in the cache for long.
+        type: int
+        default: 86400
   drill_id:
     description: The drill whose canaries these are.
     type: str
@@ -72,6 +112,7 @@ notes:
   - O(login_host) is the application's endpoint, so that after a switch the canaries are read where the
     application writes.
   - Check mode is not supported - the canaries are the measurement.
+  - O(redis) needs the C(redis) Python library (redis-py) on the controller.
   - The background writer is a process of its own on the controller (its own session, none of the task's files
     open), which outlives the task until O(state=read), O(state=stopped) or O(state=absent) stops it, or
     O(max_seconds) pass.
@@ -87,6 +128,7 @@ EXAMPLES = r"""
     drill_id: staging-switchover-20270112T100000Z-4711
     count: 20
     acknowledgements: /var/tmp/drill/canaries-acknowledged.txt
+    redis: {host: "{{ redis_host }}", port: 6379, password: "{{ redis_auth_token }}"}  # and Redis's sentinel keys
   register: written
   no_log: true
 
@@ -151,6 +193,14 @@ deleted:
   description: Canary rows deleted (O(state=absent)).
   returned: always
   type: int
+redis:
+  description:
+    - With O(redis), what Redis answered - the keys of this result (RV(written), RV(writer_pid), RV(found),
+      RV(acknowledged), RV(count), RV(read_at), RV(endpoint), RV(deleted), RV(changed)) for the sentinel keys; its
+      RV(redis.server) is C(run_id <id>) of the Redis server (C(INFO server)).
+  returned: when O(redis) is given
+  type: dict
+  version_added: 1.1.0
 reason:
   description: Why the module failed - C(invalid_table), C(writer_running) (the writer did not stop within 30 s),
     C(missing_library).

@@ -109,6 +109,16 @@ def report_markdown(report, cadence):
             ),
             ("Restore job duration", "%s s" % (measured.get("restore_seconds") or "-")),
         ]
+    if "redis_rpo_seconds" in measured:
+        rows += [
+            (
+                "Redis sentinel keys written / lost",
+                "%s / %s" % (measured.get("redis_canaries_written"), measured.get("redis_canaries_lost")),
+            ),
+            ("Redis RPO measured (sentinel keys)", "%s s" % measured["redis_rpo_seconds"]),
+            ("Redis replication lag AWS reported", "%s s" % measured.get("redis_aws_reported_lag_seconds")),
+            ("Redis failover took", "%s s" % measured.get("redis_failover_seconds")),
+        ]
     if "s3_replication_seconds" in measured:
         rows.append(("S3 probe replicated in", "%s s" % measured["s3_replication_seconds"]))
     cleanup = report.get("cleanup") or {}
@@ -192,6 +202,8 @@ def _figure_rows(report):
         ("write_outage_seconds", "Write outage the application saw", " s"),
         ("canaries_written", "Canary writes acknowledged", ""),
         ("canaries_lost", "Canary writes lost", ""),
+        ("redis_rpo_seconds", "Redis RPO measured (sentinel keys)", " s"),
+        ("redis_canaries_lost", "Redis sentinel keys lost", ""),
         ("restore_seconds", "Restore job", " s"),
         ("s3_replication_seconds", "S3 probe replicated in", " s"),
     )

@@ -117,14 +117,15 @@ def awx(awx_server):
 
 @pytest.fixture
 def platform(emulator):
-    """site.yml with real databases behind the Aurora endpoints, once for the drills that follow each other.
+    """site.yml with real databases behind the Aurora endpoints and real caches behind Redis's, once for the drills
+    that follow each other.
 
     A flag on the worker's emulator rather than a module-scoped fixture: every reset (the ``aws``
     fixture) clears it, so a test that emptied the emulator is never followed by a stale platform.
     """
     if not getattr(emulator, "platform_deployed", False):
         emulator.reset()
-        emulator.post("aws", "/_emulator/config", {"databases": "postgresql"})
+        emulator.post("aws", "/_emulator/config", {"databases": "postgresql", "caches": "redis"})
         playbook(emulator, "playbooks/site.yml", "-i", "inventories/local")
         emulator.platform_deployed = True
     return emulator

@@ -7,7 +7,9 @@ import time
 import xml.etree.ElementTree as ET
 
 import psycopg
+import redis
 
+from emulator import tls
 from tests.integration.ansible import playbook
 
 LOCK = "/ai-model-registry/development/dr-drill/lock"
@@ -67,6 +69,30 @@ def connect_primary(client):
         dbname="modelregistry",
         autocommit=True,
     )
+
+
+def redis_canary_keys(aws) -> list[str]:
+    """The drills' sentinel keys on Redis's primary (the Global Datastore's, wherever it is), over TLS with its
+    AUTH token, trusting the emulator's CA."""
+    client = aws.client
+    outputs = stack_outputs(client, "redis")
+    found = client("elasticache").describe_global_replication_groups(
+        GlobalReplicationGroupId=outputs["GlobalReplicationGroupId"], ShowMemberInfo=True
+    )["GlobalReplicationGroups"][0]
+    primary = next(m for m in found["Members"] if m["Role"] == "PRIMARY")
+    regional = client("elasticache", primary["ReplicationGroupRegion"])
+    group = regional.describe_replication_groups(ReplicationGroupId=primary["ReplicationGroupId"])["ReplicationGroups"]
+    endpoint = group[0]["NodeGroups"][0]["PrimaryEndpoint"]
+    token = client("secretsmanager").get_secret_value(SecretId=outputs["AuthTokenSecretName"])["SecretString"]
+    with redis.Redis(
+        host=endpoint["Address"],
+        port=endpoint["Port"],
+        password=token,
+        ssl=True,
+        ssl_ca_certs=str(tls.files(aws.tls_dir).ca),
+        decode_responses=True,
+    ) as cache:
+        return sorted(cache.scan_iter(match="dr-drill-canary:*"))
 
 
 def canary_count(client) -> int:

@@ -382,3 +382,39 @@ def test_the_canaries_cover_the_replication_lag_before_a_failover():
     assert f.dr_drill_canary_cover_seconds(rpo, 120) == 16
     assert f.dr_drill_canary_cover_seconds({"measurements": [{"store": "aurora_global", "value": 0.05}]}) == 2
     assert f.dr_drill_canary_cover_seconds(rpo, 10) == 10 and f.dr_drill_canary_cover_seconds({}) == 1
+
+
+def test_redis_evidence_measures_the_sentinel_keys_a_failover_lost():
+    written = [[1, 100.0], [2, 100.0]]
+    during = [[1000, 101.0], [1001, 102.0], [1002, 103.0], [1003, 104.0]]
+    found = [[1, 100.0], [2, 100.0], [1000, 101.0], [1001, 102.0]]  # what replication had delivered
+    switch = {"redis": {"lag_seconds": 2.0, "switch_seconds": 1.5}}
+    evidence = f.dr_drill_redis_evidence(written, during, found, switch, 3600, "run_id a", "run_id b")
+    assert evidence["measured"] == {
+        "redis_canaries_written": 6,
+        "redis_canaries_lost": 2,
+        "redis_rpo_seconds": 2.0,  # from the newest key kept (102) to the last lost (104)
+        "redis_aws_reported_lag_seconds": 2.0,
+        "redis_failover_seconds": 1.5,
+    }
+    step = evidence["step"]
+    assert step["status"] == "ok" and step["name"] == "Redis's sentinel keys read in the DR region"
+    assert "2 of 2 keys written before and 2 of 4 acknowledged during the switch" in step["detail"]
+    assert "on run_id b: 2 lost, 2.0 s of writes (target 3600 s)" in step["detail"]
+
+
+@pytest.mark.parametrize(
+    ("found", "target", "dr_server"),
+    [
+        ([[1, 100.0], [1000, 101.0]], 3600, "run_id a"),  # read on the primary of before: Redis did not move
+        ([], 3600, "run_id b"),  # nothing arrived
+        ([[1, 100.0]], 1, "run_id b"),  # 4 s of writes lost, above a 1 s target
+    ],
+)
+def test_redis_evidence_fails_when_redis_did_not_move_nothing_arrived_or_the_loss_is_above_target(
+    found, target, dr_server
+):
+    during = [[1000, 101.0], [1001, 102.0], [1002, 103.0], [1003, 104.0]]
+    evidence = f.dr_drill_redis_evidence([[1, 100.0]], during, found, {}, target, "run_id a", dr_server)
+    assert evidence["step"]["status"] == "failed"
+    assert evidence["measured"]["redis_aws_reported_lag_seconds"] is None  # no Redis figures in the switch report

@@ -1,10 +1,17 @@
-"""The canaries' SQL, the background writer's loop and its acknowledgements (no server)."""
+"""The canaries' SQL, the background writer's loop and its acknowledgements (no server), and the Redis sentinel
+keys on a real redis-server (Debian's, as the emulator runs them)."""
 
 from __future__ import annotations
 
-import pytest
+import functools
+import socket
+import subprocess
+import time
 
-from ansible_collections.ai_model_registry.infra.plugins.module_utils import canaries
+import pytest
+import redis
+
+from ansible_collections.ai_model_registry.infra.plugins.module_utils import canaries, redis_connection
 from tests.unit.plugins.helpers import Clock
 
 
@@ -22,7 +29,7 @@ def test_acknowledgements_are_parsed_and_a_torn_line_is_left_out():
 
 
 class Server:
-    """Accepts inserts while ``up``; each insert is one acknowledged commit."""
+    """Accepts writes while ``up``; each write is one acknowledged commit."""
 
     def __init__(self, up):
         self.up, self.rows, self.connects = up, [], 0
@@ -33,17 +40,17 @@ class Server:
             raise OSError("connection refused")
         return self
 
-    def execute(self, sql, args):
+    def write_one(self, seq):
         if not self.up():
             raise OSError("read-only")
-        self.rows.append(args["seq"])
+        self.rows.append(seq)
 
 
 def test_the_writer_records_only_acknowledged_commits_and_keeps_trying(tmp_path):
     clock = Clock()
     server = Server(up=lambda: not 1.0 <= clock.now < 2.0)  # down for a second, as during a switch
     path = str(tmp_path / "ack")
-    canaries.write_loop(server.connect, "INSERT", "d", path, 0.25, 3.0, clock=clock, sleep=clock.sleep, error=OSError)
+    canaries.write_loop(server.connect, path, 0.25, 3.0, clock=clock, sleep=clock.sleep, error=OSError)
     acknowledged = canaries.parse_acknowledgements((tmp_path / "ack").read_text())
     assert [seq for seq, at in acknowledged] == server.rows == list(range(1000, 1000 + len(server.rows)))
     assert len(server.rows) == 8  # 12 tries in 3 s, 4 of them while the server was down
@@ -56,10 +63,81 @@ def test_the_stop_file_stops_the_writer(tmp_path):
     path = str(tmp_path / "ack")
     (tmp_path / "ack.stop").touch()
     server = Server(up=lambda: True)
-    canaries.write_loop(server.connect, "INSERT", "d", path, 0.25, 3.0, clock=clock, sleep=clock.sleep, error=OSError)
+    canaries.write_loop(server.connect, path, 0.25, 3.0, clock=clock, sleep=clock.sleep, error=OSError)
     assert server.rows == [] and canaries.wait_done(path, 1, clock=clock, sleep=clock.sleep)
 
 
 def test_wait_done_gives_up(tmp_path):
     clock = Clock()
     assert not canaries.wait_done(str(tmp_path / "ack"), 1, clock=clock, sleep=clock.sleep)
+
+
+# --- the Redis sentinel keys, on a real server --------------------------------------------------------------
+
+
+@pytest.fixture
+def redis_server(tmp_path):
+    """A plain redis-server on a free loopback port (the emulator's run TLS: test_caches.py, the drills)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    args = ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--dir", str(tmp_path)]
+    process = subprocess.Popen(args, stdout=subprocess.DEVNULL)  # noqa: S603
+    params = {"login_host": "127.0.0.1", "login_port": port, "login_password": None, "tls": False}
+    client = redis_connection.connect(dict(params, connect_timeout=2))
+    deadline = time.time() + 10
+    while True:
+        try:
+            client.ping()
+            break
+        except redis.ConnectionError:
+            assert time.time() < deadline, "redis-server did not start"
+            time.sleep(0.05)
+    yield client
+    process.terminate()
+    process.wait(10)
+
+
+def keys(client, drill="staging-full-1"):
+    return canaries.KeyCanaries(client, "dr-drill-canary", drill, 3600)
+
+
+def test_sentinel_keys_are_written_read_counted_and_expire(redis_server):
+    store = keys(redis_server)
+    written = store.write_many(3)
+    assert [seq for seq, at in written] == [1, 2, 3] and all(at > 0 for seq, at in written)
+    store.write_one(canaries.VERIFY_SEQ)
+    keys(redis_server, "staging-full-other").write_many(2)  # another drill's: not this drill's canaries
+    assert store.read() == written and store.count() == 4  # seq 0 counted, not read
+    assert 3500 < redis_server.ttl("dr-drill-canary:staging-full-1:2") <= 3600
+    assert store.server().startswith("run_id ") and len(store.server()) == len("run_id ") + 40
+
+
+def test_delete_all_removes_every_drills_keys_and_nothing_else(redis_server):
+    redis_server.set("model:1", "resnet")
+    keys(redis_server).write_many(2)
+    keys(redis_server, "staging-full-[interrupted]").write_many(1)  # glob characters in a name stay literal
+    assert keys(redis_server, "staging-full-[interrupted]").count() == 1
+    assert keys(redis_server).delete_all() == 3
+    assert redis_server.keys("*") == ["model:1"]
+    assert keys(redis_server).delete_all() == 0
+
+
+def test_the_writer_records_only_what_the_primary_acknowledged_and_survives_its_demotion(redis_server, tmp_path):
+    """A primary that becomes a replica answers READONLY (one of redis_connection.ERRORS): not acknowledged."""
+    path = str(tmp_path / "ack")
+    clock = Clock()
+
+    def sleep(seconds):
+        clock.sleep(seconds)
+        if clock.now >= 1.0 and not demoted:
+            demoted.append(redis_server.replicaof("127.0.0.1", 1))  # a master that never answers
+
+    demoted = []
+    canaries.write_loop(
+        functools.partial(keys, redis_server), path, 0.25, 2.0, clock=clock, sleep=sleep, error=redis_connection.ERRORS
+    )
+    acknowledged = canaries.parse_acknowledgements((tmp_path / "ack").read_text())
+    assert [seq for seq, at in acknowledged] == [1000, 1001, 1002, 1003]  # the writes before the demotion
+    redis_server.replicaof("NO", "ONE")
+    assert sorted(seq for seq, at in keys(redis_server).read()) == [1000, 1001, 1002, 1003]

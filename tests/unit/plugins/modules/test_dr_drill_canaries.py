@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.ai_model_registry.infra.plugins.action import dr_drill_canaries as module
+from ansible_collections.ai_model_registry.infra.plugins.module_utils import canaries
 
 
 class Cursor:
@@ -30,6 +31,9 @@ class Connection:
     def __exit__(self, *exc):
         return False
 
+    def close(self):
+        self.log.append("close")
+
     def execute(self, sql, args=None):
         self.log.append(sql.split()[0])
         if sql.startswith("INSERT") and "generate_series" in sql:
@@ -50,6 +54,11 @@ class Connection:
             deleted, self.rows = len(self.rows), []
             return Cursor([], rowcount=deleted)
         return Cursor([])
+
+
+def table(connection):
+    """run()'s ``open_store`` on one scripted connection."""
+    return lambda timeout=None: canaries.TableCanaries(connection, "dr_drill_canary", "d")
 
 
 class Failed(Exception):
@@ -76,11 +85,11 @@ class Module:
 
 def test_written_returns_the_commits():
     connection = Connection()
-    result = module.run(Module(), lambda: connection)
+    result = module.run(Module(), table(connection))
     assert result["changed"] and result["written"] == [[1, 101.0], [2, 102.0], [3, 103.0]]
     assert result["writer_pid"] is None and result["endpoint"] == "db:5432"
     assert result["server"] == "10.0.1.5:5432"  # who answered behind the endpoint
-    assert connection.log == ["CREATE", "INSERT", "SELECT"]
+    assert connection.log == ["CREATE", "INSERT", "SELECT", "close"]
 
 
 def test_read_stops_the_writer_writes_one_and_reads_the_acknowledged_commits(tmp_path):
@@ -89,7 +98,7 @@ def test_read_stops_the_writer_writes_one_and_reads_the_acknowledged_commits(tmp
     (tmp_path / "ack.pid").write_text("1")
     (tmp_path / "ack.done").write_text("1002\n")  # the writer ended
     connection = Connection(rows=[(1, 101.0), (1000, 200.4)], server=("10.1.2.3", 5432))
-    result = module.run(Module(state="read", write=True, acknowledgements=str(ack)), lambda: connection)
+    result = module.run(Module(state="read", write=True, acknowledgements=str(ack)), table(connection))
     assert result["server"] == "10.1.2.3:5432"  # after a switch: the new writer, through the same endpoint
     assert (tmp_path / "ack.stop").exists()
     assert result["acknowledged"] == [[1000, 200.5], [1001, 201.0]]
@@ -98,7 +107,7 @@ def test_read_stops_the_writer_writes_one_and_reads_the_acknowledged_commits(tmp
 
 
 def test_read_without_a_write_changes_nothing():
-    result = module.run(Module(state="read"), lambda: Connection(rows=[(1, 1.0)]))
+    result = module.run(Module(state="read"), table(Connection(rows=[(1, 1.0)])))
     assert not result["changed"] and result["count"] == 1 and result["acknowledged"] == []
 
 
@@ -108,14 +117,14 @@ def test_a_writer_that_does_not_stop_fails(tmp_path, monkeypatch):
     ack.write_text("")
     (tmp_path / "ack.pid").write_text("1")
     with pytest.raises(Failed, match="did not stop"):
-        module.run(Module(state="read", acknowledgements=str(ack)), Connection)
+        module.run(Module(state="read", acknowledgements=str(ack)), table(Connection()))
 
 
 def test_absent_deletes_every_canary_when_the_table_exists():
     connection = Connection(rows=[(1, 1.0), (2, 2.0)])
-    result = module.run(Module(state="absent"), lambda: connection)
+    result = module.run(Module(state="absent"), table(connection))
     assert result["changed"] and result["deleted"] == 2 and connection.rows == []
-    missing = module.run(Module(state="absent"), lambda: Connection(table_exists=False))
+    missing = module.run(Module(state="absent"), table(Connection(table_exists=False)))
     assert not missing["changed"] and missing["deleted"] == 0
 
 
@@ -125,8 +134,22 @@ def test_stopped_only_stops_the_writer(tmp_path):
     (tmp_path / "ack.pid").write_text("1")
     (tmp_path / "ack.done").write_text("")
 
-    def no_connection():
+    def no_connection(timeout=None):
         raise AssertionError("stopped connects to nothing")
 
     result = module.run(Module(state="stopped", acknowledgements=str(ack)), no_connection)
     assert result["acknowledged"] == [[1000, 1.5]] and (tmp_path / "ack.stop").exists() and not result["changed"]
+
+
+def test_redis_keys_use_the_caches_connection_and_their_own_acknowledgements():
+    params = Module(acknowledgements="/tmp/d/ack", connect_timeout=10).params
+    params["redis"] = {"host": "cache", "port": 6380, "password": "token", "tls": True}
+    cache = module.redis_params(params)
+    assert (cache["login_host"], cache["login_port"], cache["login_password"], cache["tls"]) == (
+        "cache",
+        6380,
+        "token",
+        True,
+    )
+    assert cache["acknowledgements"] == "/tmp/d/ack.redis" and cache["drill_id"] == "d"
+    assert module.redis_params(dict(params, acknowledgements=None))["acknowledgements"] is None
