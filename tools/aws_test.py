@@ -95,10 +95,11 @@ TEST_SIZES = {
     "dr_drill_restore_instance_class": "db.r6g.large",
 }
 
-# On-demand list prices, us-east-1, USD - one table, read by hand from the public pricing pages below, for an
-# estimate only (other regions cost up to ~20 % more; taxes, free tier and credits are ignored). Check them
-# against the pages before relying on a figure, and update PRICES_AS_OF when you do.
-PRICES_AS_OF = "2025-06 (AWS public pricing pages; not re-read since)"
+# On-demand list prices, us-east-1, USD: one table, for an estimate only (other regions cost up to ~20 % more; taxes,
+# free tier and credits are ignored). Taken from the AWS pricing pages below as they stood in 2025 - not re-read since
+# (the machine this was written on could not reach them): check them against the pages before relying on a figure,
+# and put the date you read them in PRICES_AS_OF.
+PRICES_AS_OF = "2025 list prices, not re-read since"
 PRICE_PAGES = (
     "https://aws.amazon.com/rds/aurora/pricing/",
     "https://aws.amazon.com/elasticache/pricing/",
