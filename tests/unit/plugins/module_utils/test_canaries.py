@@ -141,3 +141,15 @@ def test_the_writer_records_only_what_the_primary_acknowledged_and_survives_its_
     assert [seq for seq, at in acknowledged] == [1000, 1001, 1002, 1003]  # the writes before the demotion
     redis_server.replicaof("NO", "ONE")
     assert sorted(seq for seq, at in keys(redis_server).read()) == [1000, 1001, 1002, 1003]
+
+
+def test_a_connection_to_elasticache_is_tls_verified_against_the_trusted_cas():
+    params = {"login_host": "cache.example", "login_port": 6379, "login_password": "t", "tls": True}
+    pool = redis_connection.connect(dict(params, connect_timeout=3)).connection_pool
+    assert pool.connection_class is redis.SSLConnection
+    assert (
+        pool.connection_kwargs["ssl_cert_reqs"] == "required" and pool.connection_kwargs["ssl_check_hostname"] is False
+    )
+    assert pool.connection_kwargs["socket_connect_timeout"] == 3 and pool.connection_kwargs["password"] == "t"
+    plain = redis_connection.connect(dict(params, tls=False, connect_timeout=3)).connection_pool
+    assert plain.connection_class is redis.Connection
