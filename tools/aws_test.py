@@ -147,6 +147,7 @@ EXPECTED_MINUTES = {
 RESTORE_DRILL_INSTANCE_HOURS = 0.75  # the restore drill's temporary instance, the only resource not up the whole run
 CLOUDTRAIL_EVENTS = 20000  # management events the run causes (API calls of CloudFormation, the playbooks, AWS)
 KMS_PENDING_DAYS = 7  # the shortest waiting period of ScheduleKeyDeletion
+CLOUDFORMATION_KEY_PENDING_DAYS = 30  # AWS::KMS::Key's PendingWindowInDays when a template does not set it
 
 # The stacks of a run: (model key, component, region setting, template), in site.yml's order; teardown reverses it.
 STACKS = (
@@ -279,8 +280,11 @@ def planned_stacks(settings: dict) -> list[dict]:
             continue
         resources = yaml.safe_load((REPO / template).read_text()).get("Resources", {})
         types: dict[str, int] = {}
+        retained: dict[str, int] = {}  # DeletionPolicy Retain: left by the teardown, deleted by the sweep
         for resource in resources.values():
             types[resource["Type"]] = types.get(resource["Type"], 0) + 1
+            if resource.get("DeletionPolicy") == "Retain":
+                retained[resource["Type"]] = retained.get(resource["Type"], 0) + 1
         stacks.append(
             {
                 "key": key,
@@ -289,13 +293,14 @@ def planned_stacks(settings: dict) -> list[dict]:
                 "region": settings[region_setting],
                 "template": template,
                 "resources": dict(sorted(types.items())),
+                "retained": dict(sorted(retained.items())),
             }
         )
     return stacks
 
 
-def _count(stacks: list[dict], resource_type: str) -> int:
-    return sum(stack["resources"].get(resource_type, 0) for stack in stacks)
+def _count(stacks: list[dict], resource_type: str, which: str = "resources") -> int:
+    return sum(stack[which].get(resource_type, 0) for stack in stacks)
 
 
 def estimate(settings: dict, stacks: list[dict]) -> dict:
@@ -327,7 +332,7 @@ def estimate(settings: dict, stacks: list[dict]) -> dict:
     lines.append(
         {"item": f"ElastiCache {node_type}: {nodes} nodes", "low": nodes * _price("elasticache_node_hour", node_type)}
     )
-    keys = _count(stacks, "AWS::KMS::Key")
+    keys, retained_keys = _count(stacks, "AWS::KMS::Key"), _count(stacks, "AWS::KMS::Key", "retained")
     lines.append({"item": f"KMS keys: up to {keys}", "low": keys * PRICES["kms_key_month"] / HOURS_PER_MONTH})
     secret_count = 2 * _count(stacks, "AWS::SecretsManager::Secret")  # each with its replica in the DR region
     lines.append(
@@ -353,7 +358,10 @@ def estimate(settings: dict, stacks: list[dict]) -> dict:
         "restore drill instance": RESTORE_DRILL_INSTANCE_HOURS
         * _price("aurora_instance_hour", settings.get("dr_drill_restore_instance_class", "db.r6g.large")),
         "CloudTrail events": CLOUDTRAIL_EVENTS / 100000 * PRICES["cloudtrail_100k_events"],
-        "KMS keys while their deletion waits": keys * PRICES["kms_key_month"] * KMS_PENDING_DAYS / 30,
+        "KMS keys during their deletion wait, if billed (retained ones 7 days, CloudFormation's 30)": (
+            retained_keys * KMS_PENDING_DAYS / 30 + (keys - retained_keys) * CLOUDFORMATION_KEY_PENDING_DAYS / 30
+        )
+        * PRICES["kms_key_month"],
     }
     hourly_low, hourly_high = sum(line["low"] for line in lines), sum(line["high"] for line in lines)
     return {
@@ -407,6 +415,9 @@ def render_plan(settings: dict, stacks: list[dict], cost: dict, left_out: list[s
         resources = ", ".join(f"{t.removeprefix('AWS::')} x{n}" for t, n in stack["resources"].items())
         out.append(f"  {stack['name']:46} {stack['region']:10} {stack['template']}")
         out.append(f"      {resources}")
+        if stack["retained"]:
+            kept = ", ".join(f"{t.removeprefix('AWS::')} x{n}" for t, n in stack["retained"].items())
+            out.append(f"      kept by teardown.yml (DeletionPolicy Retain), deleted by the sweep: {kept}")
     out.append("Outside the stacks:")
     out.append(f"  Kubernetes namespace {prefix} with the Secrets postgresql-credentials and redis-credentials")
     out.append(
@@ -958,8 +969,8 @@ class Sweeper:
 
     # Deleting
 
-    def delete(self, leftovers: list[Leftover]) -> tuple[list[Leftover], list[str]]:
-        """Deletes in dependency order; (deleted, errors)."""
+    def delete(self, leftovers: list[Leftover]) -> tuple[list[Leftover], dict]:
+        """Deletes in dependency order; (deleted, {(kind, id): error})."""
         order = (
             "stack",
             "k8s_namespace",
@@ -988,21 +999,20 @@ class Sweeper:
                 stack_order.index(item.id) if item.id in stack_order else len(stack_order),
             ),
         )
-        deleted, errors = [], []
+        deleted, errors = [], {}
         for item in ranked:
             action = getattr(self, f"_delete_{item.kind}", None)
             if action is None:
-                errors.append(f"{item.label()}: no automatic deletion; delete it by hand")
+                errors[item.kind, item.id] = f"{item.label()}: no automatic deletion; delete it by hand"
                 continue
             try:
                 action(item)
-                deleted.append(item)
-                print(f"   deleted {item.label()}")
-            except (BotoCoreError, ClientError, TimeoutError) as e:
-                errors.append(f"{item.label()}: {e}")
+            except Exception as e:  # noqa: BLE001 - AWS's, Kubernetes' or a timeout: reported, the sweep goes on
+                errors[item.kind, item.id] = f"{item.label()}: {type(e).__name__}: {e}"
                 print(f"   could not delete {item.label()}: {e}")
-            except Exception as e:  # noqa: BLE001 - the Kubernetes client's errors; the sweep goes on
-                errors.append(f"{item.label()}: {e}")
+                continue
+            deleted.append(item)
+            print(f"   deleted {item.label()}")
         return deleted, errors
 
     def _wait(self, what: str, gone) -> None:
@@ -1442,16 +1452,24 @@ def _always(report: Report, runner: Runner, sweeper: Sweeper, args, on_emulator:
             run_teardown.detail = f"left {len(findings)} resources it does not keep by design: " + "; ".join(
                 item.label() for item in findings[:5]
             )
-        deleted, errors = sweeper.delete(found)
-        report.swept = [item.label() for item in deleted]
-        report.keys_pending_deletion = [item.label() for item in deleted if item.kind == "kms_key"]
-        report.sweep_errors += errors
+        # Stacks the sweep deletes (after a failed teardown) leave what they retain: a second pass finds it.
+        deleted, errors, left = [], {}, found
+        for _attempt in range(3):
+            done, failed = sweeper.delete(left)
+            deleted += done
+            errors.update(failed)
+            left = sweeper.find()
+            if not left or not done:
+                break
         settle = args.settle_seconds if args.settle_seconds is not None else (0 if on_emulator else 300)
-        left = sweeper.find()
         deadline = time.monotonic() + settle
         while left and time.monotonic() < deadline:  # AWS's lists may lag a deletion by a few minutes
             time.sleep(30)
             left = sweeper.find()
+        report.swept = [item.label() for item in deleted]
+        report.keys_pending_deletion = [item.label() for item in deleted if item.kind == "kms_key"]
+        still = {(item.kind, item.id) for item in left}
+        report.sweep_errors += [message for key, message in errors.items() if key in still]
         report.left = [item.label() for item in left]
         sweep.result = "passed" if not left and not report.sweep_errors else "failed"
         sweep.detail = f"{len(deleted)} deleted, {len(left)} left"

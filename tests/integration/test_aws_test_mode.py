@@ -101,12 +101,29 @@ def test_the_refusals_name_the_opt_in_and_both_accounts_and_write_nothing(aws, t
 
 
 def test_the_sweep_deletes_what_carries_the_prefix_and_fails_on_what_it_cannot(aws, client, tmp_path):
-    """An interrupted run's leftovers (--sweep-only): every object version of a bucket, a replicated secret, the
-    drill lock; a resource it has no deletion for is left, named, and fails the run."""
+    """What an interrupted run leaves (--sweep-only): a stack - deleted, then what it retains in a second pass (a
+    bucket with every object version, a KMS key) - a replicated secret, the drill lock; a resource it has no deletion
+    for is left, named, and fails the run."""
     prefix = "amr-test-0000beef"
+    retained = {"DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain"}
+    template = {
+        "Resources": {
+            "Bucket": {
+                "Type": "AWS::S3::Bucket",
+                **retained,
+                "Properties": {
+                    "BucketName": f"{prefix}-artifacts",
+                    "VersioningConfiguration": {"Status": "Enabled"},
+                },
+            },
+            "Key": {"Type": "AWS::KMS::Key", **retained, "Properties": {}},
+        }
+    }
+    stack = f"{prefix}-development-dr"
+    client("cloudformation").create_stack(StackName=stack, TemplateBody=json.dumps(template))
+    resources = client("cloudformation").list_stack_resources(StackName=stack)["StackResourceSummaries"]
+    (key_id,) = [r["PhysicalResourceId"] for r in resources if r["LogicalResourceId"] == "Key"]
     s3 = client("s3")
-    s3.create_bucket(Bucket=f"{prefix}-artifacts", CreateBucketConfiguration={"LocationConstraint": "us-west-2"})
-    s3.put_bucket_versioning(Bucket=f"{prefix}-artifacts", VersioningConfiguration={"Status": "Enabled"})
     for body in (b"one", b"two"):
         s3.put_object(Bucket=f"{prefix}-artifacts", Key="dr-drills/report.json", Body=body)
     s3.delete_object(Bucket=f"{prefix}-artifacts", Key="dr-drills/report.json")  # a delete marker
@@ -121,9 +138,18 @@ def test_the_sweep_deletes_what_carries_the_prefix_and_fails_on_what_it_cannot(a
     swept = _harness(aws, tmp_path, "--sweep-only", "--prefix", prefix)
     assert swept.returncode == 1, swept.stdout + swept.stderr
     report = json.loads((tmp_path / prefix / "report.json").read_text())
-    assert report["left"] == [f"tagged_resource {topic} (us-west-2) - listed by the Resource Groups Tagging API"]
     assert [p["name"] for p in report["phases"]] == ["sweep"]  # no teardown of a run that is not there
+    assert report["left"] == [f"tagged_resource {topic} (us-west-2) - listed by the Resource Groups Tagging API"]
+    assert report["sweep_errors"] == [f"{report['left'][0]}: no automatic deletion; delete it by hand"]
+    assert {item.split(" ")[0] for item in report["swept"]} == {
+        "stack",
+        "s3_bucket",
+        "kms_key",
+        "secret",
+        "ssm_parameter",
+    }
     assert _what_carries(client, prefix) == [topic]
+    assert client("kms").describe_key(KeyId=key_id)["KeyMetadata"]["KeyState"] == "PendingDeletion"
 
 
 @pytest.mark.slow(seconds=80)
