@@ -196,8 +196,8 @@ deleted:
 redis:
   description:
     - With O(redis), what Redis answered - the keys of this result (RV(written), RV(writer_pid), RV(found),
-      RV(acknowledged), RV(count), RV(read_at), RV(endpoint), RV(deleted), RV(changed)) for the sentinel keys; its
-      RV(redis.server) is C(run_id <id>) of the Redis server (C(INFO server)).
+      RV(acknowledged), RV(count), RV(read_at), RV(endpoint), RV(deleted), C(changed)) for the sentinel keys; its
+      C(server) is C(run_id <id>) of the Redis server (C(INFO server)).
   returned: when O(redis) is given
   type: dict
   version_added: 1.1.0

@@ -3,6 +3,12 @@ deploys the secondary in the DR region after the primary, and it takes the prima
 
 from __future__ import annotations
 
+import time
+
+import pytest
+import redis as redis_client
+
+from emulator import tls
 from tests.integration.drills import stack_outputs
 
 DR = "us-east-1"
@@ -30,4 +36,26 @@ def test_site_deploys_the_global_datastore_and_its_secondary_in_the_dr_region(de
         True,
     ]
     assert dr["KmsKeyArn"].endswith(f":key/{secondary['KmsKeyId']}")  # a key of the DR region
-    assert dr["RedisEndpoint"].endswith(".use1.cache.amazonaws.com") and dr["RedisPort"] == "6379"
+    # the secondary is a real replica of the primary (the platform fixture runs real caches): TLS only, the primary's
+    # AUTH token, what is written to the primary arrives, and it refuses writes itself
+    token = client("secretsmanager").get_secret_value(SecretId=redis["AuthTokenSecretName"])["SecretString"]
+
+    def connect(outputs):
+        return redis_client.Redis(
+            host=outputs["RedisEndpoint"],
+            port=int(outputs["RedisPort"]),
+            password=token,
+            ssl=True,
+            ssl_ca_certs=str(tls.files(deployed.tls_dir).ca),
+            decode_responses=True,
+        )
+
+    with connect(redis) as primary, connect(dr) as replica:
+        primary.set("test-redis-dr", "replicated", ex=60)
+        deadline = time.time() + 10
+        while replica.get("test-redis-dr") != "replicated":
+            assert time.time() < deadline, "the write did not reach the DR region's replica"
+            time.sleep(0.1)
+        with pytest.raises(redis_client.ReadOnlyError):
+            replica.set("test-redis-dr", "written in the DR region")
+        primary.delete("test-redis-dr")
