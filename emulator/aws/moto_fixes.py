@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime
 import fnmatch
 import json
+import re
 
 from moto.awslambda.models import LambdaFunction
+from moto.elasticache.exceptions import InvalidParameterValueException
 from moto.elasticache.models import ElastiCacheBackend, Snapshot
 from moto.iam import policy_conditions
 from moto.iam.access_control import IAMPolicyStatement, PermissionResult
@@ -134,6 +136,23 @@ def delete_replication_group(self: ElastiCacheBackend, replication_group_id: str
     return group
 
 
+# CreateReplicationGroup's ReplicationGroupId: "1 to 40 alphanumeric characters or hyphens; must begin with a letter;
+# can't end with a hyphen or contain two consecutive hyphens"
+# (https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_CreateReplicationGroup.html); moto takes any.
+REPLICATION_GROUP_ID = re.compile(r"^[A-Za-z](?!.*--)[A-Za-z0-9-]{0,39}(?<!-)$")
+_WRAPPED_CREATE_REPLICATION_GROUP = []  # the backend's method when install() ran
+
+
+def create_replication_group(self: ElastiCacheBackend, replication_group_id: str, *args, **kwargs):
+    if not REPLICATION_GROUP_ID.match(replication_group_id or ""):
+        raise InvalidParameterValueException(
+            f"Invalid replication group identifier {replication_group_id!r}: 1 to 40 letters, digits or hyphens, "
+            "beginning with a letter, not ending with a hyphen nor containing two consecutive hyphens "
+            f"({len(replication_group_id or '')} characters)"
+        )
+    return _WRAPPED_CREATE_REPLICATION_GROUP[0](self, replication_group_id, *args, **kwargs)
+
+
 _original_snapshot_init = Snapshot.__init__
 
 
@@ -242,6 +261,8 @@ def install() -> None:
     FakeBucket.get_permission = _bucket_permission
     Snapshot.__init__ = _snapshot_init
     ElastiCacheBackend.delete_replication_group = delete_replication_group
+    _WRAPPED_CREATE_REPLICATION_GROUP[:] = [ElastiCacheBackend.create_replication_group]
+    ElastiCacheBackend.create_replication_group = create_replication_group
     Key.create_from_cloudformation_json = classmethod(_kms_key_create)
     RDSBackend.create_global_cluster = create_global_cluster
     # After databases.install() and global_endpoint.install(): this wraps their cluster deletion.

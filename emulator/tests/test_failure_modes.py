@@ -235,3 +235,29 @@ def test_a_new_bucket_has_acls_disabled_and_a_templates_ownership_controls_apply
     client("cloudformation").create_stack(StackName="owned", TemplateBody=json.dumps(template))
     rules = s3.get_bucket_ownership_controls(Bucket="writer-owned")["OwnershipControls"]["Rules"]
     assert rules == [{"ObjectOwnership": "ObjectWriter"}]
+
+
+# --- names AWS refuses -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "group_id",
+    ["a" * 41, "ai-model-registry-x1-development-redis-dr", "1cache", "cache-", "cache--dr"],
+)
+def test_a_replication_group_id_elasticache_does_not_allow_is_refused(client, group_id):
+    """CreateReplicationGroup's ReplicationGroupId: 1 to 40 letters, digits or hyphens, beginning with a letter, no
+    trailing or double hyphen (https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_CreateReplicationGroup.html)."""
+    elasticache = client("elasticache")
+    with pytest.raises(ClientError) as refused:
+        elasticache.create_replication_group(
+            ReplicationGroupId=group_id, ReplicationGroupDescription="x", CacheNodeType="cache.t4g.micro"
+        )
+    assert refused.value.response["Error"]["Code"] == "InvalidParameterValue"
+    assert elasticache.describe_replication_groups()["ReplicationGroups"] == []
+    allowed = "a" * 40
+    elasticache.create_replication_group(
+        ReplicationGroupId=allowed, ReplicationGroupDescription="x", CacheNodeType="cache.t4g.micro"
+    )
+    assert [g["ReplicationGroupId"] for g in elasticache.describe_replication_groups()["ReplicationGroups"]] == [
+        allowed
+    ]

@@ -41,6 +41,32 @@ def stack_base(prefix, environment):
     return prefix if environment == "production" else "%s-%s" % (prefix, environment)
 
 
+# The names AWS limits in length (the templates name them from the model): ElastiCache's replication group IDs
+# (1-40 characters, CreateReplicationGroup) and RDS's cluster identifiers (1-63, CreateDBCluster).
+NAME_LIMITS = (
+    ("redis_replication_group", "ElastiCache's replication group ID", 40),
+    ("redis_dr_replication_group", "ElastiCache's replication group ID", 40),
+    ("aurora_cluster", "RDS's cluster identifier", 63),
+    ("aurora_dr_cluster", "RDS's cluster identifier", 63),
+    ("global_cluster", "RDS's global cluster identifier", 63),
+)
+
+
+def name_errors(prefix, environment):
+    """The names of ``environment`` that ``prefix`` makes longer than AWS allows, one sentence each."""
+    names = model(prefix, environment)
+    errors = []
+    for key, what, limit in NAME_LIMITS:
+        name = names[key]
+        if len(name) > limit:
+            errors.append(
+                "registry_name_prefix %r is too long for %s: %s %r would have %d characters, AWS allows at most %d "
+                "characters (shorten the prefix to at most %d)"
+                % (prefix, environment, what, name, len(name), limit, len(prefix) - (len(name) - limit))
+            )
+    return errors
+
+
 def model(prefix, environment, artifacts_bucket=None):
     """Names, targets and cadence of one environment of the platform, as a plain dict."""
     prefix = prefix or DEFAULT_PREFIX

@@ -24,6 +24,7 @@ from ansible.module_utils.common.validation import (
     check_type_list,
 )
 
+from ansible_collections.ai_model_registry.infra.plugins.module_utils import platform_model
 from ansible_collections.ai_model_registry.infra.plugins.plugin_utils import cloudformation as cfn
 
 # Prefixes of the collection's variables: a variable carrying one that no role or playbook declares is a typo.
@@ -289,6 +290,8 @@ def environment_errors(values):
         errors.append(
             "registry_name_prefix %r must be 2-21 lowercase letters, digits or hyphens, starting with a letter" % prefix
         )
+    elif isinstance(prefix, str) and values.get("registry_environment") in platform_model.ENVIRONMENTS:
+        errors.extend(platform_model.name_errors(prefix, values["registry_environment"]))
     role = values.get("registry_cloudformation_role_arn")
     if isinstance(role, str) and role and not ROLE_ARN_PATTERN.match(role):
         errors.append("registry_cloudformation_role_arn %r is not the ARN of an IAM role" % role)

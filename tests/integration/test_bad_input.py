@@ -58,6 +58,11 @@ SITE = [
         ["BackupRetentionDays=36 is above its maximum 35", "aurora_backup_retention_days"],
     ),
     ("node-type", {"redis_node_type": "not-a-type"}, ["NodeType=not-a-type does not match", "redis_node_type"]),
+    (
+        "prefix-too-long-for-redis",  # 21 characters: the DR Redis group's ID would have 42, ElastiCache allows 40
+        {"registry_name_prefix": "ai-model-registry-abc"},
+        ["registry_name_prefix 'ai-model-registry-abc' is too long for development", "at most 40 characters"],
+    ),
     ("cache-clusters-7", {"redis_num_cache_clusters": 7}, ["NumCacheClusters=7 is above its maximum 6"]),
     (
         "weekly-retention-30",

@@ -178,6 +178,19 @@ def test_the_environment_settings_and_their_relations(changes, message):
     assert len(errors) == 1 and message in errors[0], errors
 
 
+def test_a_prefix_that_makes_a_name_longer_than_aws_allows_is_refused_with_the_length_it_may_have():
+    fits = {**GOOD, "registry_environment": "development", "registry_name_prefix": "ai-model-registry-a"}
+    assert preflight.environment_errors(fits) == []  # 19 characters: ai-model-registry-a-development-redis-dr, 40
+    errors = preflight.environment_errors({**fits, "registry_name_prefix": "ai-model-registry-ab"})
+    assert errors == [
+        "registry_name_prefix 'ai-model-registry-ab' is too long for development: ElastiCache's replication group ID "
+        "'ai-model-registry-ab-development-redis-dr' would have 41 characters, AWS allows at most 40 characters "
+        "(shorten the prefix to at most 19)"
+    ]
+    production = {**fits, "registry_environment": "production", "registry_name_prefix": "ai-model-registry-abcd"[:21]}
+    assert preflight.environment_errors(production) == []  # production's names carry no environment
+
+
 def test_the_binding_must_be_declared():
     assert preflight.binding_declaration_errors("123456789012", True, "emulator", None) == []
     assert preflight.binding_declaration_errors("123456789012", False, None, None) == []
