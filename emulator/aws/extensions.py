@@ -23,6 +23,7 @@ def install() -> None:
         global_datastore,
         global_failover,
         lambda_runtime,
+        log_groups,
         moto_fixes,
         paging,
         resource_schemas,
@@ -51,6 +52,7 @@ def install() -> None:
     restore_testing.install()  # after backup_jobs, whose restore jobs it starts
     global_failover.install()
     lambda_runtime.install()
+    log_groups.install()
     moto_fixes.install()
     global_datastore.install()  # after moto_fixes, whose replication group deletion it guards
     caches.install()  # after global_datastore: a secondary has joined when its server starts

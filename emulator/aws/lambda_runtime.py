@@ -4,7 +4,8 @@ moto runs functions in Docker (absent here) or echoes the event. AWS runs the ha
 function's environment variables and its region, and the SDK inside talks to AWS; here the
 SDK talks to this emulator (``AWS_ENDPOINT_URL``). As the Lambda service reports it: the
 handler's return value as the payload; an exception as ``{"errorMessage", "errorType"}`` with the
-``X-Amz-Function-Error`` header; the function's timeout enforced.
+``X-Amz-Function-Error`` header; the function's timeout enforced; its output in ``/aws/lambda/<name>``
+(log_groups.py).
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ import tempfile
 import zipfile
 
 from moto.awslambda.models import LambdaFunction
+
+from emulator.aws import log_groups
 
 # Runs in the subprocess: import the handler's module, call it, print the JSON result.
 RUNNER = r"""
@@ -71,6 +74,7 @@ def _invoke_lambda(self: LambdaFunction, event: str | None = None) -> tuple[str,
             message = f"Task timed out after {float(self.timeout or 3):.2f} seconds"
             return json.dumps({"errorMessage": message, "errorType": "Sandbox.Timedout"}), True, message
     logs = done.stderr + done.stdout.split("\n__RESULT__")[0].split("\n__ERROR__")[0]
+    log_groups.write_function_logs(self, logs)
     if "\n__RESULT__" in done.stdout:
         return done.stdout.split("\n__RESULT__", 1)[1].strip(), False, logs
     if "\n__ERROR__" in done.stdout:

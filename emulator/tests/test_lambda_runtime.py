@@ -59,3 +59,14 @@ def test_an_exception_is_a_function_error(function):
 def test_the_timeout_is_enforced(function):
     payload, error = _invoke(function, {"sleep": 5})
     assert error and payload["errorType"] == "Sandbox.Timedout"
+
+
+def test_the_output_goes_to_the_log_group_lambda_creates_at_the_first_invocation(client, function):
+    """Lambda writes a function's output to /aws/lambda/<name>, created when missing
+    (https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs.html)."""
+    logs = client("logs", "us-east-1")
+    assert logs.describe_log_groups(logGroupNamePrefix="/aws/lambda/fn")["logGroups"] == []
+    _invoke(function, {"fail": True})
+    assert [g["logGroupName"] for g in logs.describe_log_groups()["logGroups"]] == ["/aws/lambda/fn"]
+    events = logs.filter_log_events(logGroupName="/aws/lambda/fn")["events"]
+    assert any("ValueError: asked to fail" in e["message"] for e in events)

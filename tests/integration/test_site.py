@@ -268,6 +268,12 @@ def test_teardown_refuses_production_without_confirmation(aws, inventory):
 @pytest.mark.slow(seconds=30)
 def test_teardown_deletes_in_reverse_order_and_keeps_the_data(aws, client):
     playbook(aws, "playbooks/site.yml", "-i", "inventories/local")
+    # the orchestrator ran once: its output went to the log group its stack owns (retention, the stack's key)
+    client("lambda", "us-east-1").invoke(FunctionName="ai-model-registry-development-dr-orchestrator", Payload=b"{}")
+    owned = client("logs", "us-east-1").describe_log_groups(logGroupNamePrefix="/aws/lambda/")["logGroups"]
+    assert [(g["logGroupName"], g["retentionInDays"], "kmsKeyId" in g) for g in owned] == [
+        ("/aws/lambda/ai-model-registry-development-dr-orchestrator", 365, True)
+    ]
     aws.post("aws", "/_emulator/requests", method="DELETE")
     preview = playbook(aws, "playbooks/teardown.yml", "-i", "inventories/local", "--check")
     assert "Stack ai-model-registry-development-aurora (us-west-2) would be deleted" in preview.stdout
@@ -279,6 +285,8 @@ def test_teardown_deletes_in_reverse_order_and_keeps_the_data(aws, client):
     assert [e["region"] for e in deletes][:1] == ["us-east-1"]  # the DR secondary goes first
     core = k8s.CoreV1Api(config.new_client_from_config(config_file=str(aws.kubeconfig)))
     assert [s.metadata.name for s in core.list_namespaced_secret("default").items] == []
+    for region in STACKS:  # no log group outlives its stack (one Lambda made itself would)
+        assert client("logs", region).describe_log_groups(logGroupNamePrefix="/aws/")["logGroups"] == []
     # retained: the artifacts bucket, the vaults; final snapshots of the cluster and the cache
     assert client("s3").head_bucket(Bucket="ai-model-registry-local-artifacts")
     snapshots = client("rds").describe_db_cluster_snapshots()["DBClusterSnapshots"]
