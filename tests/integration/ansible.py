@@ -68,6 +68,13 @@ def _registered_result(path: pathlib.Path) -> dict:
     }
 
 
+def local_playbook(emulator, book: pathlib.Path, *extra: str, **options):
+    """A test's own playbook ``book`` on localhost, with this interpreter (``options``: playbook()'s)."""
+    local = ("-i", "localhost,", "-e", "ansible_connection=local")
+    interpreter = ("-e", "ansible_python_interpreter={{ ansible_playbook_python }}")
+    return playbook(emulator, book, *local, *interpreter, *extra, **options)
+
+
 def run_module(emulator, tmp_path: pathlib.Path, module: str, args: dict, *extra: str, env: dict | None = None):
     """Run one module of the collection by FQCN through ansible-playbook; returns (result, process).
 
@@ -102,19 +109,8 @@ def run_module(emulator, tmp_path: pathlib.Path, module: str, args: dict, *extra
             sort_keys=False,
         )
     )
-    process = playbook(
-        emulator,
-        book,
-        "-i",
-        "localhost,",
-        "-e",
-        "ansible_connection=local",
-        "-e",
-        "ansible_python_interpreter={{ ansible_playbook_python }}",
-        *extra,
-        check=False,
-        env={**_registered_result(result_file), **(env or {})},
-        module=module,
+    process = local_playbook(
+        emulator, book, *extra, check=False, env={**_registered_result(result_file), **(env or {})}, module=module
     )
     if not result_file.exists():
         raise AssertionError(f"the playbook did not run the module:\n{process.stdout}\n{process.stderr}")

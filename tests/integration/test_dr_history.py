@@ -15,7 +15,7 @@ import time
 import yaml
 
 from ansible_collections.ai_model_registry.infra.plugins.filter import dr_drill, failover
-from tests.integration.ansible import playbook
+from tests.integration.ansible import local_playbook
 
 BUCKET = "ai-model-registry-local-artifacts"
 CADENCE = {"restore": {"every": "month"}, "switchover": {"every": "quarter"}, "full": {"every": "year"}}
@@ -86,19 +86,7 @@ def test_two_drills_of_each_type_and_a_failover_make_four_series(aws, client, tm
     }
     tasks = [dict({"name": "Record each run as the roles do"}, **record)]
     book.write_text(yaml.safe_dump([{"name": "Record", "hosts": "localhost", "gather_facts": False, "tasks": tasks}]))
-    playbook(
-        aws,
-        book,
-        "-i",
-        "localhost,",
-        "-e",
-        "ansible_connection=local",
-        "-e",
-        "ansible_python_interpreter={{ ansible_playbook_python }}",
-        "-e",
-        f"@{tmp_path / 'runs.json'}",
-        module="dr_drill_report",
-    )
+    local_playbook(aws, book, "-e", f"@{tmp_path / 'runs.json'}", module="dr_drill_report")
 
     s3 = client("s3")
     index = json.loads(s3.get_object(Bucket=BUCKET, Key="dr-history/development/index.json")["Body"].read())
