@@ -295,6 +295,12 @@ def environment_errors(values):
     role = values.get("registry_cloudformation_role_arn")
     if isinstance(role, str) and role and not ROLE_ARN_PATTERN.match(role):
         errors.append("registry_cloudformation_role_arn %r is not the ARN of an IAM role" % role)
+    if values.get("redis_global_datastore") is True and values.get("redis_cluster_mode") == "enabled":
+        errors.append(
+            "redis_cluster_mode 'enabled' cannot go with redis_global_datastore: the DR region's secondary "
+            "(redis-dr.yaml) and the failover's Redis endpoint are those of a cluster-mode-disabled group; set "
+            "redis_cluster_mode: disabled, or redis_global_datastore: false"
+        )
     return errors
 
 

@@ -59,6 +59,11 @@ SITE = [
     ),
     ("node-type", {"redis_node_type": "not-a-type"}, ["NodeType=not-a-type does not match", "redis_node_type"]),
     (
+        "redis-cluster-mode-with-global-datastore",  # inventories/local has production's Global Datastore
+        {"redis_cluster_mode": "enabled"},
+        ["redis_cluster_mode 'enabled' cannot go with redis_global_datastore"],
+    ),
+    (
         "prefix-too-long-for-redis",  # 21 characters: the DR Redis group's ID would have 42, ElastiCache allows 40
         {"registry_name_prefix": "ai-model-registry-abc"},
         ["registry_name_prefix 'ai-model-registry-abc' is too long for development", "at most 40 characters"],

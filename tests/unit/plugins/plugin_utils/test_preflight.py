@@ -191,6 +191,16 @@ def test_a_prefix_that_makes_a_name_longer_than_aws_allows_is_refused_with_the_l
     assert preflight.environment_errors(production) == []  # production's names carry no environment
 
 
+def test_a_global_datastore_needs_cluster_mode_disabled():
+    both = {**GOOD, "redis_global_datastore": True, "redis_cluster_mode": "enabled"}
+    errors = preflight.environment_errors(both)
+    assert len(errors) == 1 and errors[0].startswith(
+        "redis_cluster_mode 'enabled' cannot go with redis_global_datastore"
+    )
+    assert preflight.environment_errors({**both, "redis_global_datastore": False}) == []
+    assert preflight.environment_errors({**both, "redis_cluster_mode": "disabled"}) == []
+
+
 def test_the_binding_must_be_declared():
     assert preflight.binding_declaration_errors("123456789012", True, "emulator", None) == []
     assert preflight.binding_declaration_errors("123456789012", False, None, None) == []
