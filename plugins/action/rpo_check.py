@@ -156,7 +156,12 @@ class Checker:
             )
         )
         if not detail:
-            self.redis_global_datastore(group, region, target)
+            # a Global Datastore's lag is what a failover loses now: held to its own target (the module's by default),
+            # not to the snapshots' (a cache's are daily)
+            lag_target = section.get("replication_target_seconds")
+            self.redis_global_datastore(
+                group, region, self.params["target_seconds"] if lag_target is None else lag_target
+            )
 
     def redis_global_datastore(self, group, region, target):
         """With a Global Datastore, the recovery point of its DR copies: each secondary's GlobalDatastoreReplicationLag
@@ -290,7 +295,11 @@ ARGUMENT_SPEC = {
     },
     "redis": {
         "type": "dict",
-        "options": {"replication_group_id": {"type": "str", "required": True}, "target_seconds": TARGET},
+        "options": {
+            "replication_group_id": {"type": "str", "required": True},
+            "target_seconds": TARGET,
+            "replication_target_seconds": TARGET,
+        },
     },
     "enforce": {"type": "bool", "default": False},
 }

@@ -102,8 +102,14 @@ options:
         type: str
         required: true
       target_seconds:
-        description: Highest acceptable snapshot age and secondary lag (default O(target_seconds)).
+        description: Highest acceptable snapshot age (default O(target_seconds)).
         type: float
+      replication_target_seconds:
+        description:
+          - Highest acceptable lag of the Global Datastore's secondaries (default O(target_seconds), the module's) -
+            what a failover to them would lose now, held apart from the snapshots' age (a cache's are daily).
+        type: float
+        version_added: 1.1.0
   enforce:
     description: Fail when the verdict is C(fail) (a target missed or a figure missing).
     type: bool

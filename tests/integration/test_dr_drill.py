@@ -107,6 +107,10 @@ def test_full_simulation_with_an_injected_replication_delay_measures_the_loss_an
     # (the same injected lag on its replication): lost, and its measured RPO is the lag, within a second
     assert int(measured["redis_canaries_lost"]) > 0 and abs(float(measured["redis_rpo_seconds"]) - 5) <= 1
     assert float(measured["redis_aws_reported_lag_seconds"]) == 5
+    # the RPO check before it held the Global Datastore's lag to the RPO target, the snapshots to their day
+    figures = {m["name"].rsplit(":", 1)[1]: m for m in report["rpo_check"]["measurements"] if m["store"] == "redis"}
+    assert (figures["replication_lag"]["value"], figures["replication_lag"]["target"]) == (5, 3600)
+    assert figures["snapshot"]["target"] == 86400
     assert 1 <= float(measured["s3_replication_seconds"]) < 30
     steps = {s["name"]: s["status"] for s in report["steps"]}
     assert steps["S3 replication to the DR region"] == "ok"
