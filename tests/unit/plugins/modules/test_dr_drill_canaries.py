@@ -6,6 +6,10 @@ import pytest
 
 from ansible_collections.ai_model_registry.infra.plugins.action import dr_drill_canaries as module
 from ansible_collections.ai_model_registry.infra.plugins.module_utils import canaries
+from ansible_collections.ai_model_registry.infra.plugins.plugin_utils.controller_module import (
+    ControllerModule,
+    ModuleExit,
+)
 
 
 class Cursor:
@@ -153,3 +157,43 @@ def test_redis_keys_use_the_caches_connection_and_their_own_acknowledgements():
     )
     assert cache["acknowledgements"] == "/tmp/d/ack.redis" and cache["drill_id"] == "d"
     assert module.redis_params(dict(params, acknowledgements=None))["acknowledgements"] is None
+
+
+def _module(**args):
+    """The module as ansible-playbook runs it: the argument spec's validation and defaults (ControllerModule)."""
+    return ControllerModule("dr_drill_canaries", args, module.ARGUMENT_SPEC)
+
+
+CONNECTION = {"login_host": "db", "login_user": "u", "login_password": "p", "login_db": "d", "drill_id": "d1"}
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"table": "canary; DROP TABLE models"}, "is no SQL identifier. Nothing was changed."),
+        ({"count": 0}, "count must be between 1 and 999"),
+        ({"redis": {"host": "cache", "ttl_seconds": 0}}, "redis.ttl_seconds must be at least 1, got 0"),
+    ],
+)
+def test_bad_arguments_are_refused_before_any_connection(changes, message):
+    with pytest.raises(ModuleExit) as refused:
+        module.main(_module(**dict(CONNECTION, **changes)))
+    assert refused.value.result["failed"] and message in refused.value.result["msg"]
+
+
+def test_the_sentinel_keys_states_on_a_real_redis(redis_server):
+    port = redis_server.connection_pool.connection_kwargs["port"]
+    params = _module(**dict(CONNECTION, redis={"host": "127.0.0.1", "port": port, "tls": False}, count=3)).params
+    cache = module.redis_params(params)
+    open_keys = module.key_store(cache)
+    fake = Module(**cache)
+    written = module.run(fake, open_keys, params=cache)
+    assert [seq for seq, at in written["written"]] == [1, 2, 3] and written["endpoint"] == f"127.0.0.1:{port}"
+    read = module.run(
+        Module(**dict(cache, state="read", write=True)), open_keys, params=dict(cache, state="read", write=True)
+    )
+    assert read["changed"] and read["count"] == 4 and [seq for seq, at in read["found"]] == [1, 2, 3]
+    assert read["server"] == written["server"] and read["server"].startswith("run_id ")
+    absent = dict(cache, state="absent")
+    assert module.run(Module(**absent), open_keys, params=absent)["deleted"] == 4
+    assert redis_server.keys("*") == []
