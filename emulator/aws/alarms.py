@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import base64
 import datetime
-import fnmatch
 import json
 import threading
 from typing import Any
@@ -65,62 +64,6 @@ class DeliveryRefused(Exception):
     """A service publish AWS refuses; the message is the error text AWS records."""
 
 
-# --- policies -------------------------------------------------------------------------------------
-
-
-def _as_list(value: Any) -> list:
-    if value is None:
-        return []
-    return value if isinstance(value, list) else [value]
-
-
-def _principal_matches(principal: Any, service: str) -> bool:
-    if principal == "*":
-        return True
-    if not isinstance(principal, dict):
-        return False
-    if "*" in _as_list(principal.get("AWS")):  # everyone, service principals included
-        return True
-    return service in _as_list(principal.get("Service"))
-
-
-def _action_matches(statement: dict[str, Any], action: str) -> bool:
-    if "NotAction" in statement:
-        return not any(fnmatch.fnmatchcase(action.lower(), a.lower()) for a in _as_list(statement["NotAction"]))
-    return any(fnmatch.fnmatchcase(action.lower(), a.lower()) for a in _as_list(statement.get("Action")))
-
-
-def _resource_matches(statement: dict[str, Any], resource: str) -> bool:
-    resources = _as_list(statement.get("Resource", "*"))
-    return any(fnmatch.fnmatchcase(resource, r) for r in resources)
-
-
-def _condition_holds(condition: dict[str, Any] | None, context: dict[str, str]) -> bool:
-    """IAM's condition operators (policies.py); an operator the emulator does not model never grants."""
-    try:
-        return policies.condition_holds(condition, context)
-    except policies.UnsupportedCondition:
-        return False
-
-
-def policy_allows(policy: Any, service: str, action: str, resource: str, context: dict[str, str]) -> bool:
-    """Whether a resource policy (key policy, topic policy) lets a service principal do ``action``:
-    an Allow that applies and no Deny that applies."""
-    document = json.loads(policy) if isinstance(policy, str) else policy
-    allowed = False
-    for statement in _as_list((document or {}).get("Statement")):
-        applies = (
-            _principal_matches(statement.get("Principal"), service)
-            and _action_matches(statement, action)
-            and _resource_matches(statement, resource)
-            and _condition_holds(statement.get("Condition"), context)
-        )
-        if applies and statement.get("Effect") == "Deny":
-            return False
-        allowed = allowed or (applies and statement.get("Effect") == "Allow")
-    return allowed
-
-
 # --- the publish gate -----------------------------------------------------------------------------
 
 
@@ -137,7 +80,7 @@ def _key_refusal(account_id: str, region: str, key_id: str, service: str, contex
     if any(a.startswith("alias/aws/") for a in key.aliases) or not key.enabled:
         return "denied"
     for action in KMS_ACTIONS:
-        if not policy_allows(key.policy, service, action, key.arn, context):
+        if not policies.policy_allows(key.policy, service, action, key.arn, context):
             return "denied"
     return None
 
@@ -158,7 +101,7 @@ def publish_as_service(
     if topic is None:
         raise DeliveryRefused(f'"Resource: {topic_arn} does not exist"')
     context = {"aws:SourceAccount": account_id, "aws:SourceArn": source_arn, "AWS:SourceOwner": account_id}
-    if not policy_allows(topic.policy, service, "SNS:Publish", topic_arn, context):
+    if not policies.policy_allows(topic.policy, service, "SNS:Publish", topic_arn, context):
         raise DeliveryRefused(
             f'"Resource: {source_arn} is not authorized to perform: SNS:Publish on resource: {topic_arn}"'
         )

@@ -22,7 +22,7 @@ from moto.kms.models import kms_backends
 from moto.logs.exceptions import LogsClientError
 from moto.logs.models import LogsBackend
 
-from emulator.aws.alarms import policy_allows
+from emulator.aws.policies import policy_allows
 
 # What CloudWatch Logs does with the key of an encrypted log group (the doc's Encrypt*, Decrypt*, GenerateDataKey*).
 KMS_ACTIONS = ("kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey")

@@ -21,6 +21,7 @@ that starts to rely on one fails in the emulator instead of being evaluated wron
 from __future__ import annotations
 
 import fnmatch
+import json
 from typing import Any
 
 _STRING = {"StringEquals", "StringNotEquals", "StringEqualsIgnoreCase", "StringNotEqualsIgnoreCase"}
@@ -84,3 +85,53 @@ def operators(policy: dict[str, Any]) -> list[tuple[str, str]]:
         for name, tests in (statement.get("Condition") or {}).items():
             found.extend((name, key) for key in tests or {})
     return found
+
+
+# --- resource policies naming a service principal (key and topic policies) -----------------------------
+
+
+def _principal_matches(principal: Any, service: str) -> bool:
+    if principal == "*":
+        return True
+    if not isinstance(principal, dict):
+        return False
+    if "*" in as_list(principal.get("AWS")):  # everyone, service principals included
+        return True
+    return service in as_list(principal.get("Service"))
+
+
+def _action_matches(statement: dict[str, Any], action: str) -> bool:
+    if "NotAction" in statement:
+        return not any(fnmatch.fnmatchcase(action.lower(), a.lower()) for a in as_list(statement["NotAction"]))
+    return any(fnmatch.fnmatchcase(action.lower(), a.lower()) for a in as_list(statement.get("Action")))
+
+
+def _resource_matches(statement: dict[str, Any], resource: str) -> bool:
+    resources = as_list(statement.get("Resource", "*"))
+    return any(fnmatch.fnmatchcase(resource, r) for r in resources)
+
+
+def _condition_holds(condition: dict[str, Any] | None, context: dict[str, str]) -> bool:
+    """IAM's condition operators; an operator the emulator does not model never grants."""
+    try:
+        return condition_holds(condition, context)
+    except UnsupportedCondition:
+        return False
+
+
+def policy_allows(policy: Any, service: str, action: str, resource: str, context: dict[str, str]) -> bool:
+    """Whether a resource policy (key policy, topic policy) lets a service principal do ``action``:
+    an Allow that applies and no Deny that applies."""
+    document = json.loads(policy) if isinstance(policy, str) else policy
+    allowed = False
+    for statement in as_list((document or {}).get("Statement")):
+        applies = (
+            _principal_matches(statement.get("Principal"), service)
+            and _action_matches(statement, action)
+            and _resource_matches(statement, resource)
+            and _condition_holds(statement.get("Condition"), context)
+        )
+        if applies and statement.get("Effect") == "Deny":
+            return False
+        allowed = allowed or (applies and statement.get("Effect") == "Allow")
+    return allowed
