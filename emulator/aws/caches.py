@@ -18,8 +18,12 @@ application's ``redis-credentials`` and the drills connect, write and read for r
   a certificate of the emulator's CA (emulator/tls.py), which the emulator's environment trusts; replication
   between the servers is TLS too (``tls-replication``), relayed as it is.
 - Deleting the group stops its server; a reset or the emulator's exit stops them all.
+- ``dump`` saves a server's data (``SAVE``) and returns its RDB file: what a snapshot of the group holds
+  (cache_snapshots.py). A group seeded from an RDB (``SEEDS`` hooks: CreateReplicationGroup's SnapshotArns) gets
+  it as its server's ``dump.rdb`` before the server starts, and Redis loads that file at start.
 
-Servers listen on 127.0.0.1 only, keep nothing on disk (``save ""``, no AOF), each in its own directory.
+Servers listen on 127.0.0.1 only, keep nothing on disk but what ``SAVE`` writes (``save ""``, no AOF), each in its
+own directory.
 """
 
 from __future__ import annotations
@@ -56,6 +60,9 @@ class CacheServer:
 
 
 SERVERS: dict[str, CacheServer] = {}  # replication group ARN -> its server
+# Called as hook(backend, group) before a new group's server starts: the RDB bytes it starts with, or None.
+SEEDS: list = []
+DUMP_FILE = "dump.rdb"  # Redis's default dbfilename, in the server's --dir
 
 
 def enabled() -> bool:
@@ -124,8 +131,13 @@ def _wait_ready(server: CacheServer, timeout: float = 10) -> None:
             time.sleep(0.05)
 
 
-def _start(group_id: str, token: str | None, tls: bool, replica_of: CacheServer | None = None) -> CacheServer:
+def _start(
+    group_id: str, token: str | None, tls: bool, replica_of: CacheServer | None = None, rdb: bytes | None = None
+) -> CacheServer:
+    """A redis-server for the group, loaded with ``rdb`` (an RDB file) when given."""
     directory = pathlib.Path(tempfile.mkdtemp(prefix=f"emulator-redis-{group_id}-"))
+    if rdb is not None:
+        (directory / DUMP_FILE).write_bytes(rdb)
     port = databases._free_port()
     args = ["redis-server", "--bind", "127.0.0.1", "--dir", str(directory)]
     if tls:
@@ -172,6 +184,17 @@ def _stop(server: CacheServer) -> None:
     shutil.rmtree(server.directory, ignore_errors=True)
 
 
+def dump(server: CacheServer) -> bytes:
+    """The server's data now: ``SAVE`` writes its RDB file, whose bytes are returned."""
+    command(server.port, "SAVE", password=server.token, ca=_ca(server))
+    return (server.directory / DUMP_FILE).read_bytes()
+
+
+def server_of(account: str, region: str, group_id: str) -> CacheServer | None:
+    """The real server of a replication group, if it has one."""
+    return SERVERS.get(_arn(account, region, group_id))
+
+
 def stop_all() -> None:
     while SERVERS:
         _stop(SERVERS.popitem()[1])
@@ -203,7 +226,8 @@ def _create_replication_group(self: ElastiCacheBackend, *args, **kwargs) -> Repl
         primary = SERVERS.get(_arn(self.account_id, member["ReplicationGroupRegion"], member["ReplicationGroupId"]))
     token = primary.token if primary else kwargs.get("auth_token")
     tls = primary.tls if primary else bool(group.transit_encryption_enabled)
-    server = _start(group.replication_group_id, token, tls, replica_of=primary)
+    rdb = None if primary else next((d for d in (seed(self, group) for seed in SEEDS) if d is not None), None)
+    server = _start(group.replication_group_id, token, tls, replica_of=primary, rdb=rdb)
     SERVERS[group.arn] = server
     _show_endpoint(group, server)
     return group

@@ -16,6 +16,7 @@ def install() -> None:
         alarms,
         backup_api,
         backup_jobs,
+        cache_snapshots,
         caches,
         cfn_engine,
         databases,
@@ -56,6 +57,7 @@ def install() -> None:
     moto_fixes.install()
     global_datastore.install()  # after moto_fixes, whose replication group deletion it guards
     caches.install()  # after global_datastore: a secondary has joined when its server starts
+    cache_snapshots.install()  # after caches: a refused seed is refused before any server or group exists
     paging.install()  # after backup_jobs, whose list handler it pages
     s3_bucket.install()
     service_metrics.install()

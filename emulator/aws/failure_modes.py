@@ -25,6 +25,7 @@ class FailureMode:
 _FM = "emulator/tests/test_failure_modes.py"
 _CFM = "tests/integration/test_aws_failure_modes.py"
 _CFN = "emulator/tests/test_cfn_engine.py"
+_SNAP = "emulator/tests/test_cache_snapshots.py"
 
 FAILURE_MODES = (
     FailureMode(
@@ -140,6 +141,19 @@ FAILURE_MODES = (
         ),
         ("emulator/tests/test_drift.py::test_a_console_edit_of_the_aurora_cluster_is_modified",),
     ),
+    FailureMode(
+        "ElastiCache snapshot export to S3 and seeding from S3: ElastiCache's access (a bucket policy for "
+        "<region>.elasticache-snapshot.amazonaws.com, or ACL grants where ACLs are enabled), the bucket's region, "
+        "a key taken (cache_snapshots.py)",
+        "https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/backups-exporting.html",
+        ("elasticache.CopySnapshot", "elasticache.CreateReplicationGroup", "AWS::ElastiCache::ReplicationGroup"),
+        (
+            f"{_SNAP}::test_an_export_elasticache_cannot_make_is_refused_and_writes_nothing",
+            f"{_SNAP}::test_a_seed_elasticache_cannot_read_is_refused_before_anything_is_created",
+            f"{_SNAP}::test_cloudformation_fails_a_replication_group_whose_seed_elasticache_cannot_read",
+            f"{_SNAP}::test_acl_grants_to_elasticaches_canonical_id_count_only_where_acls_are_enabled",
+        ),
+    ),
 )
 
 # What the emulator does not model, so no test here can catch the collection depending on it.
@@ -154,6 +168,9 @@ NOT_MODELLED = (
     "KMS encryption of data at rest: keys and their policies are modelled, ciphertexts are not.",
     "Real replication latency and cross-region networking: lag and replication delay are settings.",
     "CBOR (smithy-rpc-v2-cbor): clients that speak it get JSON; this botocore speaks JSON to CloudWatch.",
+    "A seed ElastiCache cannot read: AWS creates the replication group and reports the failure as an event "
+    "(create-failed); the emulator refuses CreateReplicationGroup (InvalidParameterValue) and creates nothing.",
+    "An export takes no time: the object is in the bucket when CopySnapshot answers (its answer says exporting).",
     "S3 ACLs of a BucketOwnerEnforced bucket are not refused (AccessControlListNotSupported); "
     "GetBucketOwnershipControls answers BucketOwnerEnforced, which amazon.aws.s3_object reads to set no ACL.",
 )

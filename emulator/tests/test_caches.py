@@ -8,40 +8,11 @@ group with in-transit encryption answers TLS only
 
 from __future__ import annotations
 
-import functools
 import pathlib
 import ssl
 import time
 
 import pytest
-
-from emulator import tls
-from emulator.aws.caches import command as caches_command
-
-TOKEN = "a-long-enough-auth-token-0123456789"
-
-
-@pytest.fixture
-def caches(aws):
-    aws.post("aws", "/_emulator/config", {"caches": "redis", "redis_global_failover_seconds": 0.2})
-    return aws
-
-
-@pytest.fixture
-def command(caches):
-    """The emulator's RESP client over TLS, trusting the emulator's CA (every group here has in-transit encryption)."""
-    return functools.partial(caches_command, ca=tls.files(caches.tls_dir).ca)
-
-
-def _create(client, name: str, region: str = "us-west-2", **extra) -> dict:
-    return client("elasticache", region).create_replication_group(
-        ReplicationGroupId=name, ReplicationGroupDescription=name, NumCacheClusters=2, **extra
-    )["ReplicationGroup"]
-
-
-def _endpoint(group: dict) -> tuple[str, int]:
-    endpoint = group["NodeGroups"][0]["PrimaryEndpoint"]
-    return endpoint["Address"], endpoint["Port"]
 
 
 def _wait(condition, timeout: float = 10):
@@ -51,53 +22,52 @@ def _wait(condition, timeout: float = 10):
         time.sleep(0.05)
 
 
-def test_the_endpoint_is_a_real_server_that_asks_for_tls_and_the_auth_token(command, client):
-    group = _create(client, "cache", CacheNodeType="cache.r6g.large", TransitEncryptionEnabled=True, AuthToken=TOKEN)
-    host, port = _endpoint(group)
+def test_the_endpoint_is_a_real_server_that_asks_for_tls_and_the_auth_token(command, cache_group, client):
+    host, port = cache_group("cache")
     assert host == "127.0.0.1"
-    assert command(port, "SET", "model:1", "resnet", password=TOKEN) == "OK"
-    assert command(port, "GET", "model:1", password=TOKEN) == "resnet"
+    assert command(port, "SET", "model:1", "resnet") == "OK"
+    assert command(port, "GET", "model:1") == "resnet"
     with pytest.raises(RuntimeError, match="NOAUTH"):
-        command(port, "GET", "model:1")
+        command(port, "GET", "model:1", password=None)
     with pytest.raises(OSError):  # in-transit encryption: a plain connection gets no answer (the server closes it)
-        caches_command(port, "PING", password=TOKEN, timeout=2)
+        command(port, "PING", ca=None, timeout=2)
     with pytest.raises(ssl.SSLCertVerificationError):  # the certificate is the emulator CA's, not any
-        caches_command(port, "PING", password=TOKEN, ca=pathlib.Path(ssl.get_default_verify_paths().openssl_cafile))
+        command(port, "PING", ca=pathlib.Path(ssl.get_default_verify_paths().openssl_cafile))
     client("elasticache").delete_replication_group(ReplicationGroupId="cache")
     with pytest.raises(OSError):
-        command(port, "PING", password=TOKEN, timeout=1)  # its server is gone
+        command(port, "PING", timeout=1)  # its server is gone
 
 
-def test_the_secondary_replicates_with_the_lag_and_a_failover_loses_what_was_in_flight(caches, command, client):
-    _create(client, "cache", CacheNodeType="cache.r6g.large", TransitEncryptionEnabled=True, AuthToken=TOKEN)
+def test_the_secondary_replicates_with_the_lag_and_a_failover_loses_what_was_in_flight(
+    caches, command, cache_group, client
+):
+    _host, primary_port = cache_group("cache")
     client("elasticache").create_global_replication_group(
         GlobalReplicationGroupIdSuffix="registry", PrimaryReplicationGroupId="cache"
     )
     caches.post("aws", "/_emulator/config", {"replication_lag_ms": {"cache-dr": 1500}})
-    secondary = _create(client, "cache-dr", "us-east-1", GlobalReplicationGroupId="sgaui-registry")
-    primary_port = _endpoint(client("elasticache").describe_replication_groups()["ReplicationGroups"][0])[1]
-    secondary_port = _endpoint(secondary)[1]
+    _host, secondary_port = cache_group("cache-dr", "us-east-1", GlobalReplicationGroupId="sgaui-registry")
 
-    command(primary_port, "SET", "sentinel:1", "before", password=TOKEN)
-    _wait(lambda: command(secondary_port, "GET", "sentinel:1", password=TOKEN) == "before")  # the full sync
+    command(primary_port, "SET", "sentinel:1", "before")
+    _wait(lambda: command(secondary_port, "GET", "sentinel:1") == "before")  # the full sync
     written = time.time()
-    command(primary_port, "SET", "sentinel:2", "lagging", password=TOKEN)
+    command(primary_port, "SET", "sentinel:2", "lagging")
     time.sleep(0.5)
-    assert command(secondary_port, "GET", "sentinel:2", password=TOKEN) is None  # still on its way
-    _wait(lambda: command(secondary_port, "GET", "sentinel:2", password=TOKEN) == "lagging")
+    assert command(secondary_port, "GET", "sentinel:2") is None  # still on its way
+    _wait(lambda: command(secondary_port, "GET", "sentinel:2") == "lagging")
     assert time.time() - written >= 1.4  # the injected lag
     with pytest.raises(RuntimeError, match="READONLY"):
-        command(secondary_port, "SET", "x", "y", password=TOKEN)  # a replica takes no writes
+        command(secondary_port, "SET", "x", "y")  # a replica takes no writes
 
-    command(primary_port, "SET", "sentinel:3", "in flight", password=TOKEN)
+    command(primary_port, "SET", "sentinel:3", "in flight")
     client("elasticache", "us-east-1").failover_global_replication_group(
         GlobalReplicationGroupId="sgaui-registry", PrimaryRegion="us-east-1", PrimaryReplicationGroupId="cache-dr"
     )
     time.sleep(0.3)
     client("elasticache").describe_global_replication_groups(GlobalReplicationGroupId="sgaui-registry")  # completes it
-    assert command(secondary_port, "SET", "sentinel:4", "after", password=TOKEN) == "OK"  # the new primary writes
-    assert command(secondary_port, "GET", "sentinel:3", password=TOKEN) is None  # lost with the relay
+    assert command(secondary_port, "SET", "sentinel:4", "after") == "OK"  # the new primary writes
+    assert command(secondary_port, "GET", "sentinel:3") is None  # lost with the relay
     # the old primary follows the new one: it ends with the new primary's data, the lost key gone there too
     # (a full resynchronization: on a loaded machine it took over 10 s)
-    _wait(lambda: command(primary_port, "GET", "sentinel:4", password=TOKEN) == "after", timeout=60)
-    assert command(primary_port, "GET", "sentinel:3", password=TOKEN) is None
+    _wait(lambda: command(primary_port, "GET", "sentinel:4") == "after", timeout=60)
+    assert command(primary_port, "GET", "sentinel:3") is None
