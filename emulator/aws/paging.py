@@ -397,6 +397,24 @@ def list_buckets(self: S3Response):
     return self.serialized(ActionResult(result))
 
 
+# S3 ListObjectsV2 (https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectsV2.html): MaxKeys (default 1,000),
+# IsTruncated and NextContinuationToken, sent back as ContinuationToken: moto pages it so; the page_size setting caps
+# the max-keys it reads (from the query string, where moto's handler reads it).
+S3_OBJECTS = "s3.ListObjectsV2"
+
+
+def capped_objects(handler):
+    @functools.wraps(handler)
+    def wrapper(self):
+        shrink = setting_for(S3_OBJECTS)
+        if shrink is not None:
+            asked = int(self.querystring.get("max-keys", ["1000"])[0])
+            self.querystring["max-keys"] = [str(min(asked, shrink))]
+        return handler(self)
+
+    return wrapper
+
+
 # Lists moto pages itself with AWS's tokens: the page_size setting caps the page size the handler reads.
 # Route 53 ListResourceRecordSets (API_ListResourceRecordSets.html): MaxItems (default 300), IsTruncated,
 # NextRecordName/NextRecordType as StartRecordName/StartRecordType of the next request.
@@ -518,6 +536,7 @@ def install() -> None:
     for response_class, name, paging, page in PAGED:
         setattr(response_class, name, paged(paging, getattr(response_class, name), page))
     S3Response.all_buckets = list_buckets
+    S3Response.list_objects_v2 = capped_objects(S3Response.list_objects_v2)
     for operation, limit in NATIVE:
         response_class = Route53 if operation.startswith("route53.") else None
         name = botocore.xform_name(operation.split(".")[1])
@@ -526,4 +545,8 @@ def install() -> None:
 
 def paged_operations() -> set[str]:
     """Every operation the emulator pages (the fidelity report, its tests)."""
-    return {spec.operation for _cls, _name, spec, _page in PAGED} | {S3_BUCKETS.operation} | {op for op, _ in NATIVE}
+    return (
+        {spec.operation for _cls, _name, spec, _page in PAGED}
+        | {S3_BUCKETS.operation, S3_OBJECTS}
+        | {op for op, _ in NATIVE}
+    )

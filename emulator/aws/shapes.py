@@ -334,6 +334,9 @@ class ShapeChecker:
             return []
         found: list[tuple[str, str]] = []
         parser = PARSERS[protocol]()
+        payload = shape.serialization.get("payload")
+        if payload and shape.members[payload].type_name in ("string", "blob"):
+            body = b""  # a streamed payload (GetObject's Body) is the object's bytes, not a shape: a client streams it
         response = {"status_code": status, "headers": _Headers(headers), "body": body}
         try:
             parsed = parser.parse(response, shape)

@@ -79,15 +79,9 @@ def _keys(s3, bucket: str) -> list[str]:
     return [o["Key"] for o in s3.list_objects_v2(Bucket=bucket).get("Contents", [])]
 
 
-def _body(aws, s3, bucket: str, key: str) -> bytes:
-    """GetObject by the bucket owner. The response-shape check is off for it: shapes.py hands the body to botocore's
-    parser as bytes, which decodes a blob payload as UTF-8 (a client streams it instead), and an RDB file is not
-    UTF-8."""
-    aws.post("aws", "/_emulator/config", {"response_shapes": False})
-    try:
-        return s3.get_object(Bucket=bucket, Key=key)["Body"].read()
-    finally:
-        aws.post("aws", "/_emulator/config", {"response_shapes": True})
+def _body(s3, bucket: str, key: str) -> bytes:
+    """GetObject by the bucket owner."""
+    return s3.get_object(Bucket=bucket, Key=key)["Body"].read()
 
 
 def _refusal(call) -> tuple[str, str]:
@@ -123,7 +117,7 @@ def test_a_snapshot_holds_the_data_of_its_moment_and_its_export_seeds_groups_in_
     assert (answer["SnapshotName"], answer["SnapshotStatus"]) == ("cache-copy", "exporting")
     assert elasticache.describe_snapshots(SnapshotName="cache-copy")["Snapshots"][0]["SnapshotStatus"] == "available"
     assert _keys(s3, "exports") == ["cache-copy-0001.rdb"]  # "ElastiCache adds an instance identifier and .rdb"
-    assert _body(aws, s3, "exports", "cache-copy-0001.rdb").startswith(b"REDIS")  # the bucket owner reads it
+    assert _body(s3, "exports", "cache-copy-0001.rdb").startswith(b"REDIS")  # the bucket owner reads it
 
     _host, seeded = cache_group("cache-restored", SnapshotArns=["arn:aws:s3:::exports/cache-copy-0001.rdb"])
     assert command(seeded, "GET", "model:1") == "before"
@@ -186,7 +180,7 @@ def test_deleting_a_snapshot_or_resetting_drops_its_data_and_an_empty_export_loa
     elasticache.create_snapshot(ReplicationGroupId="plain", SnapshotName="nightly")  # the deleted one's name
     s3 = _bucket(client, "exports")
     _export(client, "nightly", "exports")
-    assert _body(aws, s3, "exports", "nightly-0001.rdb") == EMPTY_RDB
+    assert _body(s3, "exports", "nightly-0001.rdb") == EMPTY_RDB
 
     aws.post("aws", "/_emulator/config", {"caches": "redis"})
     _host, seeded = cache_group("restored", SnapshotArns=["arn:aws:s3:::exports/nightly-0001.rdb"])
@@ -199,7 +193,7 @@ def test_deleting_a_snapshot_or_resetting_drops_its_data_and_an_empty_export_loa
     elasticache.create_snapshot(ReplicationGroupId="plain", SnapshotName="weekly")
     _bucket(client, "exports")
     _export(client, "weekly", "exports")
-    assert _body(aws, s3, "exports", "weekly-0001.rdb") == EMPTY_RDB  # the reset dropped the data
+    assert _body(s3, "exports", "weekly-0001.rdb") == EMPTY_RDB  # the reset dropped the data
 
 
 def test_a_group_of_two_shards_exports_one_object_per_shard_and_is_seeded_from_both(client):
@@ -276,7 +270,7 @@ def test_an_export_elasticache_cannot_make_is_refused_and_writes_nothing(aws, ca
     after = {b["Name"]: _keys(client("s3"), b["Name"]) for b in client("s3").list_buckets()["Buckets"]}
     assert after == before
     if "exports" in after and after["exports"]:
-        assert _body(aws, client("s3"), "exports", "nightly-0001.rdb") == b"not ElastiCache's"
+        assert _body(client("s3"), "exports", "nightly-0001.rdb") == b"not ElastiCache's"
 
 
 def test_an_export_to_a_bucket_of_another_account_is_refused(cache_group, client):

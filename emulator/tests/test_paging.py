@@ -144,3 +144,18 @@ def test_metric_data_pages_by_data_points_and_a_cut_query_is_partial(aws, client
     aws.post("aws", "/_emulator/config", {"page_size": {"cloudwatch.GetMetricData": 4}})
     shrunk = cloudwatch.get_metric_data(MetricDataQueries=queries, ScanBy="TimestampDescending", **window)
     assert sum(len(r["Values"]) for r in shrunk["MetricDataResults"]) == 4 and shrunk["NextToken"]
+
+
+def test_object_lists_page_with_a_continuation_token_and_the_setting_shrinks_them(aws, client):
+    """ListObjectsV2 (https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectsV2.html): MaxKeys a page, then
+    NextContinuationToken, which the next request sends as ContinuationToken."""
+    s3 = client("s3")
+    s3.create_bucket(Bucket="paged-objects", CreateBucketConfiguration={"LocationConstraint": "us-west-2"})
+    keys = [f"copy-{n}.rdb" for n in range(5)]
+    for key in keys:
+        s3.put_object(Bucket="paged-objects", Key=key, Body=b"x")
+    first = s3.list_objects_v2(Bucket="paged-objects", MaxKeys=2)
+    assert [o["Key"] for o in first["Contents"]] == keys[:2] and first["IsTruncated"]
+    aws.post("aws", "/_emulator/config", {"page_size": {"s3.ListObjectsV2": 2}})
+    pages = list(s3.get_paginator("list_objects_v2").paginate(Bucket="paged-objects"))
+    assert [[o["Key"] for o in p["Contents"]] for p in pages] == [keys[:2], keys[2:4], keys[4:]]

@@ -21,9 +21,14 @@ pytest_plugins = ["pytester"]
 CFN_NS = "http://cloudformation.amazonaws.com/doc/2010-05-15/"
 
 
-def _check(service: str, action: str, body: str | dict, headers: dict | None = None, request: dict | None = None):
+def _check(
+    service: str, action: str, body: str | dict | bytes, headers: dict | None = None, request: dict | None = None
+):
     checker = ShapeChecker()
-    raw = json.dumps(body).encode() if isinstance(body, dict) else textwrap.dedent(body).strip().encode()
+    if isinstance(body, bytes):
+        raw = body
+    else:
+        raw = json.dumps(body).encode() if isinstance(body, dict) else textwrap.dedent(body).strip().encode()
     found = checker.check(service, action, 200, headers or {}, raw, request or {})
     return {(v["path"], v["problem"].split(" ")[0]): v for v in found}, found
 
@@ -47,6 +52,12 @@ def _stack(**members: str) -> str:
 def test_a_well_formed_answer_has_no_violation():
     """cloudformation 2010-05-15 ``DescribeStacksOutput`` (awsQuery, result wrapper DescribeStacksResult)."""
     _, found = _check("cloudformation", "DescribeStacks", _stack())
+    assert found == []
+
+
+def test_a_streamed_payload_is_not_parsed_as_text():
+    """GetObject's Body is the object's bytes (an .rdb is not UTF-8): a client streams it, the check skips it."""
+    _, found = _check("s3", "GetObject", b"REDIS0009\xfa\x09redis-ver\xff\x00\x80")
     assert found == []
 
 

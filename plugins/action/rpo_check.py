@@ -8,7 +8,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.ai_model_registry.infra.plugins.module_utils import aws_client, rpo
+from ansible_collections.ai_model_registry.infra.plugins.module_utils import aws_client, redis_dr_copies, rpo
 from ansible_collections.ai_model_registry.infra.plugins.module_utils import global_cluster as gdb
 from ansible_collections.ai_model_registry.infra.plugins.module_utils import global_datastore as gds
 from ansible_collections.ai_model_registry.infra.plugins.plugin_utils.aws_session import botocore
@@ -26,6 +26,7 @@ class Checker:
         self.measurements = []
         self.batch = rpo.MetricBatch()
         self.pending = []  # (query id, name, store, metric, unit, target, detail, informational)
+        self.dr_copy = None  # the DR region's newest copy of Redis, when asked for
 
     def target(self, section):
         own = (self.params[section] or {}).get("target_seconds")
@@ -155,13 +156,48 @@ class Checker:
                 detail=detail or ("%d snapshot(s)" % len(snapshots) if snapshots else "no snapshot"),
             )
         )
+        # a Global Datastore's lag, or the age of the DR region's newest copy, is what moving Redis loses now: held to
+        # its own target (the module's by default), not to the snapshots' (a cache's are daily)
+        dr_target = section.get("replication_target_seconds")
+        dr_target = self.params["target_seconds"] if dr_target is None else dr_target
+        if section.get("dr_copies"):
+            self.redis_dr_copies(group, section["dr_copies"], dr_target)
         if not detail:
-            # a Global Datastore's lag is what a failover loses now: held to its own target (the module's by default),
-            # not to the snapshots' (a cache's are daily)
-            lag_target = section.get("replication_target_seconds")
-            self.redis_global_datastore(
-                group, region, self.params["target_seconds"] if lag_target is None else lag_target
+            self.redis_global_datastore(group, region, dr_target)
+
+    def redis_dr_copies(self, group, copies, target):
+        """Without a Global Datastore, the recovery point of a rebuild in the DR region: the age of the newest copy of
+        Redis in its bucket (backup-policy.yaml's copy function); the copy itself is returned as ``redis_dr_copy``."""
+        bucket, region = copies["bucket"], copies["region"]
+        try:
+            pages = self.clients("s3", region).paginate(
+                "ListObjectsV2", key="Contents", Bucket=bucket, Prefix=redis_dr_copies.prefix(group)
             )
+        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+            self.fail(e, "the copies of Redis in s3://%s" % bucket)
+        keys = [item["Key"] for item in pages]
+        key, when = redis_dr_copies.newest_copy(keys)
+        if key:
+            self.dr_copy = {
+                "bucket": bucket,
+                "region": region,
+                "key": key,
+                "recovery_point": when.isoformat(),
+                "snapshot_arns": ["arn:aws:s3:::%s/%s" % (bucket, k) for k in redis_dr_copies.copy_objects(keys, key)],
+            }
+        self.measurements.append(
+            rpo.measurement(
+                "redis:%s:dr_copy" % group,
+                "redis",
+                "age of the DR region's newest copy",
+                rpo.age_seconds(when, self.now) if when else None,
+                "seconds",
+                "s3 ListObjectsV2 %s s3://%s" % (region, bucket),
+                target,
+                measured_at=when,
+                detail=("copy %s" % key) if key else "no copy of %s in the DR region" % group,
+            )
+        )
 
     def redis_global_datastore(self, group, region, target):
         """With a Global Datastore, the recovery point of its DR copies: each secondary's GlobalDatastoreReplicationLag
@@ -257,6 +293,7 @@ class Checker:
             "environment": self.params["environment"],
             "measured_at": self.now.isoformat(),
             "measurements": self.measurements,
+            "redis_dr_copy": self.dr_copy,
             "api_calls": self.api_calls,
         }
         result.update(rpo.verdict(self.measurements))
@@ -299,6 +336,10 @@ ARGUMENT_SPEC = {
             "replication_group_id": {"type": "str", "required": True},
             "target_seconds": TARGET,
             "replication_target_seconds": TARGET,
+            "dr_copies": {
+                "type": "dict",
+                "options": {"bucket": {"type": "str", "required": True}, "region": {"type": "str", "required": True}},
+            },
         },
     },
     "enforce": {"type": "bool", "default": False},

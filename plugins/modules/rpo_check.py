@@ -94,7 +94,9 @@ options:
         description: Highest acceptable replication latency (default O(target_seconds)).
         type: float
   redis:
-    description: ElastiCache Redis snapshots, and the lag of its Global Datastore's secondaries.
+    description:
+      - ElastiCache Redis snapshots, the lag of its Global Datastore's secondaries, and (O(redis.dr_copies)) the age of
+        the DR region's newest copy of Redis.
     type: dict
     suboptions:
       replication_group_id:
@@ -110,6 +112,22 @@ options:
             what a failover to them would lose now, held apart from the snapshots' age (a cache's are daily).
         type: float
         version_added: 1.1.0
+      dr_copies:
+        description:
+          - "Without a Global Datastore, the bucket of copies of Redis in the DR region (backup-dr-vault.yaml's
+            C(RedisCopyBucketName)): the age of its newest copy is what a rebuild there would lose, held to
+            O(redis.replication_target_seconds); the copy is returned as RV(redis_dr_copy)."
+        type: dict
+        version_added: 1.1.0
+        suboptions:
+          bucket:
+            description: The bucket.
+            type: str
+            required: true
+          region:
+            description: Its region (the DR region).
+            type: str
+            required: true
   enforce:
     description: Fail when the verdict is C(fail) (a target missed or a figure missing).
     type: bool
@@ -153,6 +171,30 @@ measured_at:
   description: When the measurement was made (ISO 8601).
   returned: always
   type: str
+redis_dr_copy:
+  description:
+    - The DR region's newest copy of Redis, to seed a rebuild from; null without one or without O(redis.dr_copies).
+  returned: always
+  type: dict
+  version_added: 1.1.0
+  contains:
+    bucket:
+      description: Its bucket.
+      type: str
+    region:
+      description: The bucket's region.
+      type: str
+    key:
+      description: Object key of its first shard.
+      type: str
+      sample: ai-model-registry-staging-redis-dr-copy-20260601120000-0001.rdb
+    recovery_point:
+      description: When its snapshot was asked for (ISO 8601); its data is at least that new.
+      type: str
+    snapshot_arns:
+      description: Its objects, one per shard, as CreateReplicationGroup's C(SnapshotArns) takes them.
+      type: list
+      elements: str
 measurements:
   description: Every figure, with its source, time, target and verdict.
   returned: always

@@ -1,0 +1,118 @@
+"""Copies of Redis in the DR region on the deployed platform: the backup stack's copy function snapshots the real
+cache, ElastiCache exports the snapshot to S3 (as its service principal, ACLs disabled), S3 replicates it to the DR
+region, rpo_check reads its age, and a replication group seeded from it in the DR region (redis-dr.yaml without a
+Global Datastore) holds what the cache held at the snapshot - and not what was written after."""
+
+from __future__ import annotations
+
+import json
+import pathlib
+import time
+
+import redis as redis_client
+
+from emulator import tls
+from tests.integration.ansible import run_module
+from tests.integration.drills import stack_outputs
+
+DR = "us-east-1"
+REPO = pathlib.Path(__file__).resolve().parents[2]
+
+
+def _invoke(client, function: str) -> dict:
+    response = client("lambda").invoke(FunctionName=function, Payload=b"{}")
+    result = json.loads(response["Payload"].read())
+    assert "FunctionError" not in response, result
+    return result
+
+
+def _connect(outputs: dict, token: str, tls_dir) -> redis_client.Redis:
+    return redis_client.Redis(
+        host=outputs["RedisEndpoint"],
+        port=int(outputs["RedisPort"]),
+        password=token,
+        ssl=True,
+        ssl_ca_certs=str(tls.files(tls_dir).ca),
+        decode_responses=True,
+    )
+
+
+def test_a_copy_of_redis_reaches_the_dr_region_and_seeds_a_rebuilt_group(deployed, tmp_path):
+    aws, client = deployed, deployed.client
+    aws.post("aws", "/_emulator/config", {"s3_replication_latency_seconds": 1})
+    redis, backup = stack_outputs(client, "redis"), stack_outputs(client, "backup")
+    vault = client("cloudformation", DR).describe_stacks(StackName="ai-model-registry-development-backup-dr-vault")
+    copies_bucket = {o["OutputKey"]: o["OutputValue"] for o in vault["Stacks"][0]["Outputs"]}["RedisCopyBucketName"]
+    function, group = backup["RedisDRCopyFunctionName"], redis["ReplicationGroupId"]
+    token = client("secretsmanager").get_secret_value(SecretId=redis["AuthTokenSecretName"])["SecretString"]
+
+    with _connect(redis, token, deployed.tls_dir) as primary:
+        primary.set("copy-test:before", "in the copy")
+        first = _invoke(client, function)
+        primary.set("copy-test:after", "written after the snapshot")
+    [step] = first["steps"]
+    assert step["action"] == "snapshot" and step["snapshot"].startswith(f"{group}-dr-copy-")
+    snapshot = step["snapshot"]
+
+    # the next run exports the available snapshot; the one after waits for S3 replication
+    assert _invoke(client, function)["steps"] == [{"action": "export", "snapshot": snapshot}]
+    exported = client("s3").list_objects_v2(Bucket=backup["RedisExportBucketName"])["Contents"]
+    assert [o["Key"] for o in exported] == [f"{snapshot}-0001.rdb"]
+    deadline = time.time() + 15
+    while "Contents" not in client("s3", DR).list_objects_v2(Bucket=copies_bucket, Prefix=group):
+        assert time.time() < deadline, "the export did not reach the DR region"
+        time.sleep(0.2)
+    third = _invoke(client, function)
+    assert third["steps"] == [{"action": "delete", "snapshot": snapshot}]
+    assert third["newest_copy"] == f"{snapshot}-0001.rdb" and 0 <= third["newest_copy_age_seconds"] < 60
+    names = [s["SnapshotName"] for s in client("elasticache").describe_snapshots(ReplicationGroupId=group)["Snapshots"]]
+    assert snapshot not in names  # the copy lives in S3 now
+
+    # rpo_check measures the copy's age and returns it ready to seed from
+    measured, _process = run_module(
+        aws,
+        tmp_path,
+        "rpo_check",
+        {
+            "region": "us-west-2",
+            "environment": "development",
+            "redis": {"replication_group_id": group, "dr_copies": {"bucket": copies_bucket, "region": DR}},
+        },
+    )
+    [copy_age] = [m for m in measured["measurements"] if m["name"] == f"redis:{group}:dr_copy"]
+    assert copy_age["status"] == "ok" and copy_age["value"] < 60
+    arns = measured["redis_dr_copy"]["snapshot_arns"]
+    assert arns == [f"arn:aws:s3:::{copies_bucket}/{snapshot}-0001.rdb"]
+
+    # a replication group rebuilt in the DR region from the copy (the template's mode without a Global Datastore;
+    # another prefix beside the platform's own secondary), with the primary's AUTH token replicated to the region
+    cfn = client("cloudformation", DR)
+    cfn.create_stack(
+        StackName="copy-test-redis-rebuilt",
+        TemplateBody=(REPO / "roles/redis/files/redis-dr.yaml").read_text(),
+        Parameters=[
+            {"ParameterKey": k, "ParameterValue": v}
+            for k, v in {
+                "Environment": "development",
+                "NamePrefix": "copy-test",
+                "SeedSnapshotArns": ",".join(arns),
+                "AuthTokenSecretName": redis["AuthTokenSecretName"],
+                "NodeType": "cache.t4g.micro",
+                "VpcId": "vpc-0b000000000000001",  # inventories/local's DR network
+                "PrivateSubnetIds": "subnet-0b000000000000001,subnet-0b000000000000002",
+            }.items()
+        ],
+    )
+    try:
+        cfn.get_waiter("stack_create_complete").wait(StackName="copy-test-redis-rebuilt", WaiterConfig={"Delay": 1})
+        rebuilt = {
+            o["OutputKey"]: o["OutputValue"]
+            for o in cfn.describe_stacks(StackName="copy-test-redis-rebuilt")["Stacks"][0]["Outputs"]
+        }
+        assert rebuilt["SeedSnapshotArns"] == ",".join(arns)
+        with _connect(rebuilt, token, deployed.tls_dir) as replica:
+            assert replica.get("copy-test:before") == "in the copy"
+            assert replica.get("copy-test:after") is None  # written after the snapshot: not in the copy
+    finally:
+        cfn.delete_stack(StackName="copy-test-redis-rebuilt")
+        cfn.get_waiter("stack_delete_complete").wait(StackName="copy-test-redis-rebuilt", WaiterConfig={"Delay": 1})
