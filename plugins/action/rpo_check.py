@@ -133,7 +133,19 @@ class Checker:
                 )
 
     def redis(self, section):
-        group, region, target = section["replication_group_id"], self.module.region, self.target("redis")
+        group = section["replication_group_id"]
+        # a Global Datastore's lag, or the age of the DR region's newest copy, is what moving Redis loses now: held to
+        # its own target (the module's by default), not to the snapshots' (a cache's are daily)
+        dr_target = section.get("replication_target_seconds")
+        dr_target = self.params["target_seconds"] if dr_target is None else dr_target
+        if section.get("dr_copies"):
+            self.redis_dr_copies(group, section["dr_copies"], dr_target)
+        if section.get("snapshots", True) and self.redis_snapshots(group):
+            self.redis_global_datastore(group, self.module.region, dr_target)
+
+    def redis_snapshots(self, group):
+        """The age of the group's newest snapshot; whether the group was found."""
+        region, target = self.module.region, self.target("redis")
         try:
             # DescribeSnapshots pages with Marker (at most 50 a page): the paginator follows it to the last page.
             snapshots = self.clients("elasticache", region).paginate("DescribeSnapshots", ReplicationGroupId=group)
@@ -156,14 +168,7 @@ class Checker:
                 detail=detail or ("%d snapshot(s)" % len(snapshots) if snapshots else "no snapshot"),
             )
         )
-        # a Global Datastore's lag, or the age of the DR region's newest copy, is what moving Redis loses now: held to
-        # its own target (the module's by default), not to the snapshots' (a cache's are daily)
-        dr_target = section.get("replication_target_seconds")
-        dr_target = self.params["target_seconds"] if dr_target is None else dr_target
-        if section.get("dr_copies"):
-            self.redis_dr_copies(group, section["dr_copies"], dr_target)
-        if not detail:
-            self.redis_global_datastore(group, region, dr_target)
+        return not detail
 
     def redis_dr_copies(self, group, copies, target):
         """Without a Global Datastore, the recovery point of a rebuild in the DR region: the age of the newest copy of
@@ -336,6 +341,7 @@ ARGUMENT_SPEC = {
             "replication_group_id": {"type": "str", "required": True},
             "target_seconds": TARGET,
             "replication_target_seconds": TARGET,
+            "snapshots": {"type": "bool", "default": True},
             "dr_copies": {
                 "type": "dict",
                 "options": {"bucket": {"type": "str", "required": True}, "region": {"type": "str", "required": True}},

@@ -38,6 +38,46 @@ def _redis_figures(redis):
     }
 
 
+def redis_rebuild_result(now_primary, dr_before, groups, copy, target_region, started_at, completed_at=None):
+    """What moving Redis without a Global Datastore did, in the shape elasticache_global_datastore_failover returns,
+    so that the role's Secrets, records, verification and report treat both ways alike.
+
+    ``now_primary``: the cloudformation_stack result of the group that serves now - the DR region's group rebuilt
+    from a copy (to the DR region), or the primary region's own stack, read (the fail back); ``dr_before``: the read
+    of the rebuilt group's stack before the move (a group rebuilt earlier served, else the primary region's);
+    ``groups``: ``primary`` and ``dr``, each ``replication_group_id`` and ``region``; ``copy``: rpo_check's
+    ``redis_dr_copy`` the rebuild was seeded from (None: no copy, an empty cache). The recovery point lost by a
+    rebuild is the time from the copy's snapshot to the start of the move (unknown, None, without a copy)."""
+    outputs = now_primary.get("outputs") or {}
+    started, completed = _seconds(started_at), _seconds(completed_at, time.time())
+    previous = groups["dr"] if dr_before.get("status", "ABSENT") != "ABSENT" else groups["primary"]
+    primary = groups["dr"] if target_region == groups["dr"]["region"] else groups["primary"]
+    moved = primary != previous
+    loss = None
+    if moved and primary is groups["dr"] and copy:
+        loss = round(started - to_epoch(copy["recovery_point"]), 3)
+    return {
+        "changed": moved or bool(now_primary.get("changed")),
+        "mode": "rebuild",
+        "replication_group_id": primary["replication_group_id"],
+        "region": primary["region"],
+        "previous_primary": previous,
+        "primary": primary,
+        "endpoint": {"address": outputs.get("RedisEndpoint"), "port": int(outputs.get("RedisPort") or 0)},
+        "seeded_from": copy.get("key") if loss is not None else None,
+        "lag": {"replication_seconds": loss, "measured_at": copy.get("recovery_point") if loss is not None else None},
+        "estimated_data_loss_seconds": loss,
+        "timings": {
+            "requested_at": _iso(started),
+            "completed_at": _iso(completed),
+            "seconds": round(completed - started, 3),
+        }
+        if moved
+        else None,
+        "api_calls": now_primary.get("api_calls") or [],
+    }
+
+
 def _ran(result):
     """A registered result of a task that ran and succeeded (not skipped, not failed, not absent)."""
     return bool(result) and not result.get("skipped") and not result.get("failed")
@@ -189,4 +229,5 @@ class FilterModule(object):
             "failover_verification": failover_verification,
             "failover_report": failover_report,
             "failover_history_report": failover_history_report,
+            "redis_rebuild_result": redis_rebuild_result,
         }

@@ -112,6 +112,14 @@ options:
             what a failover to them would lose now, held apart from the snapshots' age (a cache's are daily).
         type: float
         version_added: 1.1.0
+      snapshots:
+        description:
+          - Measure the age of the group's newest snapshot, and its Global Datastore's lag, in the module's region (the
+            group's). V(false) measures only O(redis.dr_copies), from the DR region, as a failover does while the
+            primary region may be down.
+        type: bool
+        default: true
+        version_added: 1.1.0
       dr_copies:
         description:
           - "Without a Global Datastore, the bucket of copies of Redis in the DR region (backup-dr-vault.yaml's

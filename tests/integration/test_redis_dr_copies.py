@@ -5,14 +5,19 @@ Global Datastore) holds what the cache held at the snapshot - and not what was w
 
 from __future__ import annotations
 
+import base64
 import json
 import pathlib
+import re
 import time
 
+import pytest
 import redis as redis_client
+from kubernetes import client as k8s
+from kubernetes import config
 
 from emulator import tls
-from tests.integration.ansible import run_module
+from tests.integration.ansible import playbook, run_module
 from tests.integration.drills import stack_outputs
 
 DR = "us-east-1"
@@ -116,3 +121,80 @@ def test_a_copy_of_redis_reaches_the_dr_region_and_seeds_a_rebuilt_group(deploye
     finally:
         cfn.delete_stack(StackName="copy-test-redis-rebuilt")
         cfn.get_waiter("stack_delete_complete").wait(StackName="copy-test-redis-rebuilt", WaiterConfig={"Delay": 1})
+
+
+def _copy_to_the_dr_region(client, function: str) -> str:
+    """Run the copy function as its schedule would until a copy has reached the DR region: its first object."""
+    for _run in range(10):
+        result = _invoke(client, function)
+        if result["newest_copy"]:
+            return result["newest_copy"]
+        time.sleep(0.5)  # the export's S3 replication (s3_replication_latency_seconds)
+    raise AssertionError("no copy reached the DR region")
+
+
+def _redis_secret(aws) -> dict[str, str]:
+    api = k8s.CoreV1Api(config.new_client_from_config(str(aws.kubeconfig)))
+    secret = api.read_namespaced_secret("redis-credentials", "default")
+    return {key: base64.b64decode(value).decode() for key, value in secret.data.items()}
+
+
+@pytest.mark.slow(seconds=80)
+def test_without_a_global_datastore_failover_rebuilds_redis_in_the_dr_region_and_fails_back(aws, client, tmp_path):
+    """An environment without a Global Datastore (redis_global_datastore false): a switchover is refused while no copy
+    of Redis is in the DR region; with one, failover.yml rebuilds Redis there from it and repoints redis-credentials
+    (what the copy held is there, what was written after it is not); the fail back points home and deletes it."""
+    aws.post(
+        "aws", "/_emulator/config", {"databases": "postgresql", "caches": "redis", "s3_replication_latency_seconds": 1}
+    )
+    without = ("-i", "inventories/local", "-e", "redis_global_datastore=false")
+    deployed = playbook(aws, "playbooks/site.yml", *without)
+    assert deployed.returncode == 0, deployed.stdout[-3000:]
+    redis, backup = stack_outputs(client, "redis"), stack_outputs(client, "backup")
+    assert "GlobalReplicationGroupId" not in redis
+    dr_stack = "ai-model-registry-development-redis-dr"  # made only by a rebuild
+    assert dr_stack not in [s["StackName"] for s in client("cloudformation", DR).list_stacks()["StackSummaries"]]
+    home = _redis_secret(aws)
+    assert home["host"] == redis["RedisEndpoint"]
+
+    refused = playbook(aws, "playbooks/failover.yml", *without, check=False)
+    assert refused.returncode != 0 and "Nothing was changed" in refused.stdout
+    assert "is missing or older than the RPO" in refused.stdout
+    assert _redis_secret(aws) == home
+    # Redis left where it is (no rebuild): not in the Secrets the switch repoints (a skipped Redis step used to count
+    # as a Redis move, and redis-credentials was rewritten with an empty host)
+    preview = playbook(aws, "playbooks/failover.yml", *without, "-e", "failover_redis_rebuild=false", "--check")
+    assert "Would repoint the" not in preview.stdout and "redis" not in preview.stdout.split("RECAP")[-1]
+
+    with _connect(redis, home["password"], aws.tls_dir) as primary:
+        primary.set("rebuild-test:before", "in the copy")
+        copy = _copy_to_the_dr_region(client, backup["RedisDRCopyFunctionName"])
+        primary.set("rebuild-test:after", "written after the copy")
+
+    moved = playbook(aws, "playbooks/failover.yml", *without)
+    assert moved.returncode == 0, moved.stdout[-3000:]
+    rebuilt = {
+        o["OutputKey"]: o["OutputValue"]
+        for o in client("cloudformation", DR).describe_stacks(StackName=dr_stack)["Stacks"][0]["Outputs"]
+    }
+    assert rebuilt["SeedSnapshotArns"].endswith("/" + copy)
+    secret = _redis_secret(aws)
+    assert (secret["host"], secret["port"]) == (rebuilt["RedisEndpoint"], rebuilt["RedisPort"])
+    with _connect(
+        {"RedisEndpoint": secret["host"], "RedisPort": secret["port"]}, secret["password"], aws.tls_dir
+    ) as app:
+        assert app.get("rebuild-test:before") == "in the copy"
+        assert app.get("rebuild-test:after") is None  # written after the copy: lost, as the report says
+    assert re.search(r"Redis primary in us-east-1, lag [0-9.]+ s", moved.stdout)
+
+    again = playbook(aws, "playbooks/failover.yml", *without)
+    assert again.returncode == 0 and re.search(r"changed=0 ", again.stdout), again.stdout[-2000:]
+    # a site.yml run while failed over keeps the application on the rebuilt group (redis_primary finds it)
+    playbook(aws, "playbooks/site.yml", *without)
+    assert _redis_secret(aws)["host"] == rebuilt["RedisEndpoint"]
+
+    back = playbook(aws, "playbooks/failover.yml", *without, "-e", "failover_to=primary")
+    assert back.returncode == 0, back.stdout[-3000:]
+    assert _redis_secret(aws)["host"] == redis["RedisEndpoint"]
+    statuses = {s["StackName"]: s["StackStatus"] for s in client("cloudformation", DR).list_stacks()["StackSummaries"]}
+    assert statuses[dr_stack] == "DELETE_COMPLETE"

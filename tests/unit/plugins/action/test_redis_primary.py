@@ -99,3 +99,47 @@ def test_the_task_returns_the_primary_and_an_aws_error_is_a_failed_result():
     )
     with pytest.raises(AnsibleActionFail, match="redis_primary: missing required arguments"):
         _run({"region": "us-west-2"}, FakeApi())
+
+
+class WithoutGlobalDatastore(FakeApi):
+    """No Global Datastore; the DR region's group exists only when ``rebuilt`` (failover.yml rebuilt it)."""
+
+    def __init__(self, rebuilt):
+        super().__init__(global_id=None)
+        self.rebuilt = rebuilt
+
+    def __call__(self, service, region):
+        client = super().__call__(service, region)
+        if region != DR[0] or self.rebuilt:
+            return client
+
+        class Missing:
+            def call(self, action, **params):
+                self_api.api_calls.append((region, action))
+                raise botocore.exceptions.ClientError({"Error": {"Code": "ReplicationGroupNotFoundFault"}}, action)
+
+        self_api = self
+        return Missing()
+
+
+REBUILT = {"replication_group_id": DR[1], "region": DR[0]}
+
+
+def test_without_a_global_datastore_a_group_rebuilt_in_the_dr_region_is_where_clients_write():
+    api = WithoutGlobalDatastore(rebuilt=True)
+    result = _run({"region": "us-west-2", "replication_group_id": "registry-redis", "rebuilt": REBUILT}, api)
+    assert result["rebuilt"] and (result["replication_group_id"], result["region"]) == (
+        "registry-redis-dr",
+        "us-east-1",
+    )
+    assert result["endpoint"] == {"address": "registry-redis-dr.us-east-1", "port": 6379}
+    assert api.api_calls == [("us-west-2", "DescribeReplicationGroups"), ("us-east-1", "DescribeReplicationGroups")]
+
+
+def test_without_a_rebuilt_group_the_own_group_serves_and_with_a_global_datastore_rebuilt_is_not_read():
+    api = WithoutGlobalDatastore(rebuilt=False)
+    result = _run({"region": "us-west-2", "replication_group_id": "registry-redis", "rebuilt": REBUILT}, api)
+    assert not result["rebuilt"] and result["region"] == "us-west-2" and not result.get("failed")
+    api = FakeApi(primary=OWN)
+    result = _run({"region": "us-west-2", "replication_group_id": "registry-redis", "rebuilt": REBUILT}, api)
+    assert not result["rebuilt"] and result["replication_group_id"] == "registry-redis" and len(api.api_calls) == 2

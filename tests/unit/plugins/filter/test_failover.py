@@ -213,3 +213,68 @@ def test_secrets_read_back_from_no_namespace_are_a_problem():
         "no namespace's postgresql-credentials was read back",
         "no namespace's redis-credentials was read back",
     ]
+
+
+# --- Redis without a Global Datastore: rebuilt from a copy, in the Global Datastore failover's shape ---------------
+
+GROUPS = {
+    "primary": {"replication_group_id": "amr-staging-redis", "region": "us-west-2"},
+    "dr": {"replication_group_id": "amr-staging-redis-dr", "region": "us-east-1"},
+}
+COPY = {
+    "key": "amr-staging-redis-dr-copy-20261129233000-0001.rdb",
+    "recovery_point": "2026-11-29T23:30:00+00:00",  # 30 minutes before T0
+    "snapshot_arns": ["arn:aws:s3:::copies/amr-staging-redis-dr-copy-20261129233000-0001.rdb"],
+}
+REBUILT = {
+    "changed": True,
+    "outputs": {"ReplicationGroupId": "amr-staging-redis-dr", "RedisEndpoint": "dr.cache", "RedisPort": "6379"},
+    "api_calls": ["cloudformation.CreateStack"],
+}
+HOME = {
+    "changed": False,
+    "outputs": {"ReplicationGroupId": "amr-staging-redis", "RedisEndpoint": "home.cache", "RedisPort": "6380"},
+}
+
+
+def test_a_rebuild_in_the_dr_region_loses_what_was_written_since_the_copy():
+    moved = f.redis_rebuild_result(REBUILT, {"status": "ABSENT"}, GROUPS, COPY, "us-east-1", T0, T0 + 90)
+    assert moved["changed"] and moved["mode"] == "rebuild"
+    assert (moved["previous_primary"], moved["primary"]) == (GROUPS["primary"], GROUPS["dr"])
+    assert moved["endpoint"] == {"address": "dr.cache", "port": 6379}
+    assert moved["estimated_data_loss_seconds"] == 1800 and moved["lag"]["replication_seconds"] == 1800
+    assert moved["seeded_from"] == COPY["key"] and moved["timings"]["seconds"] == 90
+    # the figures, the record and the verification read it as they read a Global Datastore's failover
+    figures = f._redis_figures(moved)
+    assert figures["moved"] and figures["lag_seconds"] == 1800 and figures["endpoint"] == "dr.cache"
+    assert (
+        f.failover_verification(
+            SWITCH,
+            {"status": "available", "db_cluster_arn": SWITCH["new_writer"]},
+            moved,
+            {"skipped": True},
+            {"target_region": "us-east-1", "writer_endpoint": "global"},
+        )
+        == []
+    )
+
+
+def test_a_rebuild_without_a_copy_starts_empty_and_its_loss_is_unknown():
+    moved = f.redis_rebuild_result(REBUILT, {"status": "ABSENT"}, GROUPS, None, "us-east-1", T0, T0 + 5)
+    assert moved["changed"] and moved["estimated_data_loss_seconds"] is None and moved["seeded_from"] is None
+
+
+def test_the_fail_back_returns_to_the_primary_regions_group_and_loses_nothing_measured():
+    dr_before = {"status": "CREATE_COMPLETE", "outputs": REBUILT["outputs"]}
+    moved = f.redis_rebuild_result(HOME, dr_before, GROUPS, None, "us-west-2", T0, T0 + 30)
+    assert (moved["previous_primary"], moved["primary"]) == (GROUPS["dr"], GROUPS["primary"])
+    assert moved["changed"] and moved["endpoint"] == {"address": "home.cache", "port": 6380}
+    assert moved["estimated_data_loss_seconds"] is None
+
+
+def test_a_rerun_where_redis_already_is_changes_nothing():
+    dr_before = {"status": "CREATE_COMPLETE", "outputs": REBUILT["outputs"]}
+    again = f.redis_rebuild_result(dict(REBUILT, changed=False), dr_before, GROUPS, COPY, "us-east-1", T0, T0 + 1)
+    assert not again["changed"] and again["timings"] is None and again["estimated_data_loss_seconds"] is None
+    home = f.redis_rebuild_result(HOME, {"status": "ABSENT"}, GROUPS, None, "us-west-2", T0, T0 + 1)
+    assert not home["changed"]
