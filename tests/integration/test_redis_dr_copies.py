@@ -171,6 +171,10 @@ def test_without_a_global_datastore_failover_rebuilds_redis_in_the_dr_region_and
         copy = _copy_to_the_dr_region(client, backup["RedisDRCopyFunctionName"])
         primary.set("rebuild-test:after", "written after the copy")
 
+    preview = playbook(aws, "playbooks/failover.yml", *without, "--check")
+    assert f"Stack {dr_stack} (us-east-1) would be created" in preview.stdout
+    assert dr_stack not in [s["StackName"] for s in client("cloudformation", DR).list_stacks()["StackSummaries"]]
+
     moved = playbook(aws, "playbooks/failover.yml", *without)
     assert moved.returncode == 0, moved.stdout[-3000:]
     rebuilt = {
