@@ -72,6 +72,7 @@ MODULE_PERSONAS = {
     "aurora_writer": "read-only",
     "redis_primary": "read-only",
     "elasticache_global_datastore_failover": "operate",
+    "redis_dr_copy": "operate",  # a drill's copy of Redis (the copy function, invoked)
     "route53_records": "operate",  # flips the custom domain's records in a failover (site.yml's deploy writes them too)
 }
 READ_ONLY = "read-only"

@@ -38,6 +38,16 @@ def _redis_figures(redis):
     }
 
 
+def redis_rebuild_seed(dr_before, copy):
+    """The objects to seed the DR region's rebuilt Redis from: those it was seeded from when it exists already (a
+    re-run keeps it - a new seed would replace the group and lose what was written to it since), else the copy's
+    (``copy``: rpo_check's ``redis_dr_copy``; None: none, an empty cache)."""
+    if dr_before.get("status", "ABSENT") != "ABSENT":
+        deployed = (dr_before.get("parameters") or {}).get("SeedSnapshotArns") or ""
+        return [arn for arn in deployed.split(",") if arn]
+    return list((copy or {}).get("snapshot_arns") or [])
+
+
 def redis_rebuild_result(now_primary, dr_before, groups, copy, target_region, started_at, completed_at=None):
     """What moving Redis without a Global Datastore did, in the shape elasticache_global_datastore_failover returns,
     so that the role's Secrets, records, verification and report treat both ways alike.
@@ -230,4 +240,5 @@ class FilterModule(object):
             "failover_report": failover_report,
             "failover_history_report": failover_history_report,
             "redis_rebuild_result": redis_rebuild_result,
+            "redis_rebuild_seed": redis_rebuild_seed,
         }

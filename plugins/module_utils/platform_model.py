@@ -102,6 +102,8 @@ def model(prefix, environment, artifacts_bucket=None):
             "dr": full + "-dr-notifications",
         },
         "backup_vaults": {"primary": full + "-vault", "dr": full + "-dr-vault"},
+        # the backup stack's function that copies Redis to the DR region (a drill or switchover asks it for a copy)
+        "functions": {"redis_dr_copies": full + "-redis-dr-copies"},
         "drill": {
             "lock_parameter": "/%s/%s/dr-drill/lock" % (prefix, environment),
             "temporary_cluster_prefix": full + "-drill-",

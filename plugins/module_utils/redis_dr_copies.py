@@ -71,13 +71,14 @@ def _snapshot_of(key):
     return match.group("snapshot") if match else None
 
 
-def plan(group_id, snapshots, exported_keys, copied_keys, now, interval_seconds):
+def plan(group_id, snapshots, exported_keys, copied_keys, now, interval_seconds, copy_now=False):
     """The next steps of the copy function, in order, as (action, snapshot name) pairs:
 
     - ``export``: an available copy snapshot not exported yet (CopySnapshot to the export bucket);
     - ``delete``: a copy snapshot whose export has reached the DR region (DeleteSnapshot);
     - ``snapshot``: a new copy snapshot, when none is on its way and the newest recovery point - in the DR region,
-      exported, or a snapshot still to export - is ``interval_seconds`` old or older.
+      exported, or a snapshot still to export - is ``interval_seconds`` old or older; with ``copy_now`` (a drill asks
+      for a copy of the moment) also within the interval, unless one of this very second exists.
 
     ``snapshots``: DescribeSnapshots entries of the group (others are ignored); ``exported_keys`` and
     ``copied_keys``: object keys of the export bucket and of the DR region's seed bucket."""
@@ -101,6 +102,7 @@ def plan(group_id, snapshots, exported_keys, copied_keys, now, interval_seconds)
     on_its_way = [s for s in ours if s.get("SnapshotStatus") in IN_PROGRESS]
     points = [recovery_point(name) for name in copied | exported | {s["SnapshotName"] for s in ours}]
     newest = max([p for p in points if p is not None], default=None)
-    if not on_its_way and (newest is None or (now - newest).total_seconds() >= interval_seconds):
+    due = newest is None or (now - newest).total_seconds() >= (1 if copy_now else interval_seconds)
+    if not on_its_way and due:
         steps.append(("snapshot", snapshot_name(group_id, now)))
     return steps

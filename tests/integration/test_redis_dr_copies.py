@@ -18,7 +18,7 @@ from kubernetes import config
 
 from emulator import tls
 from tests.integration.ansible import playbook, run_module
-from tests.integration.drills import stack_outputs
+from tests.integration.drills import read_report, run_drill, stack_outputs
 
 DR = "us-east-1"
 REPO = pathlib.Path(__file__).resolve().parents[2]
@@ -123,14 +123,18 @@ def test_a_copy_of_redis_reaches_the_dr_region_and_seeds_a_rebuilt_group(deploye
         cfn.get_waiter("stack_delete_complete").wait(StackName="copy-test-redis-rebuilt", WaiterConfig={"Delay": 1})
 
 
-def _copy_to_the_dr_region(client, function: str) -> str:
-    """Run the copy function as its schedule would until a copy has reached the DR region: its first object."""
+def _copy_to_the_dr_region(client, function: str, after: str | None = None) -> str:
+    """Run the copy function as its schedule would until a copy newer than ``after`` has reached the DR region: its
+    first object. (With ``after``, the first run asks for a copy now, as redis_dr_copy does.)"""
+    payload = b'{"copy_now": true}' if after else b"{}"
     for _run in range(10):
-        result = _invoke(client, function)
-        if result["newest_copy"]:
-            return result["newest_copy"]
-        time.sleep(0.5)  # the export's S3 replication (s3_replication_latency_seconds)
-    raise AssertionError("no copy reached the DR region")
+        response = client("lambda").invoke(FunctionName=function, Payload=payload)
+        newest = json.loads(response["Payload"].read())["newest_copy"]
+        if newest and newest != after:
+            return newest
+        payload = b"{}"
+        time.sleep(1.1)  # the export's S3 replication (s3_replication_latency_seconds); a new second for the name
+    raise AssertionError("no new copy reached the DR region")
 
 
 def _redis_secret(aws) -> dict[str, str]:
@@ -139,7 +143,7 @@ def _redis_secret(aws) -> dict[str, str]:
     return {key: base64.b64decode(value).decode() for key, value in secret.data.items()}
 
 
-@pytest.mark.slow(seconds=80)
+@pytest.mark.slow(seconds=120)
 def test_without_a_global_datastore_failover_rebuilds_redis_in_the_dr_region_and_fails_back(aws, client, tmp_path):
     """An environment without a Global Datastore (redis_global_datastore false): a switchover is refused while no copy
     of Redis is in the DR region; with one, failover.yml rebuilds Redis there from it and repoints redis-credentials
@@ -157,7 +161,9 @@ def test_without_a_global_datastore_failover_rebuilds_redis_in_the_dr_region_and
     home = _redis_secret(aws)
     assert home["host"] == redis["RedisEndpoint"]
 
-    refused = playbook(aws, "playbooks/failover.yml", *without, check=False)
+    # from the periodic copies only (the copy function's schedule), not one taken for the switchover
+    periodic = ("-e", "failover_redis_copy_first=false")
+    refused = playbook(aws, "playbooks/failover.yml", *without, *periodic, check=False)
     assert refused.returncode != 0 and "Nothing was changed" in refused.stdout
     assert "is missing or older than the RPO" in refused.stdout
     assert _redis_secret(aws) == home
@@ -171,11 +177,11 @@ def test_without_a_global_datastore_failover_rebuilds_redis_in_the_dr_region_and
         copy = _copy_to_the_dr_region(client, backup["RedisDRCopyFunctionName"])
         primary.set("rebuild-test:after", "written after the copy")
 
-    preview = playbook(aws, "playbooks/failover.yml", *without, "--check")
+    preview = playbook(aws, "playbooks/failover.yml", *without, *periodic, "--check")
     assert f"Stack {dr_stack} (us-east-1) would be created" in preview.stdout
     assert dr_stack not in [s["StackName"] for s in client("cloudformation", DR).list_stacks()["StackSummaries"]]
 
-    moved = playbook(aws, "playbooks/failover.yml", *without)
+    moved = playbook(aws, "playbooks/failover.yml", *without, *periodic)
     assert moved.returncode == 0, moved.stdout[-3000:]
     rebuilt = {
         o["OutputKey"]: o["OutputValue"]
@@ -191,6 +197,8 @@ def test_without_a_global_datastore_failover_rebuilds_redis_in_the_dr_region_and
         assert app.get("rebuild-test:after") is None  # written after the copy: lost, as the report says
     assert re.search(r"Redis primary in us-east-1, lag [0-9.]+ s", moved.stdout)
 
+    # a re-run, after the schedule made a newer copy (of the old primary): the rebuilt group is kept, not re-seeded
+    _copy_to_the_dr_region(client, backup["RedisDRCopyFunctionName"], after=copy)
     again = playbook(aws, "playbooks/failover.yml", *without)
     assert again.returncode == 0 and re.search(r"changed=0 ", again.stdout), again.stdout[-2000:]
     # a site.yml run while failed over keeps the application on the rebuilt group (redis_primary finds it)
@@ -200,5 +208,19 @@ def test_without_a_global_datastore_failover_rebuilds_redis_in_the_dr_region_and
     back = playbook(aws, "playbooks/failover.yml", *without, "-e", "failover_to=primary")
     assert back.returncode == 0, back.stdout[-3000:]
     assert _redis_secret(aws)["host"] == redis["RedisEndpoint"]
+    statuses = {s["StackName"]: s["StackStatus"] for s in client("cloudformation", DR).list_stacks()["StackSummaries"]}
+    assert statuses[dr_stack] == "DELETE_COMPLETE"
+
+    # the quarterly drill switches Redis too: a copy taken first, its sentinel keys written before it read back from
+    # the group rebuilt from it, those acknowledged after it lost, and the loss measured
+    drill = run_drill(aws, tmp_path, "-e", "redis_global_datastore=false", "-e", "dr_drill_type=switchover")
+    assert drill.returncode == 0, drill.stdout[-3000:]
+    report, _junit, _page = read_report(tmp_path)
+    measured = report["measured"]
+    assert report["result"] == "pass" and measured["redis_canaries_written"] > 0
+    assert 0 <= measured["redis_rpo_seconds"] < 60 and measured["redis_aws_reported_lag_seconds"] is not None
+    [step] = [s for s in report["steps"] if s["name"] == "Redis's sentinel keys read in the DR region"]
+    assert step["status"] == "ok"
+    assert _redis_secret(aws)["host"] == redis["RedisEndpoint"]  # failed back
     statuses = {s["StackName"]: s["StackStatus"] for s in client("cloudformation", DR).list_stacks()["StackSummaries"]}
     assert statuses[dr_stack] == "DELETE_COMPLETE"

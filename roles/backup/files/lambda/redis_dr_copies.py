@@ -1,11 +1,11 @@
-"""Copies of Redis in the DR region: snapshot, export to S3, replicated by S3 to the DR region's seed bucket.
+"""Copies of Redis in the DR region: snapshot, export to S3, replicated by S3 to the DR region's copy bucket.
 
 Run every few minutes by EventBridge. Each run reads where the copies stand and takes the next steps
 (redis_dr_copies.plan): a manual snapshot every INTERVAL_MINUTES, its export to EXPORT_BUCKET once it is
 available, its deletion once S3 replication has brought the export to SEED_BUCKET (SEED_REGION). It then
 publishes the age of the newest copy in the DR region (metric RedisDRCopyAgeSeconds), which an alarm holds to
-the RPO. Rebuilding Redis from a copy: redis-dr.yaml with SeedSnapshotArns (README, "Redis without a Global
-Datastore").
+the RPO. An event {"copy_now": true} (redis_dr_copy: a drill, a switchover) takes a snapshot now, within the
+interval too. Redis is rebuilt from a copy by redis-dr.yaml with SeedSnapshotArns (roles/redis/README.md).
 
 This file is the source of truth; `make lambda-code` embeds it in backup-policy.yaml.
 """
@@ -41,7 +41,8 @@ def handler(event, context, clients=None):
     snapshots = [snapshot for page in pages for snapshot in page["Snapshots"]]
     exported = _keys(s3, export_bucket, prefix(group))
     copied = _keys(seed_s3, seed_bucket, prefix(group))
-    steps = plan(group, snapshots, exported, copied, now, int(os.environ["INTERVAL_MINUTES"]) * 60)
+    copy_now = bool((event or {}).get("copy_now"))
+    steps = plan(group, snapshots, exported, copied, now, int(os.environ["INTERVAL_MINUTES"]) * 60, copy_now)
     for action, name in steps:
         if action == "export":
             elasticache.copy_snapshot(SourceSnapshotName=name, TargetSnapshotName=name, TargetBucket=export_bucket)

@@ -278,3 +278,11 @@ def test_a_rerun_where_redis_already_is_changes_nothing():
     assert not again["changed"] and again["timings"] is None and again["estimated_data_loss_seconds"] is None
     home = f.redis_rebuild_result(HOME, {"status": "ABSENT"}, GROUPS, None, "us-west-2", T0, T0 + 1)
     assert not home["changed"]
+
+
+def test_a_rebuild_seeds_from_the_newest_copy_and_a_rerun_keeps_the_seed_it_was_built_from():
+    assert f.redis_rebuild_seed({"status": "ABSENT"}, COPY) == COPY["snapshot_arns"]
+    assert f.redis_rebuild_seed({"status": "ABSENT"}, None) == []
+    built = {"status": "CREATE_COMPLETE", "parameters": {"SeedSnapshotArns": "arn:aws:s3:::copies/older-0001.rdb"}}
+    assert f.redis_rebuild_seed(built, COPY) == ["arn:aws:s3:::copies/older-0001.rdb"]
+    assert f.redis_rebuild_seed({"status": "CREATE_COMPLETE", "parameters": {"SeedSnapshotArns": ""}}, COPY) == []

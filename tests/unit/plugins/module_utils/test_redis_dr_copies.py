@@ -112,3 +112,10 @@ def test_the_newest_copy(keys, newest):
 def test_the_objects_of_a_copy_of_several_shards_in_shard_order():
     keys = [key(5, 2), key(5, 1), key(30, 1), key(5, 3)]
     assert copies.copy_objects(keys, key(5)) == [key(5, 1), key(5, 2), key(5, 3)]
+
+
+def test_a_copy_asked_for_now_is_taken_within_the_interval_unless_one_is_on_its_way():
+    assert copies.plan(GROUP, [], [key(5)], [key(5)], NOW, HALF_HOUR, copy_now=True) == [("snapshot", name(0))]
+    assert copies.plan(GROUP, [snapshot(1, "creating")], [], [key(5)], NOW, HALF_HOUR, copy_now=True) == []
+    # not twice in the same second (the snapshot's name is its second)
+    assert copies.plan(GROUP, [snapshot(0)], [], [], NOW, HALF_HOUR, copy_now=True) == [("export", name(0))]
