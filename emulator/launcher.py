@@ -74,7 +74,9 @@ class Emulator:
             method=method,
             headers={"Content-Type": "application/json"},
         )
-        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - our own loopback emulator
+        # a reset stops every real database and cache server: longer than a request, on a loaded machine
+        timeout = 120 if path.endswith("/reset") else 10
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - our own loopback emulator
             return json.loads(response.read() or b"null")
 
     def client(self, service: str, region: str = "", **config):

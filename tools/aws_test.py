@@ -1309,7 +1309,7 @@ def _start_emulator() -> pathlib.Path:
     state_dir = REPO / ".emulator" / "aws-test"
     running = launcher.start(state_dir)
     running.reset()
-    running.post("aws", "/_emulator/config", {"databases": "postgresql"})
+    running.post("aws", "/_emulator/config", {"databases": "postgresql", "caches": "redis"})
     os.environ.update(running.env())
     return state_dir
 

@@ -94,11 +94,12 @@ class Platform:
         network = {"VpcId": vpc, "PrivateSubnetIds": ",".join(subnets), "Environment": ENVIRONMENT}
         aurora = self.deploy("aurora-cluster.yaml", PRIMARY, **network)
         redis = self.deploy("redis-cluster.yaml", PRIMARY, **network)
-        self.deploy("backup-dr-vault.yaml", DR, Environment=ENVIRONMENT)
+        vault = self.deploy("backup-dr-vault.yaml", DR, Environment=ENVIRONMENT)
         self.deploy(
             "backup-policy.yaml",
             PRIMARY,
             Environment=ENVIRONMENT,
+            RedisCopyBucketName=vault["RedisCopyBucketName"],
             AuroraClusterArn=aurora["ClusterArn"],
             RedisClusterArn=redis["RedisClusterArn"],
             DatabaseSecretArn=aurora["SecretArn"],

@@ -156,7 +156,7 @@ def test_the_sweep_deletes_what_carries_the_prefix_and_fails_on_what_it_cannot(a
 def test_the_whole_path_passes_on_the_emulator_and_leaves_nothing(aws, client, tmp_path):
     """Deploy, the no-op re-run, switchover and fail back, the restore drill, teardown and sweep: exit 0, and
     nothing in the emulator (or its Kubernetes) carries the run's prefix."""
-    aws.post("aws", "/_emulator/config", {"databases": "postgresql"})
+    aws.post("aws", "/_emulator/config", {"databases": "postgresql", "caches": "redis"})
     run = _harness(aws, tmp_path)
     output = run.stdout + run.stderr
     assert run.returncode == 0, output[-8000:]
