@@ -57,7 +57,8 @@ def redis_rebuild_result(now_primary, dr_before, groups, copy, target_region, st
     of the rebuilt group's stack before the move (a group rebuilt earlier served, else the primary region's);
     ``groups``: ``primary`` and ``dr``, each ``replication_group_id`` and ``region``; ``copy``: rpo_check's
     ``redis_dr_copy`` the rebuild was seeded from (None: no copy, an empty cache). The recovery point lost by a
-    rebuild is the time from the copy's snapshot to the start of the move (unknown, None, without a copy)."""
+    rebuild is the time from the copy's snapshot to the end of the move, when the rebuilt group serves (unknown,
+    None, without a copy)."""
     outputs = now_primary.get("outputs") or {}
     started, completed = _seconds(started_at), _seconds(completed_at, time.time())
     previous = groups["dr"] if dr_before.get("status", "ABSENT") != "ABSENT" else groups["primary"]
@@ -65,7 +66,8 @@ def redis_rebuild_result(now_primary, dr_before, groups, copy, target_region, st
     moved = primary != previous
     loss = None
     if moved and primary is groups["dr"] and copy:
-        loss = round(started - to_epoch(copy["recovery_point"]), 3)
+        # what the old primary took until the rebuilt group served is lost too: the copy's age at the end of the move
+        loss = round(completed - to_epoch(copy["recovery_point"]), 3)
     return {
         "changed": moved or bool(now_primary.get("changed")),
         "mode": "rebuild",

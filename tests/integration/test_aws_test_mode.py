@@ -171,6 +171,16 @@ def test_the_whole_path_passes_on_the_emulator_and_leaves_nothing(aws, client, t
     assert phases["rerun"]["extra"]["aws_writes"] == 0 and phases["rerun"]["extra"]["aws_calls"] > 0
     assert set(phases["rerun"]["extra"]["recap"]) >= {"aws-test", "aws-test/aurora", "aws-test/dr-secondary"}
     assert "3 rows found in the restored cluster" in phases["restore"]["detail"]
+    # its environment has no Redis Global Datastore: the switchover drill rebuilt Redis in the DR region from a copy it
+    # took first; the sentinel keys written before the copy were read back from the rebuilt group, those acknowledged
+    # after it lost, and the loss measured beside the copy's age at the switch
+    (drill,) = (directory / "drill-reports").glob("*-switchover-*/report.json")
+    drill = json.loads(drill.read_text())
+    measured = drill["measured"]
+    assert drill["result"] == "pass" and 0 < measured["redis_canaries_lost"] < measured["redis_canaries_written"]
+    assert 0 < measured["redis_rpo_seconds"] < 120 and 0 < measured["redis_aws_reported_lag_seconds"] < 120
+    [redis_step] = [s for s in drill["steps"] if s["name"] == "Redis's sentinel keys read in the DR region"]
+    assert redis_step["status"] == "ok"
     assert (directory / "report.md").read_text().startswith(f"# AWS test run {prefix}: PASS")
     # teardown.yml kept its data by design, and nothing else; the sweep deleted all of it
     kept = {item.split(" ", 1)[0] for item in report["teardown_left"]}

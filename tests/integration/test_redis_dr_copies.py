@@ -1,13 +1,13 @@
-"""Copies of Redis in the DR region on the deployed platform: the backup stack's copy function snapshots the real
-cache, ElastiCache exports the snapshot to S3 (as its service principal, ACLs disabled), S3 replicates it to the DR
-region, rpo_check reads its age, and a replication group seeded from it in the DR region (redis-dr.yaml without a
-Global Datastore) holds what the cache held at the snapshot - and not what was written after."""
+"""Redis without a Global Datastore, on the emulator: the backup stack's copy function snapshots the real cache,
+ElastiCache exports the snapshot to S3 (as its service principal, ACLs disabled), S3 replicates it to the DR region,
+dr_status.yml reads its age, and failover.yml rebuilds Redis in the DR region from it (redis-dr.yaml without a Global
+Datastore): what the cache held at the snapshot is there, what was written after is not. The drills' rebuild (a copy
+taken first, measured by sentinel keys) runs in test_aws_test_mode, whose environment has no Global Datastore."""
 
 from __future__ import annotations
 
 import base64
 import json
-import pathlib
 import re
 import time
 
@@ -17,11 +17,10 @@ from kubernetes import client as k8s
 from kubernetes import config
 
 from emulator import tls
-from tests.integration.ansible import playbook, run_module
-from tests.integration.drills import read_report, run_drill, stack_outputs
+from tests.integration.ansible import playbook
+from tests.integration.drills import stack_outputs
 
 DR = "us-east-1"
-REPO = pathlib.Path(__file__).resolve().parents[2]
 
 
 def _invoke(client, function: str) -> dict:
@@ -40,87 +39,6 @@ def _connect(outputs: dict, token: str, tls_dir) -> redis_client.Redis:
         ssl_ca_certs=str(tls.files(tls_dir).ca),
         decode_responses=True,
     )
-
-
-def test_a_copy_of_redis_reaches_the_dr_region_and_seeds_a_rebuilt_group(deployed, tmp_path):
-    aws, client = deployed, deployed.client
-    aws.post("aws", "/_emulator/config", {"s3_replication_latency_seconds": 1})
-    redis, backup = stack_outputs(client, "redis"), stack_outputs(client, "backup")
-    vault = client("cloudformation", DR).describe_stacks(StackName="ai-model-registry-development-backup-dr-vault")
-    copies_bucket = {o["OutputKey"]: o["OutputValue"] for o in vault["Stacks"][0]["Outputs"]}["RedisCopyBucketName"]
-    function, group = backup["RedisDRCopyFunctionName"], redis["ReplicationGroupId"]
-    token = client("secretsmanager").get_secret_value(SecretId=redis["AuthTokenSecretName"])["SecretString"]
-
-    with _connect(redis, token, deployed.tls_dir) as primary:
-        primary.set("copy-test:before", "in the copy")
-        first = _invoke(client, function)
-        primary.set("copy-test:after", "written after the snapshot")
-    [step] = first["steps"]
-    assert step["action"] == "snapshot" and step["snapshot"].startswith(f"{group}-dr-copy-")
-    snapshot = step["snapshot"]
-
-    # the next run exports the available snapshot; the one after waits for S3 replication
-    assert _invoke(client, function)["steps"] == [{"action": "export", "snapshot": snapshot}]
-    exported = client("s3").list_objects_v2(Bucket=backup["RedisExportBucketName"])["Contents"]
-    assert [o["Key"] for o in exported] == [f"{snapshot}-0001.rdb"]
-    deadline = time.time() + 15
-    while "Contents" not in client("s3", DR).list_objects_v2(Bucket=copies_bucket, Prefix=group):
-        assert time.time() < deadline, "the export did not reach the DR region"
-        time.sleep(0.2)
-    third = _invoke(client, function)
-    assert third["steps"] == [{"action": "delete", "snapshot": snapshot}]
-    assert third["newest_copy"] == f"{snapshot}-0001.rdb" and 0 <= third["newest_copy_age_seconds"] < 60
-    names = [s["SnapshotName"] for s in client("elasticache").describe_snapshots(ReplicationGroupId=group)["Snapshots"]]
-    assert snapshot not in names  # the copy lives in S3 now
-
-    # rpo_check measures the copy's age and returns it ready to seed from
-    measured, _process = run_module(
-        aws,
-        tmp_path,
-        "rpo_check",
-        {
-            "region": "us-west-2",
-            "environment": "development",
-            "redis": {"replication_group_id": group, "dr_copies": {"bucket": copies_bucket, "region": DR}},
-        },
-    )
-    [copy_age] = [m for m in measured["measurements"] if m["name"] == f"redis:{group}:dr_copy"]
-    assert copy_age["status"] == "ok" and copy_age["value"] < 60
-    arns = measured["redis_dr_copy"]["snapshot_arns"]
-    assert arns == [f"arn:aws:s3:::{copies_bucket}/{snapshot}-0001.rdb"]
-
-    # a replication group rebuilt in the DR region from the copy (the template's mode without a Global Datastore;
-    # another prefix beside the platform's own secondary), with the primary's AUTH token replicated to the region
-    cfn = client("cloudformation", DR)
-    cfn.create_stack(
-        StackName="copy-test-redis-rebuilt",
-        TemplateBody=(REPO / "roles/redis/files/redis-dr.yaml").read_text(),
-        Parameters=[
-            {"ParameterKey": k, "ParameterValue": v}
-            for k, v in {
-                "Environment": "development",
-                "NamePrefix": "copy-test",
-                "SeedSnapshotArns": ",".join(arns),
-                "AuthTokenSecretName": redis["AuthTokenSecretName"],
-                "NodeType": "cache.t4g.micro",
-                "VpcId": "vpc-0b000000000000001",  # inventories/local's DR network
-                "PrivateSubnetIds": "subnet-0b000000000000001,subnet-0b000000000000002",
-            }.items()
-        ],
-    )
-    try:
-        cfn.get_waiter("stack_create_complete").wait(StackName="copy-test-redis-rebuilt", WaiterConfig={"Delay": 1})
-        rebuilt = {
-            o["OutputKey"]: o["OutputValue"]
-            for o in cfn.describe_stacks(StackName="copy-test-redis-rebuilt")["Stacks"][0]["Outputs"]
-        }
-        assert rebuilt["SeedSnapshotArns"] == ",".join(arns)
-        with _connect(rebuilt, token, deployed.tls_dir) as replica:
-            assert replica.get("copy-test:before") == "in the copy"
-            assert replica.get("copy-test:after") is None  # written after the snapshot: not in the copy
-    finally:
-        cfn.delete_stack(StackName="copy-test-redis-rebuilt")
-        cfn.get_waiter("stack_delete_complete").wait(StackName="copy-test-redis-rebuilt", WaiterConfig={"Delay": 1})
 
 
 def _copy_to_the_dr_region(client, function: str, after: str | None = None) -> str:
@@ -143,7 +61,7 @@ def _redis_secret(aws) -> dict[str, str]:
     return {key: base64.b64decode(value).decode() for key, value in secret.data.items()}
 
 
-@pytest.mark.slow(seconds=120)
+@pytest.mark.slow(seconds=140)
 def test_without_a_global_datastore_failover_rebuilds_redis_in_the_dr_region_and_fails_back(aws, client, tmp_path):
     """An environment without a Global Datastore (redis_global_datastore false): a switchover is refused while no copy
     of Redis is in the DR region; with one, failover.yml rebuilds Redis there from it and repoints redis-credentials
@@ -172,10 +90,31 @@ def test_without_a_global_datastore_failover_rebuilds_redis_in_the_dr_region_and
     preview = playbook(aws, "playbooks/failover.yml", *without, "-e", "failover_redis_rebuild=false", "--check")
     assert "Would repoint the" not in preview.stdout and "redis" not in preview.stdout.split("RECAP")[-1]
 
+    # the copy function as its schedule runs it: a snapshot, its export once available, its deletion once replicated
+    function, group = backup["RedisDRCopyFunctionName"], redis["ReplicationGroupId"]
     with _connect(redis, home["password"], aws.tls_dir) as primary:
         primary.set("rebuild-test:before", "in the copy")
-        copy = _copy_to_the_dr_region(client, backup["RedisDRCopyFunctionName"])
+        [step] = _invoke(client, function)["steps"]
         primary.set("rebuild-test:after", "written after the copy")
+    assert step["action"] == "snapshot" and step["snapshot"].startswith(f"{group}-dr-copy-")
+    snapshot, copy = step["snapshot"], step["snapshot"] + "-0001.rdb"
+    assert _invoke(client, function)["steps"] == [{"action": "export", "snapshot": snapshot}]
+    exported = client("s3").list_objects_v2(Bucket=backup["RedisExportBucketName"])["Contents"]
+    assert [o["Key"] for o in exported] == [copy]
+    deadline = time.time() + 15
+    while "Contents" not in client("s3", DR).list_objects_v2(Bucket=backup["RedisCopyBucketName"], Prefix=group):
+        assert time.time() < deadline, "the export did not reach the DR region"
+        time.sleep(0.2)
+    done = _invoke(client, function)
+    assert done["steps"] == [{"action": "delete", "snapshot": snapshot}] and done["newest_copy"] == copy
+    names = [s["SnapshotName"] for s in client("elasticache").describe_snapshots(ReplicationGroupId=group)["Snapshots"]]
+    assert snapshot not in names  # the copy lives in S3 now
+    # dr_status.yml: what a rebuild would lose now, the copy's age
+    status = playbook(aws, "playbooks/dr_status.yml", *without, env={"ANSIBLE_STDOUT_CALLBACK": "ansible.posix.json"})
+    tasks = {t["task"]["name"]: t["hosts"]["registry-local"] for t in json.loads(status.stdout)["plays"][0]["tasks"]}
+    measured = tasks["Measure each store's recovery point now"]["measurements"]
+    [copy_age] = [m for m in measured if m["name"] == f"redis:{group}:dr_copy"]
+    assert copy_age["status"] == "ok" and 0 <= copy_age["value"] < 60 and copy in copy_age["detail"]
 
     preview = playbook(aws, "playbooks/failover.yml", *without, *periodic, "--check")
     assert f"Stack {dr_stack} (us-east-1) would be created" in preview.stdout
@@ -208,19 +147,5 @@ def test_without_a_global_datastore_failover_rebuilds_redis_in_the_dr_region_and
     back = playbook(aws, "playbooks/failover.yml", *without, "-e", "failover_to=primary")
     assert back.returncode == 0, back.stdout[-3000:]
     assert _redis_secret(aws)["host"] == redis["RedisEndpoint"]
-    statuses = {s["StackName"]: s["StackStatus"] for s in client("cloudformation", DR).list_stacks()["StackSummaries"]}
-    assert statuses[dr_stack] == "DELETE_COMPLETE"
-
-    # the quarterly drill switches Redis too: a copy taken first, its sentinel keys written before it read back from
-    # the group rebuilt from it, those acknowledged after it lost, and the loss measured
-    drill = run_drill(aws, tmp_path, "-e", "redis_global_datastore=false", "-e", "dr_drill_type=switchover")
-    assert drill.returncode == 0, drill.stdout[-3000:]
-    report, _junit, _page = read_report(tmp_path)
-    measured = report["measured"]
-    assert report["result"] == "pass" and measured["redis_canaries_written"] > 0
-    assert 0 <= measured["redis_rpo_seconds"] < 60 and measured["redis_aws_reported_lag_seconds"] is not None
-    [step] = [s for s in report["steps"] if s["name"] == "Redis's sentinel keys read in the DR region"]
-    assert step["status"] == "ok"
-    assert _redis_secret(aws)["host"] == redis["RedisEndpoint"]  # failed back
     statuses = {s["StackName"]: s["StackStatus"] for s in client("cloudformation", DR).list_stacks()["StackSummaries"]}
     assert statuses[dr_stack] == "DELETE_COMPLETE"
