@@ -70,26 +70,11 @@ EXAMPLES = r"""
 
 RETURN = r"""
 copy:
-  description: The copy, as M(ai_model_registry.infra.rpo_check) returns one (C(redis_dr_copy)); null in check mode.
+  description:
+    - The copy, with the keys of M(ai_model_registry.infra.rpo_check)'s C(redis_dr_copy) - C(bucket), C(region), C(key),
+      C(recovery_point), C(snapshot_arns) - ready for CreateReplicationGroup's C(SnapshotArns); null in check mode.
   returned: success
   type: dict
-  contains:
-    bucket:
-      description: Its bucket.
-      type: str
-    region:
-      description: The bucket's region.
-      type: str
-    key:
-      description: Object key of its first shard.
-      type: str
-    recovery_point:
-      description: When its snapshot was asked for (ISO 8601).
-      type: str
-    snapshot_arns:
-      description: Its objects, one per shard, as CreateReplicationGroup's C(SnapshotArns) takes them.
-      type: list
-      elements: str
 seconds:
   description: How long it took.
   returned: success
