@@ -26,20 +26,6 @@ ARGUMENT_SPEC = {
 }
 
 
-def copy_of(keys, bucket, region, since):
-    """The newest copy among ``keys`` whose snapshot was taken at ``since`` or later (as rpo_check returns one)."""
-    key, when = redis_dr_copies.newest_copy(keys)
-    if key is None or when < since:
-        return None
-    return {
-        "bucket": bucket,
-        "region": region,
-        "key": key,
-        "recovery_point": when.isoformat(),
-        "snapshot_arns": ["arn:aws:s3:::%s/%s" % (bucket, k) for k in redis_dr_copies.copy_objects(keys, key)],
-    }
-
-
 class Copier:
     def __init__(self, module, clock=time.time, sleep=time.sleep):
         self.module, self.params, self.clock, self.sleep = module, module.params, clock, sleep
@@ -82,7 +68,8 @@ class Copier:
         try:
             self.invoke({"copy_now": True})
             while True:
-                found = copy_of(self.keys(), params["bucket"], params["bucket_region"], since)
+                keys = self.keys()
+                found = redis_dr_copies.newest_copy_record(keys, params["bucket"], params["bucket_region"], since)
                 if found:
                     break
                 if self.clock() - started > params["timeout_seconds"]:

@@ -181,15 +181,8 @@ class Checker:
         except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
             self.fail(e, "the copies of Redis in s3://%s" % bucket)
         keys = [item["Key"] for item in pages]
+        self.dr_copy = redis_dr_copies.newest_copy_record(keys, bucket, region)
         key, when = redis_dr_copies.newest_copy(keys)
-        if key:
-            self.dr_copy = {
-                "bucket": bucket,
-                "region": region,
-                "key": key,
-                "recovery_point": when.isoformat(),
-                "snapshot_arns": ["arn:aws:s3:::%s/%s" % (bucket, k) for k in redis_dr_copies.copy_objects(keys, key)],
-            }
         self.measurements.append(
             rpo.measurement(
                 "redis:%s:dr_copy" % group,

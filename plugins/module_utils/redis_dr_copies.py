@@ -61,6 +61,22 @@ def newest_copy(keys):
     return key, when
 
 
+def newest_copy_record(keys, bucket, region, since=None):
+    """The newest copy among the object ``keys`` of ``bucket`` (in ``region``), as rpo_check and redis_dr_copy return it
+    - ``bucket``, ``region``, ``key``, ``recovery_point`` (ISO 8601), ``snapshot_arns`` (CreateReplicationGroup's
+    SnapshotArns) - or None without one (taken at ``since`` or later, when given)."""
+    key, when = newest_copy(keys)
+    if key is None or (since is not None and when < since):
+        return None
+    return {
+        "bucket": bucket,
+        "region": region,
+        "key": key,
+        "recovery_point": when.isoformat(),
+        "snapshot_arns": ["arn:aws:s3:::%s/%s" % (bucket, k) for k in copy_objects(keys, key)],
+    }
+
+
 def copy_objects(keys, first_key):
     """Every shard's object of the copy whose first shard is ``first_key``, in shard order (SnapshotArns)."""
     return sorted(key for key in keys if _snapshot_of(key) == _snapshot_of(first_key))
