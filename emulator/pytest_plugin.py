@@ -35,6 +35,8 @@ SHAPES_COST = {"checked": 0, "seconds": 0.0}
 # The actions of the last pytest run (merged over its workers) and the report that must list them.
 ACTIONS_FILE = REPO / ".emulator" / "actions.json"
 FIDELITY_REPORT = REPO / "docs" / "fidelity.md"
+# The session fixtures below whose answers a test's shape check covers.
+EMULATORS = ("emulator", "kept_emulator")
 _REPORT_ROW = re.compile(r"^\| `([a-z0-9-]+\.[A-Za-z0-9]+)` \|", re.MULTILINE)
 
 
@@ -54,13 +56,8 @@ def pytest_configure_node(node):
     node.workerinput["emulator_actions_dir"] = str(_actions_dir(node.config))
 
 
-@pytest.fixture(scope="session")
-def emulator(worker_id: str, pytestconfig):
-    """The AWS and Kubernetes emulators, started once per xdist worker on free loopback ports."""
-    # One directory per run and worker: pytest runs side by side (two checkouts, two terminals) never
-    # share, stop or reuse each other's servers.
-    run = os.environ.get("PYTEST_XDIST_TESTRUNUID", str(os.getpid()))[:12]
-    state_dir = REPO / ".emulator" / f"pytest-{run}-{worker_id}"
+def _running(state_dir: pathlib.Path, config, record_name: str):
+    """An emulator pair in test mode for the session; its action record is left for the controller at the end."""
     # The launcher passes pytest's environment to the servers (test mode): response shapes are checked, and every
     # list the emulator pages comes one item a page to the collection's calls, so its code that reads only a first
     # page fails its test (EMULATOR_PAGE_SIZE=0: AWS's own page sizes).
@@ -80,13 +77,34 @@ def emulator(worker_id: str, pytestconfig):
         SHAPES_COST["checked"] += answer["checked"]
         SHAPES_COST["seconds"] += answer["seconds"]
         record = running.post("aws", "/_emulator/actions", method="GET")
-        folder = _actions_dir(pytestconfig)
+        folder = _actions_dir(config)
         folder.mkdir(parents=True, exist_ok=True)
-        (folder / f"{worker_id}.json").write_text(json.dumps(record))
+        (folder / f"{record_name}.json").write_text(json.dumps(record))
     except Exception:  # noqa: BLE001, S110 - a dead emulator has no figures; its tests have failed already
         pass
     launcher.stop(state_dir)
     shutil.rmtree(state_dir, ignore_errors=True)
+
+
+def _state_dir(worker_id: str, name: str = "") -> pathlib.Path:
+    # One directory per run and worker: pytest runs side by side (two checkouts, two terminals) never
+    # share, stop or reuse each other's servers.
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID", str(os.getpid()))[:12]
+    return REPO / ".emulator" / f"pytest-{run}-{worker_id}{name}"
+
+
+@pytest.fixture(scope="session")
+def emulator(worker_id: str, pytestconfig):
+    """The AWS and Kubernetes emulators, started once per xdist worker on free loopback ports."""
+    yield from _running(_state_dir(worker_id), pytestconfig, worker_id)
+
+
+@pytest.fixture(scope="session")
+def kept_emulator(worker_id: str, pytestconfig):
+    """A second emulator pair per worker, started when a test first asks for it, that the ``aws`` fixture never
+    resets: for a state that tests build once and share (the collection's deployed platform), whatever other
+    tests run on the worker in between."""
+    yield from _running(_state_dir(worker_id, "-kept"), pytestconfig, f"{worker_id}-kept")
 
 
 def _violations(emulator) -> list[dict]:
@@ -109,14 +127,12 @@ def _report(violations: list[dict]) -> str:
 def _response_shapes(request):
     """Around every test that uses the emulator: no violations left from before; those of the test's own
     setup and call fail it (``pytest_runtest_call``), those of its teardown error it here."""
-    if "emulator" not in request.fixturenames:
-        yield
-        return
-    emulator = request.getfixturevalue("emulator")
-    _violations(emulator)
-    request.node._emulator = emulator
+    emulators = [request.getfixturevalue(name) for name in EMULATORS if name in request.fixturenames]
+    for emulator in emulators:
+        _violations(emulator)
+    request.node._emulators = emulators
     yield
-    found = _violations(emulator)
+    found = [violation for emulator in emulators for violation in _violations(emulator)]
     if found:
         pytest.fail(_report(found), pytrace=False)
 
@@ -124,11 +140,9 @@ def _response_shapes(request):
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item):
     result = yield
-    emulator = getattr(item, "_emulator", None)
-    if emulator is not None:
-        found = _violations(emulator)
-        if found:
-            pytest.fail(_report(found), pytrace=False)
+    found = [violation for emulator in getattr(item, "_emulators", []) for violation in _violations(emulator)]
+    if found:
+        pytest.fail(_report(found), pytrace=False)
     return result
 
 
@@ -136,7 +150,6 @@ def pytest_runtest_call(item):
 def aws(emulator):
     """The emulator with empty state: moto's reset plus our test controls."""
     emulator.reset()
-    emulator.platform_deployed = False  # a platform a test deployed on this worker is gone
     return emulator
 
 

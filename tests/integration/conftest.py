@@ -19,6 +19,18 @@ from tests.integration.drills import BASELINE
 SLOW_SECONDS = 20
 
 
+FAILED = pytest.StashKey[bool]()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A test's failure in its call, for its fixtures' teardown (``platform``)."""
+    report = yield
+    if report.when == "call" and report.failed:
+        item.stash[FAILED] = True
+    return report
+
+
 def pytest_collection_modifyitems(config, items):
     """Each xdist worker starts with its share of the long end-to-end tests, so the workers end together.
 
@@ -116,19 +128,18 @@ def awx(awx_server):
 
 
 @pytest.fixture
-def platform(emulator):
-    """site.yml with real databases behind the Aurora endpoints and real caches behind Redis's, once for the drills
-    that follow each other.
-
-    A flag on the worker's emulator rather than a module-scoped fixture: every reset (the ``aws``
-    fixture) clears it, so a test that emptied the emulator is never followed by a stale platform.
-    """
-    if not getattr(emulator, "platform_deployed", False):
-        emulator.reset()
-        emulator.post("aws", "/_emulator/config", {"databases": "postgresql", "caches": "redis"})
-        playbook(emulator, "playbooks/site.yml", "-i", "inventories/local")
-        emulator.platform_deployed = True
-    return emulator
+def platform(kept_emulator, request):
+    """site.yml with real databases behind the Aurora endpoints and real caches behind Redis's, deployed once per
+    worker on its kept emulator (no other test resets it) for the drills that follow each other; deployed again after
+    a test that used it failed (it may have left it half-changed)."""
+    if not getattr(kept_emulator, "platform_deployed", False):
+        kept_emulator.reset()
+        kept_emulator.post("aws", "/_emulator/config", {"databases": "postgresql", "caches": "redis"})
+        playbook(kept_emulator, "playbooks/site.yml", "-i", "inventories/local")
+        kept_emulator.platform_deployed = True
+    yield kept_emulator
+    if request.node.stash.get(FAILED, False):
+        kept_emulator.platform_deployed = False
 
 
 @pytest.fixture

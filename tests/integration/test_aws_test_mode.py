@@ -152,7 +152,7 @@ def test_the_sweep_deletes_what_carries_the_prefix_and_fails_on_what_it_cannot(a
     assert client("kms").describe_key(KeyId=key_id)["KeyMetadata"]["KeyState"] == "PendingDeletion"
 
 
-@pytest.mark.slow(seconds=80)
+@pytest.mark.slow(seconds=145)
 def test_the_whole_path_passes_on_the_emulator_and_leaves_nothing(aws, client, tmp_path):
     """Deploy, the no-op re-run, switchover and fail back, the restore drill, teardown and sweep: exit 0, and
     nothing in the emulator (or its Kubernetes) carries the run's prefix."""

@@ -329,6 +329,7 @@ def _refused(aws, tmp_path, book, cases, substitutions=None):
     return requests
 
 
+@pytest.mark.slow(seconds=25)  # one environment per bad input in one run
 def test_site_refuses_every_bad_input_before_the_first_write(aws, client, tmp_path):
     ec2 = client("ec2", "us-west-2")
     same_zone = ec2.create_subnet(

@@ -29,7 +29,7 @@ from tests.integration.drills import (
 )
 
 
-@pytest.mark.slow(seconds=155)
+@pytest.mark.slow(seconds=125)
 def test_switchover_drill_measures_reports_and_cleans_up_also_after_a_timeout(deployed, tmp_path):
     aws, client = deployed, deployed.client
     # a switch that outlasts the drill's timeout: the drill fails, and still cleans up everything
@@ -85,7 +85,7 @@ def test_switchover_drill_measures_reports_and_cleans_up_also_after_a_timeout(de
     assert current_writer(client) == PRIMARY_ID and canary_count(client) == 0 and read_lock(client) is None
 
 
-@pytest.mark.slow(seconds=130)
+@pytest.mark.slow(seconds=85)
 def test_full_simulation_with_an_injected_replication_delay_measures_the_loss_and_rebuilds(deployed, tmp_path):
     aws, client = deployed, deployed.client
     aws.post("aws", "/_emulator/config", {"replication_lag_ms": 5000, "s3_replication_latency_seconds": 1})

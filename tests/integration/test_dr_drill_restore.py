@@ -46,7 +46,7 @@ def _restore(aws, tmp_path, *extra: str):
     return run_drill(aws, tmp_path, "-e", "dr_drill_type=restore", "-e", json.dumps(RESTORE_CHECKS), *extra)
 
 
-@pytest.mark.slow(seconds=160)
+@pytest.mark.slow(seconds=110)
 def test_restore_drill_validates_restored_data_and_removes_what_it_restored_whatever_fails(deployed, tmp_path):
     aws, client = deployed, deployed.client
     with connect_primary(client) as conn:

@@ -97,7 +97,7 @@ def _actions(aws) -> list[str]:
     return [f"{e['service']}.{e['action']}" for e in aws.requests()["log"]]
 
 
-@pytest.mark.slow(seconds=190)  # real databases behind the endpoints, the custom domain
+@pytest.mark.slow(seconds=140)  # real databases behind the endpoints, the custom domain
 @pytest.mark.timeout(900)  # on a machine as loaded as load average 15 it took over 600 s
 def test_orchestrator_switch_site_after_failover_fail_back_and_unplanned_failover(aws, client, inventory, tmp_path):
     # real databases behind the endpoints: the runbook's verification connects through the application's Secret

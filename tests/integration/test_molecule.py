@@ -27,7 +27,7 @@ def test_every_role_has_a_scenario():
     assert roles <= set(SCENARIOS)
 
 
-@pytest.mark.slow
+@pytest.mark.slow(seconds=30)
 @pytest.mark.parametrize("scenario", SCENARIOS)
 def test_scenario(aws, scenario):
     env = {

@@ -42,7 +42,7 @@ def _stack_status(client, region: str, name: str) -> str:
     return client("cloudformation", region).describe_stacks(StackName=name)["Stacks"][0]["StackStatus"]
 
 
-@pytest.mark.slow(seconds=70)
+@pytest.mark.slow(seconds=60)
 def test_site_deploys_everything_no_secret_shows_a_rerun_changes_nothing_and_a_repoint_restarts(aws, client):
     """The main job end to end on one deployment: deploy (at -vvv), rerun, then repoint the Secrets."""
     first = playbook(aws, "playbooks/site.yml", "-i", "inventories/local", "-vvv")
@@ -265,7 +265,7 @@ def test_teardown_refuses_production_without_confirmation(aws, inventory):
     assert aws.requests()["total"] == 0
 
 
-@pytest.mark.slow(seconds=30)
+@pytest.mark.slow(seconds=40)
 def test_teardown_deletes_in_reverse_order_and_keeps_the_data(aws, client):
     playbook(aws, "playbooks/site.yml", "-i", "inventories/local")
     # the orchestrator ran once: its output went to the log group its stack owns (retention, the stack's key)
