@@ -13,6 +13,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import datetime
 import time
 import uuid
 
@@ -44,6 +45,7 @@ ARGUMENT_SPEC = {
     "timeout_minutes": {"type": "int", "default": 90},
     "poll_seconds": {"type": "float", "default": 5},
     "drift": {"type": "str", "default": "report", "choices": ["report", "fail", "skip"]},
+    "drift_max_age": {"type": "int", "default": 0},
     "delete_protected": {"type": "bool", "default": False},
     **SESSION_ARGUMENTS,
 }
@@ -179,7 +181,7 @@ class StackRunner(object):
 
         if wanted["action"] == "none":
             self.result["outputs"] = cfn.outputs(stack)
-            self.drift()
+            self.drift(cfn.last_drift(stack, self.now(), self.args["drift_max_age"]))
             return self.result
         if self.check_mode:
             return self.preview(stack, wanted, template_body, template, parameters, tags)
@@ -277,24 +279,14 @@ class StackRunner(object):
 
     # --- drift ---
 
-    def drift(self):
-        """DetectStackDrift on the settled stack; drifted resources are reported (or fail the run)."""
+    def drift(self, last=None):
+        """The settled stack's drift: ``last`` (CloudFormation's recent result, ``cfn.last_drift``) or a new
+        DetectStackDrift; drifted resources are reported (or fail the run)."""
         mode = self.args["drift"]
         if mode == "skip":
             return
         try:
-            detection = self.cfn.call("DetectStackDrift", StackName=self.name)["StackDriftDetectionId"]
-            delay = 0.5
-            while True:
-                found = self.cfn.call("DescribeStackDriftDetectionStatus", StackDriftDetectionId=detection)
-                if found["DetectionStatus"] != "DETECTION_IN_PROGRESS" or self.clock() >= self.deadline:
-                    break
-                self.sleep(delay)
-                delay = min(delay * 2, self.args["poll_seconds"])
-            report = {"status": found.get("StackDriftStatus", "UNKNOWN"), "drifted_resources": []}
-            if found["DetectionStatus"] != "DETECTION_COMPLETE":
-                report["detection"] = found["DetectionStatus"]
-                report["reason"] = found.get("DetectionStatusReason", "")
+            report = dict(last, drifted_resources=[], detected=False) if last else self.detect_drift()
             if report["status"] == "DRIFTED":
                 drifts = self.cfn.paginate(
                     "DescribeStackResourceDrifts",
@@ -305,8 +297,8 @@ class StackRunner(object):
                 report["drifted_resources"] = [_drift_record(d) for d in drifts]
                 lines = cfn.drift_lines(drifts)
                 self.result.setdefault("warnings", []).append(
-                    "Stack %s (%s) has drifted from its template (changed outside CloudFormation):\n%s"
-                    % (self.name, self.args["region"], "\n".join(lines))
+                    "Stack %s (%s) has drifted from its template (changed outside CloudFormation; detection of %s):\n%s"
+                    % (self.name, self.args["region"], report["checked_at"], "\n".join(lines))
                 )
                 if mode == "fail":
                     self.result["drift"] = report
@@ -322,6 +314,32 @@ class StackRunner(object):
             report = {"status": "UNKNOWN", "drifted_resources": [], "reason": str(e)}
             self.result.setdefault("warnings", []).append("Drift detection of %s did not run: %s" % (self.name, e))
         self.result["drift"] = report
+
+    def detect_drift(self):
+        """A new drift detection of the stack, waited for within the task's deadline."""
+        detection = self.cfn.call("DetectStackDrift", StackName=self.name)["StackDriftDetectionId"]
+        delay = 0.5
+        while True:
+            found = self.cfn.call("DescribeStackDriftDetectionStatus", StackDriftDetectionId=detection)
+            if found["DetectionStatus"] != "DETECTION_IN_PROGRESS" or self.clock() >= self.deadline:
+                break
+            self.sleep(delay)
+            delay = min(delay * 2, self.args["poll_seconds"])
+        report = {
+            "status": found.get("StackDriftStatus", "UNKNOWN"),
+            "checked_at": (found.get("Timestamp") or self.now()).isoformat(),  # when CloudFormation began it
+            "age_seconds": 0,
+            "drifted_resources": [],
+            "detected": True,
+        }
+        if found["DetectionStatus"] != "DETECTION_COMPLETE":
+            report["detection"] = found["DetectionStatus"]
+            report["reason"] = found.get("DetectionStatusReason", "")
+        return report
+
+    @staticmethod
+    def now():
+        return datetime.datetime.now(datetime.timezone.utc)
 
     # --- read ---
 
@@ -432,8 +450,10 @@ class ActionModule(ActionBase):
     def run(self, tmp=None, task_vars=None):
         result = super(ActionModule, self).run(tmp, task_vars)
         args = validated_arguments(self._task.args, ARGUMENT_SPEC, "cloudformation_stack")
-        if args["timeout_minutes"] < 1 or args["poll_seconds"] <= 0:
-            raise AnsibleActionFail("cloudformation_stack: timeout_minutes must be >= 1 and poll_seconds > 0")
+        if args["timeout_minutes"] < 1 or args["poll_seconds"] <= 0 or args["drift_max_age"] < 0:
+            raise AnsibleActionFail(
+                "cloudformation_stack: timeout_minutes must be >= 1, poll_seconds > 0 and drift_max_age >= 0"
+            )
         if boto3 is None:
             raise AnsibleActionFail("cloudformation_stack needs boto3 and botocore on the controller")
         template_body = None

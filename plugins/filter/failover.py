@@ -38,6 +38,17 @@ def _redis_figures(redis):
     }
 
 
+def failover_repointed(writer_endpoint, redis_plan, redis):
+    """The Secrets a switch repoints: ``postgresql`` when the application writes to the cluster endpoint (the global
+    writer endpoint follows the writer by itself), ``redis`` when Redis moves - its plan (check mode) or its move has
+    an endpoint and neither failed. A skipped Redis step (no Global Datastore, no rebuild) is not a move."""
+    components = ["postgresql"] if writer_endpoint == "cluster" else []
+    plan, moved = redis_plan or {}, redis or {}
+    if ("endpoint" in plan or "endpoint" in moved) and not plan.get("failed") and not moved.get("failed"):
+        components.append("redis")
+    return components
+
+
 def redis_rebuild_seed(dr_before, copy):
     """The objects to seed the DR region's rebuilt Redis from: those it was seeded from when it exists already (a
     re-run keeps it - a new seed would replace the group and lose what was written to it since), else the copy's
@@ -241,6 +252,7 @@ class FilterModule(object):
             "failover_verification": failover_verification,
             "failover_report": failover_report,
             "failover_history_report": failover_history_report,
+            "failover_repointed": failover_repointed,
             "redis_rebuild_result": redis_rebuild_result,
             "redis_rebuild_seed": redis_rebuild_seed,
         }

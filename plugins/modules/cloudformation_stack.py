@@ -26,8 +26,9 @@ description:
     a stack another operation is changing is waited for first.
   - While it waits it shows each new stack event (resource, status, reason) as it arrives; it waits at most
     O(timeout_minutes) in all. A failure names the failed resources and their reasons, those of nested stacks too.
-  - After the comparison it runs drift detection (C(DetectStackDrift)) and reports each resource changed outside
-    CloudFormation with its property differences, or fails with O(drift=fail).
+  - After the comparison it reports the stack's drift - each resource changed outside CloudFormation with its property
+    differences - or fails with O(drift=fail). The drift comes from a new detection (C(DetectStackDrift)), or from
+    CloudFormation's last one when that began at most O(drift_max_age) seconds ago.
   - In check mode it writes nothing to the stack; an update is previewed from a change set that is deleted again.
   - It runs on the controller (an action plugin) with the controller's AWS credentials (environment, profile, instance
     role); C(AWS_ENDPOINT_URL) is honoured as botocore reads it.
@@ -98,6 +99,15 @@ options:
     type: str
     default: report
     choices: [report, fail, skip]
+  drift_max_age:
+    description:
+      - With O(drift=report) or O(drift=fail), how old CloudFormation's last drift detection of the stack (its
+        C(DriftInformation) in C(DescribeStacks)) may be, in seconds, to be reported instead of running a new one
+        for a stack with nothing to change. A new detection costs two more API calls, and on AWS the time it takes.
+      - C(0) runs a new detection on every run. After an update a new one always runs.
+    type: int
+    default: 0
+    version_added: 1.1.0
   delete_protected:
     description:
       - With O(state=absent), lift the termination protection of a protected stack and delete it. Give it only with a
@@ -112,8 +122,9 @@ attributes:
     support: full
     description: Parameters, tags and termination protection, deployed against wanted.
 notes:
-  - A stack with nothing to change costs C(DescribeStacks) and C(GetTemplate), plus drift detection's calls
-    (C(DetectStackDrift), C(DescribeStackDriftDetectionStatus)) unless O(drift=skip).
+  - A stack with nothing to change costs C(DescribeStacks) and C(GetTemplate), plus a new drift detection's calls
+    (C(DetectStackDrift), C(DescribeStackDriftDetectionStatus)) unless O(drift=skip) or the last detection is recent
+    (O(drift_max_age)), and C(DescribeStackResourceDrifts) when the stack has drifted.
 extends_documentation_fragment:
   - ai_model_registry.infra.controller_aws
 """
@@ -190,9 +201,12 @@ events:
   type: list
   elements: dict
 drift:
-  description: Drift detection's result, C(status) (C(IN_SYNC), C(DRIFTED), ...) and C(drifted_resources) with their
-    C(property_differences).
-  returned: when drift detection ran
+  description:
+    - The stack's drift, C(status) (C(IN_SYNC), C(DRIFTED), ...) and C(drifted_resources) with their
+      C(property_differences).
+    - C(checked_at) and C(age_seconds) - when the detection reported began; C(detected) - whether this run began it
+      (false - CloudFormation's last detection, see O(drift_max_age)).
+  returned: unless O(drift=skip), for a stack that was not just created
   type: dict
 failures:
   description: The failed resources of a failed operation (logical id, type, status, reason, nested stacks' own).

@@ -326,6 +326,25 @@ def failure_lines(found, indent=""):
     return lines
 
 
+def last_drift(stack, now, max_age):
+    """CloudFormation's last drift result of ``stack`` (DescribeStacks' ``DriftInformation``) when its detection began
+    at most ``max_age`` seconds before ``now`` (aware datetimes): ``{"status", "checked_at", "age_seconds"}``; None
+    when a new detection is due - never checked, older, or ``max_age`` 0.
+
+    ``LastCheckTimestamp`` is when the last detection was initiated; one that is still running leaves the status of
+    the one before it, which is what is reported then.
+    """
+    information = (stack or {}).get("DriftInformation") or {}
+    checked = information.get("LastCheckTimestamp")
+    status = information.get("StackDriftStatus", "NOT_CHECKED")
+    if not max_age or checked is None or status == "NOT_CHECKED":
+        return None
+    age = (now - checked).total_seconds()
+    if not 0 <= age <= max_age:
+        return None
+    return {"status": status, "checked_at": checked.isoformat(), "age_seconds": round(age)}
+
+
 def drift_lines(drifts):
     """Drifted resources (DescribeStackResourceDrifts) as readable lines with their property differences."""
     lines = []

@@ -50,11 +50,19 @@ def test_a_short_form_template_deploys_and_a_rerun_changes_nothing_in_two_reads(
     assert re.search(r"amr-short: \S+ Queue \(AWS::SQS::Queue\) CREATE_COMPLETE", process.stdout)
     assert "RETRYING" not in process.stdout
 
+    # the first re-run detects drift (never checked); the next reports that detection: two reads, nothing else
+    detected = run_module(aws, tmp_path, "cloudformation_stack", _stack(tmp_path, drift_max_age=3600))[0]
+    assert (detected["changed"], detected["action"], detected["drift"]["detected"]) == (False, "none", True)
+    assert detected["api_calls"][2:] == [
+        "cloudformation.DetectStackDrift",
+        "cloudformation.DescribeStackDriftDetectionStatus",
+    ]
     aws.post("aws", "/_emulator/requests", method="DELETE")
-    again = run_module(aws, tmp_path, "cloudformation_stack", _stack(tmp_path, drift="skip"))[0]
+    again = run_module(aws, tmp_path, "cloudformation_stack", _stack(tmp_path, drift_max_age=3600))[0]
     assert (again["changed"], again["action"]) == (False, "none")
     assert again["api_calls"] == ["cloudformation.DescribeStacks", "cloudformation.GetTemplate"]
     assert aws.requests()["total"] == 2
+    assert again["drift"] == {**detected["drift"], "detected": False, "age_seconds": again["drift"]["age_seconds"]}
 
 
 def test_every_documented_return_key_is_returned(aws, tmp_path):

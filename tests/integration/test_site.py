@@ -91,13 +91,15 @@ def test_site_deploys_everything_no_secret_shows_a_rerun_changes_nothing_and_a_r
     assert calls["by_action"]["cloudformation.GetTemplate"] == 8
     assert calls["by_action"]["cloudformation.DetectStackDrift"] == 8
 
-    # a console edit is drift: the next run reports the resource and its property, and changes nothing
+    # a console edit is drift: the next run that detects anew (the last detection is seconds old) reports the
+    # resource and its property, and changes nothing
     client("rds").modify_db_cluster(
         DBClusterIdentifier="ai-model-registry-development-aurora-cluster",
         BackupRetentionPeriod=3,
         ApplyImmediately=True,
     )
-    drifted = playbook(aws, "playbooks/site.yml", "-i", "inventories/local", "--tags", "aurora")
+    now = ("-e", "registry_stack_drift_max_age=0")
+    drifted = playbook(aws, "playbooks/site.yml", "-i", "inventories/local", "--tags", "aurora", *now)
     assert "Stack ai-model-registry-development-aurora (us-west-2) has drifted" in drifted.stdout + drifted.stderr
     assert "/BackupRetentionPeriod: expected 14, actual 3" in drifted.stdout + drifted.stderr
     assert all(counts["changed"] == 0 for counts in _recap(drifted.stdout).values())

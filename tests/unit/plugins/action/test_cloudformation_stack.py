@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from unittest import mock
 
 import botocore.exceptions
@@ -177,6 +178,7 @@ def _args(**changes):
         "timeout_minutes": 1,
         "poll_seconds": 1,
         "drift": "report",
+        "drift_max_age": 0,
         "delete_protected": False,
     }
     args.update(changes)
@@ -221,6 +223,28 @@ def test_drift_is_reported_as_a_warning_and_can_fail_the_run():
     with pytest.raises(StackFailed, match="has drifted") as failed:
         _runner(FakeCloudFormation("CREATE_COMPLETE", drift="DRIFTED"), drift="fail").present(TEMPLATE)
     assert failed.value.reason == "drifted"
+
+
+def test_a_recent_drift_detection_is_reported_in_two_reads_an_old_one_is_run_again():
+    checked = datetime.datetime.now(datetime.UTC) - datetime.timedelta(minutes=10)
+    fake = FakeCloudFormation("UPDATE_COMPLETE", drift="DRIFTED")
+    fake.stack["DriftInformation"] = {"StackDriftStatus": "IN_SYNC", "LastCheckTimestamp": checked}
+    result = _runner(fake, drift_max_age=3600).present(TEMPLATE)
+    assert fake.api_calls == ["cloudformation.DescribeStacks", "cloudformation.GetTemplate"]
+    assert result["drift"]["status"] == "IN_SYNC" and not result["drift"]["detected"]
+    assert 595 <= result["drift"]["age_seconds"] <= 605 and result["drift"]["checked_at"] == checked.isoformat()
+    # CloudFormation's last result was DRIFTED: its resources are read, and fail the run with drift=fail
+    fake.stack["DriftInformation"]["StackDriftStatus"] = "DRIFTED"
+    fake.api_calls.clear()
+    with pytest.raises(StackFailed, match="has drifted"):
+        _runner(fake, drift_max_age=3600, drift="fail").present(TEMPLATE)
+    assert fake.api_calls[-1] == "cloudformation.DescribeStackResourceDrifts"
+    assert "cloudformation.DetectStackDrift" not in fake.api_calls
+    # older than drift_max_age: a new detection, whose result (the fake's DRIFTED) is reported
+    fake.api_calls.clear()
+    result = _runner(fake, drift_max_age=300).present(TEMPLATE)
+    assert "cloudformation.DetectStackDrift" in fake.api_calls
+    assert result["drift"]["status"] == "DRIFTED" and result["drift"]["detected"]
 
 
 def test_create_shows_each_event_once_and_returns_the_outputs():
@@ -421,6 +445,7 @@ def test_a_stack_failure_and_an_aws_error_are_failed_results(tmp_path):
     [
         ({"name": "s"}, "missing required arguments: region"),
         ({"name": "s", "region": "r", "timeout_minutes": 0}, "timeout_minutes must be >= 1"),
+        ({"name": "s", "region": "r", "drift_max_age": -1}, "drift_max_age >= 0"),
         ({"name": "s", "region": "r"}, "state=present needs a template"),
         ({"name": "s", "region": "r", "drift": "sometimes"}, "drift"),
     ],

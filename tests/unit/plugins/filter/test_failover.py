@@ -287,3 +287,13 @@ def test_a_rebuild_seeds_from_the_newest_copy_and_a_rerun_keeps_the_seed_it_was_
     built = {"status": "CREATE_COMPLETE", "parameters": {"SeedSnapshotArns": "arn:aws:s3:::copies/older-0001.rdb"}}
     assert f.redis_rebuild_seed(built, COPY) == ["arn:aws:s3:::copies/older-0001.rdb"]
     assert f.redis_rebuild_seed({"status": "CREATE_COMPLETE", "parameters": {"SeedSnapshotArns": ""}}, COPY) == []
+
+
+def test_the_secrets_a_switch_repoints():
+    moved = {"changed": True, "endpoint": {"address": "redis.dr", "port": 6379}}
+    assert f.failover_repointed("global", {}, moved) == ["redis"]
+    assert f.failover_repointed("cluster", moved, {"skipped": True}) == ["postgresql", "redis"]  # check mode
+    # a skipped Redis step (no Global Datastore, no rebuild) is no move: its Secret keeps its host
+    assert f.failover_repointed("global", {"skipped": True}, {"skipped": True}) == []
+    assert f.failover_repointed("cluster", None, None) == ["postgresql"]
+    assert f.failover_repointed("global", {}, {**moved, "failed": True}) == []

@@ -245,3 +245,19 @@ def test_event_and_drift_lines():
         "  /BackupRetentionPeriod: expected 14, actual 3 (NOT_EQUAL)",
     ]
     assert cfn.outputs(_stack()) == {"Arn": "arn:x"} and cfn.outputs(None) == {}
+
+
+def test_the_last_drift_detection_counts_only_when_recent_and_checked():
+    now = datetime.datetime(2026, 11, 30, 12, 0, tzinfo=datetime.UTC)
+    checked = now - datetime.timedelta(seconds=600)
+    stack = {"DriftInformation": {"StackDriftStatus": "DRIFTED", "LastCheckTimestamp": checked}}
+    assert cfn.last_drift(stack, now, 600) == {
+        "status": "DRIFTED",
+        "checked_at": checked.isoformat(),
+        "age_seconds": 600,
+    }
+    assert cfn.last_drift(stack, now, 599) is None  # older than allowed: detect anew
+    assert cfn.last_drift(stack, now, 0) is None  # 0: a new detection on every run
+    assert cfn.last_drift(stack, checked - datetime.timedelta(seconds=1), 3600) is None  # a clock behind AWS's
+    assert cfn.last_drift({"DriftInformation": {"StackDriftStatus": "NOT_CHECKED"}}, now, 3600) is None
+    assert cfn.last_drift({}, now, 3600) is None and cfn.last_drift(None, now, 3600) is None
