@@ -203,9 +203,17 @@ def deployed_stacks(emulator) -> list[dict]:
     return sorted(stacks, key=lambda s: s["created"])
 
 
+# CloudFormation takes at most 51,200 bytes of template in a request: a larger one goes through S3, which
+# `aws cloudformation deploy` does with --s3-bucket (it uploads the template, then passes its URL).
+TEMPLATE_BODY_LIMIT = 51200
+CLI_TEMPLATE_BUCKET = "bench-cli-templates"
+
+
 def cli_command(aws: str, stack: dict) -> list[str]:
     command = [aws, "cloudformation", "deploy", "--no-fail-on-empty-changeset", "--stack-name", stack["name"]]
     command += ["--template-file", str(stack["template"])]
+    if (REPO / stack["template"]).stat().st_size > TEMPLATE_BODY_LIMIT:
+        command += ["--s3-bucket", f"{CLI_TEMPLATE_BUCKET}-{stack['region']}"]
     if stack["parameters"]:
         command += ["--parameter-overrides", *stack["parameters"]]
     if stack["tags"]:
@@ -338,6 +346,11 @@ def noop_comparison(emulator, aws: str, repeat: int, work: pathlib.Path) -> None
     deploy = site(emulator, "inventories/local")
     stacks = deployed_stacks(emulator)
     env = cli_env(emulator, work)
+    for region in {stack["region"] for stack in stacks}:  # the buckets a CLI user keeps for large templates
+        emulator.client("s3", region).create_bucket(
+            Bucket=f"{CLI_TEMPLATE_BUCKET}-{region}",
+            **({} if region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": region}}),
+        )
     version = subprocess.run(  # noqa: S603 - the AWS CLI
         [aws, "--version"], env=env, capture_output=True, text=True, check=True
     )

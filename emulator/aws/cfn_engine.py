@@ -17,6 +17,7 @@ import json
 import re
 import threading
 import time
+import urllib.parse
 from typing import Any
 
 from moto.cloudformation import models as cfn_models
@@ -568,7 +569,21 @@ def _stack_resources(self: Stack) -> list[Any]:
     return [resource for resource in self.resource_map.values() if hasattr(resource, "logical_resource_id")]
 
 
+_MOTO_STACK_FROM_S3_URL = CloudFormationResponse._get_stack_from_s3_url
+
+
+def _stack_from_s3_url(self, template_url: str) -> str:
+    """A TemplateURL on the emulator's own endpoint - path style, as `aws cloudformation deploy --s3-bucket` makes it
+    from AWS_ENDPOINT_URL - names its bucket in the path, as an s3.<region>.amazonaws.com URL does; moto took the
+    host's first label ("127") for the bucket."""
+    host = urllib.parse.urlparse(template_url).hostname or ""
+    if host == "localhost" or host.replace(".", "").isdigit():
+        template_url = "https://s3.amazonaws.com" + urllib.parse.urlparse(template_url).path
+    return _MOTO_STACK_FROM_S3_URL(self, template_url)
+
+
 def install() -> None:
+    CloudFormationResponse._get_stack_from_s3_url = _stack_from_s3_url
     Stack.parameter_list = property(_parameter_list)
     Stack.stack_resources = property(_stack_resources)
     Stack.stack_parameters = property(_stack_parameters)

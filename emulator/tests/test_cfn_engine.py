@@ -301,3 +301,14 @@ def test_a_key_policy_written_as_an_object_is_stored_as_kms_stores_it(client):
     assert kms.describe_key(KeyId=key_id)["KeyMetadata"]["KeyState"] == "Enabled"
     kms.schedule_key_deletion(KeyId=key_id, PendingWindowInDays=7)
     assert kms.describe_key(KeyId=key_id)["KeyMetadata"]["KeyState"] == "PendingDeletion"
+
+
+def test_a_template_url_on_the_emulators_endpoint_names_its_bucket_in_the_path(client):
+    """`aws cloudformation deploy --s3-bucket` uploads the template and passes a path-style URL built from its
+    endpoint (https://s3.<region>.amazonaws.com/<bucket>/<key> on AWS; AWS_ENDPOINT_URL here)."""
+    s3 = client("s3")
+    s3.create_bucket(Bucket="cli-templates", CreateBucketConfiguration={"LocationConstraint": "us-west-2"})
+    s3.put_object(Bucket="cli-templates", Key="t.template", Body=_template().encode())
+    cfn = client("cloudformation")
+    cfn.create_stack(StackName="from-url", TemplateURL=f"{s3.meta.endpoint_url}/cli-templates/t.template")
+    assert _status(cfn, "from-url") == "CREATE_COMPLETE"
