@@ -1,5 +1,6 @@
 """pytest fixtures of the emulator (loaded with ``-p emulator.pytest_plugin``): its own tests and the
-collection's use the same ones - one emulator pair per xdist worker, reset before each test.
+collection's use the same ones - one emulator pair per xdist worker, reset before each test (``aws``), and a second,
+``kept_emulator``, for a state tests build once and share.
 
 Test mode: the AWS emulator checks every answer against botocore's output shape of its operation
 (emulator/aws/shapes.py); a test whose calls got an answer that breaks it fails with the operation and

@@ -1,8 +1,8 @@
 """playbooks/dr_drill.yml on inventories/local, against real PostgreSQL servers behind the Aurora endpoints.
 
 The switchover and full drills run on whichever workers are free, each on the platform its worker deployed (the
-``platform`` fixture deploys once per worker and again after a test emptied the emulator): two workers run them
-side by side. A drill must leave the platform as it found it - the tests assert exactly that - so a worker that
+``platform`` fixture deploys it once per worker, on the worker's kept emulator, and again after a failed test): two
+workers run them side by side. A drill must leave the platform as it found it - the tests assert exactly that - so a worker that
 runs both shares one deployment.
 """
 
