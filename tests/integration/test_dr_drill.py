@@ -2,8 +2,8 @@
 
 The switchover and full drills run on whichever workers are free, each on the platform its worker deployed (the
 ``platform`` fixture deploys it once per worker, on the worker's kept emulator, and again after a failed test): two
-workers run them side by side. A drill must leave the platform as it found it - the tests assert exactly that - so a worker that
-runs both shares one deployment.
+workers run them side by side. A drill must leave the platform as it found it - the tests assert exactly that - so a
+worker that runs both shares one deployment.
 """
 
 from __future__ import annotations
