@@ -6,6 +6,9 @@ import pathlib
 
 import yaml
 
+from emulator.aws.cfn_engine import TEMPLATE_BODY_LIMIT
+from emulator.aws.s3_bucket import TEMPLATE_BUCKET
+
 REPO = pathlib.Path(__file__).resolve().parents[1]
 TEMPLATES = {
     "aurora": REPO / "roles/aurora/files/aurora-cluster.yaml",
@@ -34,12 +37,23 @@ def declared_parameters(name: str) -> dict:
     return yaml.safe_load(body(name))["Parameters"]
 
 
+def template_source(client, name: str, stack: str) -> dict:
+    """TemplateBody, or for a template over CloudFormation's 51,200-byte request limit TemplateURL: uploaded to the
+    account's template bucket first, as `aws cloudformation deploy --s3-bucket` does."""
+    text = body(name)
+    if len(text.encode()) <= TEMPLATE_BODY_LIMIT:
+        return {"TemplateBody": text}
+    bucket, region = TEMPLATE_BUCKET
+    client("s3", region).put_object(Bucket=bucket, Key=f"seed/{stack}.yaml", Body=text.encode())
+    return {"TemplateURL": f"https://{bucket}.s3.{region}.amazonaws.com/seed/{stack}.yaml"}
+
+
 def create(client, name: str, stack: str, region: str, **parameters) -> dict:
     """create-stack with explicit parameters, as `aws cloudformation create-stack --parameters` does."""
     cfn = client("cloudformation", region)
     cfn.create_stack(
         StackName=stack,
-        TemplateBody=body(name),
+        **template_source(client, name, stack),
         Parameters=[{"ParameterKey": k, "ParameterValue": str(v)} for k, v in parameters.items()],
         Capabilities=["CAPABILITY_IAM"],
     )

@@ -69,6 +69,7 @@ TAKEN_SETTINGS = (
     "registry_dr_private_subnet_ids",
     "registry_kubernetes_context",
     "registry_kubernetes_server",
+    "registry_template_bucket",
     "registry_cloudformation_role_arn",
     "registry_stack_poll_seconds",
     "registry_stack_timeout_minutes",

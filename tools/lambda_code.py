@@ -1,7 +1,8 @@
 """Embed each Lambda function's source file in the template that deploys it.
 
-The templates must deploy with a plain `aws cloudformation create-stack --template-body file://...`
-(the seed's commands), so the code sits inline in `Code.ZipFile`. The Python file next to the
+The templates must deploy with plain `aws cloudformation` commands (the seed's; the backup plan's, over the
+51,200-byte request limit, with --s3-bucket), without a code package to upload, so the code sits inline in
+`Code.ZipFile`. The Python file next to the
 template stays the source of truth, tested on its own; a line
 
     # lambda-code: lambda/<file>.py

@@ -582,8 +582,37 @@ def _stack_from_s3_url(self, template_url: str) -> str:
     return _MOTO_STACK_FROM_S3_URL(self, template_url)
 
 
+# CloudFormation takes a template body of at most 51,200 bytes in a request (TemplateBody of CreateStack, UpdateStack,
+# CreateChangeSet, ValidateTemplate, GetTemplateSummary); a larger template is given as TemplateURL, an S3 object of
+# up to 1 MB: https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_CreateStack.html,
+# https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html
+TEMPLATE_BODY_LIMIT = 51200
+_TEMPLATE_BODY_ACTIONS = (
+    "create_stack",
+    "update_stack",
+    "create_change_set",
+    "validate_template",
+    "get_template_summary",
+)
+
+
+def _template_body_limited(action):
+    def checked(self):
+        body = self._get_param("TemplateBody")
+        if body is not None and len(body.encode("utf-8")) > TEMPLATE_BODY_LIMIT:
+            raise ValidationError(
+                message="1 validation error detected: Value at 'templateBody' failed to satisfy constraint: "
+                f"Member must have length less than or equal to {TEMPLATE_BODY_LIMIT}"
+            )
+        return action(self)
+
+    return checked
+
+
 def install() -> None:
     CloudFormationResponse._get_stack_from_s3_url = _stack_from_s3_url
+    for name in _TEMPLATE_BODY_ACTIONS:
+        setattr(CloudFormationResponse, name, _template_body_limited(getattr(CloudFormationResponse, name)))
     Stack.parameter_list = property(_parameter_list)
     Stack.stack_resources = property(_stack_resources)
     Stack.stack_parameters = property(_stack_parameters)

@@ -10,6 +10,10 @@ whose prefix matches appears in the rule's destination bucket ``s3_replication_l
 later (setting, default 5, the figure the ReplicationLatency metric publishes); with
 ``s3_replication_failed_operations`` above 0 it never arrives (the OperationsFailedReplication metric
 says so). Replicas are not replicated again.
+
+The bucket a team keeps for templates over CloudFormation's request limit (docs/iam/roles.yaml makes it, next to the
+roles), named in inventories/local as ``registry_template_bucket``, is there in us-west-2 from the account's first use
+and after every reset, as the network is (network.py).
 """
 
 from __future__ import annotations
@@ -167,7 +171,23 @@ def _bucket_init(self: FakeBucket, *args: Any, **kwargs: Any) -> None:
     self.ownership_rule = "BucketOwnerEnforced"
 
 
+# inventories/local's registry_template_bucket: the local artifacts bucket's name with -templates, as roles.yaml has it
+TEMPLATE_BUCKET = ("ai-model-registry-local-artifacts-templates", "us-west-2")
+_original_backend_init = S3Backend.__init__
+
+
+def _backend_init(self: S3Backend, region_name: str, account_id: str) -> None:
+    _original_backend_init(self, region_name, account_id)
+    name, region = TEMPLATE_BUCKET
+    # moto keeps one S3 backend per partition ("aws", "aws-cn", ...): the bucket is the "aws" partition's, made here
+    # itself (create_bucket's lookups of s3_backends would recurse into this backend's creation). A reset builds a
+    # new backend, whose bucket replaces the old one's.
+    if region_name == "aws":
+        self.buckets[name] = FakeBucket(name=name, account_id=account_id, region_name=region)
+
+
 def install() -> None:
+    S3Backend.__init__ = _backend_init
     FakeBucket.__init__ = _bucket_init
     S3Backend.put_object = put_object
     S3Response.get_bucket_replication = get_bucket_replication

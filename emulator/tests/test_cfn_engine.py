@@ -312,3 +312,27 @@ def test_a_template_url_on_the_emulators_endpoint_names_its_bucket_in_the_path(c
     cfn = client("cloudformation")
     cfn.create_stack(StackName="from-url", TemplateURL=f"{s3.meta.endpoint_url}/cli-templates/t.template")
     assert _status(cfn, "from-url") == "CREATE_COMPLETE"
+def test_a_template_body_over_51200_bytes_is_refused_and_taken_from_s3(client):
+    """CloudFormation takes at most 51,200 bytes of TemplateBody in a request; a larger template comes as TemplateURL
+    (an S3 object of up to 1 MB): https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_CreateStack.html
+    and https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html."""
+    cfn = client("cloudformation")
+    large = json.loads(_template())
+    large["Description"] = "x" * (51200 - len(_template()))  # a few bytes over the limit with the key
+    body = json.dumps(large)
+    assert len(body.encode()) > 51200
+    for call in (
+        lambda: cfn.create_stack(StackName="large", TemplateBody=body),
+        lambda: cfn.validate_template(TemplateBody=body),
+        lambda: cfn.create_change_set(StackName="large", ChangeSetName="c", TemplateBody=body, ChangeSetType="CREATE"),
+    ):
+        with pytest.raises(ClientError, match="Member must have length less than or equal to 51200") as refused:
+            call()
+        assert refused.value.response["Error"]["Code"] == "ValidationError"
+    assert "large" not in [s["StackName"] for s in cfn.describe_stacks()["Stacks"]]
+    client("s3").create_bucket(Bucket="templates", CreateBucketConfiguration={"LocationConstraint": "us-west-2"})
+    client("s3").put_object(Bucket="templates", Key="large.json", Body=body.encode())
+    url = "https://templates.s3.us-west-2.amazonaws.com/large.json"
+    cfn.create_stack(StackName="large", TemplateURL=url)
+    assert _status(cfn, "large") == "CREATE_COMPLETE"
+    assert cfn.get_template(StackName="large")["TemplateBody"]["Description"] == large["Description"]

@@ -37,6 +37,7 @@ ARGUMENT_SPEC = {
     "region": {"type": "str", "required": True, "aliases": ["aws_region"]},
     "state": {"type": "str", "default": "present", "choices": ["present", "absent", "read"]},
     "template": {"type": "path"},
+    "template_bucket": {"type": "str"},
     "parameters": {"type": "dict", "default": {}},
     "tags": {"type": "dict", "default": {}},
     "termination_protection": {"type": "bool", "default": False},
@@ -65,6 +66,7 @@ class StackRunner(object):
     """Reads, compares, deploys or deletes one stack through ``ApiClients``; pure I/O and waiting."""
 
     def __init__(self, clients, args, check_mode=False, say=None, sleep=time.sleep, clock=time.monotonic):
+        self.clients = clients
         self.cfn = clients("cloudformation", args["region"])
         self.api_calls = clients.api_calls
         self.args = args
@@ -194,7 +196,7 @@ class StackRunner(object):
             self.wait(stack["StackId"], "deleting")
         request = {
             "StackName": self.name,
-            "TemplateBody": template_body,
+            **self.template_source(template_body),
             "Parameters": [{"ParameterKey": k, "ParameterValue": v} for k, v in sorted(parameters.items())],
             "Tags": [{"Key": k, "Value": v} for k, v in sorted(tags.items())],
             "Capabilities": self.args["capabilities"],
@@ -248,14 +250,38 @@ class StackRunner(object):
             self.say(line)
         return self.result
 
+    def template_source(self, template_body):
+        """``TemplateBody``, or for a template over CloudFormation's request limit ``TemplateURL``: the template in
+        the template bucket (uploaded unless there already; check mode uploads nothing - None when it is not there)."""
+        if len(template_body.encode("utf-8")) <= cfn.TEMPLATE_BODY_LIMIT:
+            return {"TemplateBody": template_body}
+        bucket, region = self.args["template_bucket"], self.args["region"]
+        key, url = cfn.template_object(bucket, region, self.name, template_body)
+        s3 = self.clients("s3", region)
+        try:
+            s3.call("HeadObject", Bucket=bucket, Key=key)
+        except botocore.exceptions.ClientError as e:
+            if e.response.get("Error", {}).get("Code") not in ("404", "NoSuchKey", "NotFound"):
+                raise
+            if self.check_mode:
+                return None
+            s3.call("PutObject", Bucket=bucket, Key=key, Body=template_body.encode("utf-8"))
+        return {"TemplateURL": url}
+
     def change_set_lines(self, template_body, parameters, tags):
+        source = self.template_source(template_body)
+        if source is None:
+            return [
+                "(no change set: the template is over CloudFormation's %d-byte request limit and check mode does not "
+                "upload it to s3://%s)" % (cfn.TEMPLATE_BODY_LIMIT, self.args["template_bucket"])
+            ]
         name = "ansible-preview-" + uuid.uuid4().hex[:12]
         self.cfn.call(
             "CreateChangeSet",
             StackName=self.name,
             ChangeSetName=name,
             ChangeSetType="UPDATE",
-            TemplateBody=template_body,
+            **source,
             Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in sorted(parameters.items())],
             Tags=[{"Key": k, "Value": v} for k, v in sorted(tags.items())],
             Capabilities=self.args["capabilities"],
@@ -463,6 +489,13 @@ class ActionModule(ActionBase):
             path = self._find_needle("files", args["template"])  # the calling role's files/ first
             with open(path) as handle:
                 template_body = handle.read()
+            size = len(template_body.encode("utf-8"))
+            if size > cfn.TEMPLATE_BODY_LIMIT and not args["template_bucket"]:
+                raise AnsibleActionFail(
+                    "cloudformation_stack: the template %s is %d bytes, over the %d bytes CloudFormation takes in a "
+                    "request: give template_bucket, an S3 bucket in %s to read it from (TemplateURL). Nothing was "
+                    "changed." % (args["template"], size, cfn.TEMPLATE_BODY_LIMIT, args["region"])
+                )
 
         clients = session_clients(args)
         runner = StackRunner(

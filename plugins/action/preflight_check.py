@@ -241,7 +241,24 @@ class ActionModule(ActionBase):
                 continue
             path = os.path.join(COLLECTION, "roles", role, "files", template_file)
             with open(path) as handle:
-                template = cfn.load_template(handle.read())
+                body = handle.read()
+            template = cfn.load_template(body)
+            bucket = None
+            if len(body.encode("utf-8")) > cfn.TEMPLATE_BODY_LIMIT:  # CloudFormation reads it from S3
+                try:
+                    bucket = run.render(stack_args.get("template_bucket", ""))
+                except (AnsibleError, _Missing) as e:
+                    bucket = ""
+                    if problems is not None:
+                        problems.append(
+                            "role %s (%s): its template bucket cannot be named: %s" % (role, entry, _reason(e))
+                        )
+                if not bucket and problems is not None:
+                    problems.append(
+                        "stack %s: its template %s is %d bytes, over the %d bytes CloudFormation takes in a request, "
+                        "and no template bucket is set (registry_template_bucket)"
+                        % (name, template_file, len(body.encode("utf-8")), cfn.TEMPLATE_BODY_LIMIT)
+                    )
             given, sources = {}, {}
             for parameter, expression in (stack_args.get("parameters") or {}).items():
                 try:
@@ -260,6 +277,7 @@ class ActionModule(ActionBase):
                 "template": template,
                 "given": given,
                 "sources": sources,
+                "template_bucket": bucket,
             }
 
     # --- what only AWS knows --------------------------------------------------------------------------------
@@ -290,12 +308,35 @@ class ActionModule(ActionBase):
                     if problem not in problems:
                         problems.append(problem)
             checked.append("networks")
+        buckets = sorted(
+            {(stack["template_bucket"], stack["region"]) for stack in stacks if stack.get("template_bucket")}
+        )
+        for bucket, region in buckets:
+            problems.extend(self.template_bucket(clients, bucket, region))
+        if buckets:
+            checked.append("template buckets")
         if args["drill_lock"]:
             problems.extend(self.drill_lock(run, clients))
             checked.append("drill lock")
         if any(role.split(":")[0] == "dns" for role in args["roles"]):
             problems.extend(self.hosted_zone(run, clients, home, checked))
         return problems
+
+    @staticmethod
+    def template_bucket(clients, bucket, region):
+        """The bucket CloudFormation reads a large template from exists, in the stack's region (HeadBucket: 404
+        missing, 301 elsewhere, 403 not the caller's to use)."""
+        try:
+            clients("s3", region).call("HeadBucket", Bucket=bucket)
+            return []
+        except botocore.exceptions.ClientError as e:
+            code = e.response.get("Error", {}).get("Code")
+        where = {"404": "does not exist", "NoSuchBucket": "does not exist", "301": "is not in " + region}
+        return [
+            "the template bucket %s (registry_template_bucket) %s: CloudFormation reads the templates over its request "
+            "limit from it in %s (docs/iam/roles.yaml makes it)"
+            % (bucket, where.get(code, "cannot be used (%s)" % code), region)
+        ]
 
     @staticmethod
     def hosted_zone(run, clients, home, checked):

@@ -57,6 +57,14 @@ options:
       - Template file, looked up like M(ansible.builtin.copy)'s C(src) (the calling role's C(files/) first).
       - Required with O(state=present).
     type: path
+  template_bucket:
+    description:
+      - S3 bucket in O(region) that CloudFormation reads the template from when it is over the 51,200 bytes a request
+        may carry (C(TemplateURL)); the task uploads it to C(cloudformation-templates/<name>/<sha256>.yaml) unless an
+        object of the same content is there. Check mode uploads nothing.
+      - Without it such a template is refused before any AWS call.
+    type: str
+    version_added: 1.1.0
   parameters:
     description:
       - Template parameters; lists are joined with commas, booleans become C(true)/C(false).

@@ -15,11 +15,15 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import hashlib
 import json
 
 import yaml
 
 # Statuses CloudFormation cannot continue from without a person (AWS: "Troubleshooting CloudFormation").
+# The most template CloudFormation takes in a request (TemplateBody); a larger one is read from S3 (TemplateURL, up to
+# 1 MB): https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_CreateStack.html
+TEMPLATE_BODY_LIMIT = 51200
 BLOCKED_STATUSES = ("DELETE_FAILED", "UPDATE_ROLLBACK_FAILED", "ROLLBACK_FAILED", "IMPORT_ROLLBACK_FAILED")
 SETTLED_STATUSES = ("CREATE_COMPLETE", "UPDATE_COMPLETE", "UPDATE_ROLLBACK_COMPLETE", "IMPORT_COMPLETE")
 # A stack in these statuses has no usable resources: it is deleted and created again.
@@ -111,6 +115,13 @@ def load_template(body):
     if not isinstance(parsed, dict) or not isinstance(parsed.get("Resources"), dict):
         raise TemplateError("the template has no Resources section")
     return _plain(parsed)
+
+
+def template_object(bucket, region, stack_name, body):
+    """Where a template too large for a request goes in S3, and the URL CloudFormation reads it from: one object per
+    stack and content (``<stack>/<sha256 of the body>.yaml``), so an unchanged template is not uploaded again."""
+    key = "cloudformation-templates/%s/%s.yaml" % (stack_name, hashlib.sha256(body.encode("utf-8")).hexdigest()[:32])
+    return key, "https://%s.s3.%s.amazonaws.com/%s" % (bucket, region, key)
 
 
 def same_template(deployed, wanted):

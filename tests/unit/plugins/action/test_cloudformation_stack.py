@@ -52,7 +52,7 @@ class FakeCloudFormation:
         self.requests = {}
 
     def __call__(self, service, region):
-        return self
+        return self if service == "cloudformation" else _Service(self, service)
 
     # the ApiClient interface
     def call(self, action, **params):
@@ -140,6 +140,17 @@ class FakeCloudFormation:
     def DeleteChangeSet(self, StackName, ChangeSetName):
         return {}
 
+    uploaded: dict = {}  # the template bucket's objects, by key
+
+    def HeadObject(self, Bucket, Key):
+        if Key not in self.uploaded:
+            raise botocore.exceptions.ClientError({"Error": {"Code": "404", "Message": "Not Found"}}, "HeadObject")
+        return {}
+
+    def PutObject(self, Bucket, Key, Body):
+        self.uploaded = {**self.uploaded, Key: Body}
+        return {}
+
     def DetectStackDrift(self, StackName):
         return {"StackDriftDetectionId": "d1"}
 
@@ -166,6 +177,18 @@ class FakeCloudFormation:
         }
 
 
+class _Service:
+    """Another service's client of the same fake (the template bucket's S3)."""
+
+    def __init__(self, fake, service):
+        self.fake, self.service = fake, service
+
+    def call(self, action, **params):
+        self.fake.api_calls.append(f"{self.service}.{action}")
+        self.fake.requests[action] = params
+        return getattr(self.fake, action)(**params)
+
+
 def _args(**changes):
     args = {
         "name": "s",
@@ -179,6 +202,7 @@ def _args(**changes):
         "poll_seconds": 1,
         "drift": "report",
         "drift_max_age": 0,
+        "template_bucket": None,
         "delete_protected": False,
     }
     args.update(changes)
@@ -206,6 +230,33 @@ def test_nothing_to_change_costs_two_reads_without_drift_detection():
     result = _runner(fake, drift="skip").present(TEMPLATE)
     assert fake.api_calls == ["cloudformation.DescribeStacks", "cloudformation.GetTemplate"]
     assert (result["changed"], result["action"], result["outputs"]) == (False, "none", {"TopicArn": "arn:topic"})
+
+
+LARGE_TEMPLATE = TEMPLATE + "Description: " + "x" * 51200 + "\n"
+
+
+def test_a_template_over_the_request_limit_is_read_from_the_template_bucket():
+    fake = FakeCloudFormation()
+    _runner(fake, template_bucket="templates").present(LARGE_TEMPLATE)
+    key, url = plugin.cfn.template_object("templates", "us-west-2", "s", LARGE_TEMPLATE)
+    assert fake.api_calls[1:4] == ["s3.HeadObject", "s3.PutObject", "cloudformation.CreateStack"]
+    assert fake.requests["CreateStack"]["TemplateURL"] == url and "TemplateBody" not in fake.requests["CreateStack"]
+    assert fake.uploaded == {key: LARGE_TEMPLATE.encode()}
+    assert url == "https://templates.s3.us-west-2.amazonaws.com/" + key
+    assert key.startswith("cloudformation-templates/s/")
+    # a preview in check mode uploads nothing: no change set for a new template that is not in the bucket yet
+    fake = FakeCloudFormation("CREATE_COMPLETE", parameters={"Name": "x"})
+    lines = []
+    result = _runner(fake, check_mode=True, lines=lines, template_bucket="templates").present(LARGE_TEMPLATE)
+    assert "s3.PutObject" not in fake.api_calls and "cloudformation.CreateChangeSet" not in fake.api_calls
+    assert result["action"] == "preview" and "check mode does not upload it" in " ".join(lines)
+    # once there (a run uploaded it), the preview's change set reads it, and an update does not upload it again
+    fake.uploaded = {key: LARGE_TEMPLATE.encode()}
+    _runner(fake, check_mode=True, template_bucket="templates").present(LARGE_TEMPLATE)
+    assert fake.requests["CreateChangeSet"]["TemplateURL"] == url
+    fake.api_calls.clear()
+    _runner(fake, template_bucket="templates").present(LARGE_TEMPLATE)
+    assert "s3.PutObject" not in fake.api_calls and fake.requests["UpdateStack"]["TemplateURL"] == url
 
 
 def test_a_short_form_template_deployed_compares_equal_to_its_long_form():
@@ -420,6 +471,20 @@ def test_the_task_returns_the_outcome_events_and_calls(tmp_path):
     assert result["failed"] is False and result["action"] == "create" and result["api_calls"] == fake.api_calls
     assert "diff" not in result  # only with --diff
     assert [e["status"] for e in result["events"]][:1] == ["CREATE_IN_PROGRESS"]
+
+
+def test_a_template_over_the_request_limit_without_a_bucket_is_refused_before_any_call(tmp_path):
+    fake = FakeCloudFormation()
+    template = tmp_path / "large.yaml"
+    template.write_text(LARGE_TEMPLATE)
+    action = _action({"name": "s", "region": "us-west-2", "template": "large.yaml", "parameters": {"Name": "x"}})
+    with (
+        mock.patch.object(plugin, "session_clients", return_value=fake),
+        mock.patch.object(action, "_find_needle", return_value=str(template)),
+        pytest.raises(AnsibleActionFail, match="over the 51200 bytes CloudFormation takes in a request"),
+    ):
+        action.run(task_vars={})
+    assert fake.api_calls == []
 
 
 def test_bad_input_is_a_failed_result_before_any_call(tmp_path):

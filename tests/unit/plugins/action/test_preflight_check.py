@@ -230,10 +230,12 @@ def test_an_api_that_does_not_answer_is_refused(plugin, tmp_path):
 class FakeAws:
     """EC2 and SSM answers by region; records the calls (ApiClients' interface)."""
 
-    def __init__(self, lock=None):
+    def __init__(self, lock=None, buckets=None):
         self.api_calls = []
         self.lock = lock
         self.region = None
+        network = yaml.safe_load((REPO / "inventories/local/group_vars/local.yml").read_text())
+        self.buckets = {network["registry_template_bucket"]: "us-west-2"} if buckets is None else buckets
 
     def __call__(self, service, region):
         self.region = region
@@ -245,6 +247,12 @@ class FakeAws:
             return {
                 "Regions": [{"RegionName": r, "OptInStatus": "opt-in-not-required"} for r in ("us-west-2", "us-east-1")]
             }
+        if action == "HeadBucket":
+            if params["Bucket"] not in self.buckets:
+                raise botocore.exceptions.ClientError({"Error": {"Code": "404"}}, "HeadBucket")
+            if self.buckets[params["Bucket"]] != self.region:
+                raise botocore.exceptions.ClientError({"Error": {"Code": "301"}}, "HeadBucket")
+            return {}
         if action == "GetParameter":
             if self.lock is None:
                 raise botocore.exceptions.ClientError({"Error": {"Code": "ParameterNotFound"}}, "GetParameter")
@@ -280,13 +288,15 @@ def test_regions_networks_and_the_lock_are_read_only_and_found(check, plugin):
         )
         == []
     )
-    assert checked == ["regions", "networks", "drill lock"]
+    assert checked == ["regions", "networks", "template buckets", "drill lock"]
     assert {call[0] for call in aws.api_calls} == {
         "DescribeRegions",
         "DescribeVpcs",
         "DescribeSubnets",
+        "HeadBucket",
         "GetParameter",
     }
+    assert ("HeadBucket", "us-west-2") in aws.api_calls  # the backup plan's template is over the request limit
     assert ("DescribeSubnets", "us-east-1") in aws.api_calls and ("GetParameter", "us-east-1") in aws.api_calls
 
 
@@ -309,6 +319,22 @@ def test_a_missing_subnet_a_missing_region_and_a_held_lock_are_refused(check, pl
         region.startswith("region of ai-model-registry-development-backup-dr-vault")
         and "eu-north-9 does not exist" in region
     )
+    # the template bucket missing, or in another region than the stack that reads from it
+    checked = check()
+    for buckets, says in (
+        ({}, "does not exist"),
+        ({"ai-model-registry-local-artifacts-templates": "eu-west-1"}, "is not in us-west-2"),
+    ):
+        [bucket] = plugin.ActionModule.aws(
+            object.__new__(plugin.ActionModule),
+            ARGS,
+            checked.run,
+            checked.stacks,
+            FakeAws(buckets=buckets),
+            "us-east-1",
+            [],
+        )
+        assert bucket.startswith("the template bucket ai-model-registry-local-artifacts-templates") and says in bucket
     held = {"drill_id": "development-switchover-other", "type": "switchover", "started_at": 1e10, "expires_at": 2e10}
     run = check(roles=["preflight", "dr_drill"]).run
     [lock] = plugin.ActionModule.aws(
@@ -327,3 +353,16 @@ def test_a_missing_subnet_a_missing_region_and_a_held_lock_are_refused(check, pl
 )
 def test_account_wide_reads_go_to_the_partitions_first_region(plugin, regions, home):
     assert plugin.home_region(regions) == home
+
+
+def test_a_template_over_the_request_limit_needs_a_template_bucket(check):
+    # the backup plan's template (76 KB) is read from S3; the bucket defaults to the artifacts bucket's with -templates
+    found = check({"registry_template_bucket": None})
+    [backup] = [s for s in found.stacks if s["name"].endswith("-backup")]
+    assert backup["template_bucket"] == "ai-model-registry-local-artifacts-templates"
+    assert [s["name"] for s in found.stacks if s["template_bucket"]] == [backup["name"]]
+    refused = check({"registry_template_bucket": ""})
+    assert any(
+        "backup-policy.yaml is" in p and "over the 51200 bytes CloudFormation takes in a request" in p
+        for p in refused.problems
+    ), refused.problems
