@@ -37,10 +37,10 @@ def declared_parameters(name: str) -> dict:
     return yaml.safe_load(body(name))["Parameters"]
 
 
-def template_source(client, name: str, stack: str) -> dict:
+def template_source(client, path: pathlib.Path, stack: str) -> dict:
     """TemplateBody, or for a template over CloudFormation's 51,200-byte request limit TemplateURL: uploaded to the
     account's template bucket first, as `aws cloudformation deploy --s3-bucket` does."""
-    text = body(name)
+    text = path.read_text()
     if len(text.encode()) <= TEMPLATE_BODY_LIMIT:
         return {"TemplateBody": text}
     bucket, region = TEMPLATE_BUCKET
@@ -53,7 +53,7 @@ def create(client, name: str, stack: str, region: str, **parameters) -> dict:
     cfn = client("cloudformation", region)
     cfn.create_stack(
         StackName=stack,
-        **template_source(client, name, stack),
+        **template_source(client, TEMPLATES[name], stack),
         Parameters=[{"ParameterKey": k, "ParameterValue": str(v)} for k, v in parameters.items()],
         Capabilities=["CAPABILITY_IAM"],
     )

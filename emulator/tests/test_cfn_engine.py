@@ -312,6 +312,8 @@ def test_a_template_url_on_the_emulators_endpoint_names_its_bucket_in_the_path(c
     cfn = client("cloudformation")
     cfn.create_stack(StackName="from-url", TemplateURL=f"{s3.meta.endpoint_url}/cli-templates/t.template")
     assert _status(cfn, "from-url") == "CREATE_COMPLETE"
+
+
 def test_a_template_body_over_51200_bytes_is_refused_and_taken_from_s3(client):
     """CloudFormation takes at most 51,200 bytes of TemplateBody in a request; a larger template comes as TemplateURL
     (an S3 object of up to 1 MB): https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_CreateStack.html

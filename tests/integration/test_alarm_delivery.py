@@ -23,7 +23,7 @@ import pathlib
 import pytest
 import yaml
 
-from emulator.seed import DR, PRIMARY, default_network
+from emulator.seed import DR, PRIMARY, default_network, template_source
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 TEMPLATE_DIR = pathlib.Path(os.environ.get("ALARM_TEMPLATES_DIR") or REPO / "roles")
@@ -79,7 +79,7 @@ class Platform:
         cfn = self.client("cloudformation", region)
         cfn.create_stack(
             StackName=stack,
-            TemplateBody=template_path(name).read_text(),
+            **template_source(self.client, template_path(name), stack),
             Parameters=[{"ParameterKey": k, "ParameterValue": str(v)} for k, v in parameters.items()],
             Capabilities=["CAPABILITY_IAM"],
         )
