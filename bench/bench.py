@@ -39,7 +39,9 @@ import time
 import yaml
 
 from emulator import launcher
+from emulator.aws.cfn_engine import TEMPLATE_BODY_LIMIT
 from emulator.aws.control import READ_ACTIONS, READ_PREFIXES
+from emulator.aws.s3_bucket import TEMPLATE_BUCKET
 from emulator.seed import deploy_seed_order
 from tests.integration.ansible import playbook, run_module
 from tests.integration.drills import BASELINE
@@ -203,17 +205,14 @@ def deployed_stacks(emulator) -> list[dict]:
     return sorted(stacks, key=lambda s: s["created"])
 
 
-# CloudFormation takes at most 51,200 bytes of template in a request: a larger one goes through S3, which
-# `aws cloudformation deploy` does with --s3-bucket (it uploads the template, then passes its URL).
-TEMPLATE_BODY_LIMIT = 51200
-CLI_TEMPLATE_BUCKET = "bench-cli-templates"
-
-
 def cli_command(aws: str, stack: dict) -> list[str]:
     command = [aws, "cloudformation", "deploy", "--no-fail-on-empty-changeset", "--stack-name", stack["name"]]
     command += ["--template-file", str(stack["template"])]
     if (REPO / stack["template"]).stat().st_size > TEMPLATE_BODY_LIMIT:
-        command += ["--s3-bucket", f"{CLI_TEMPLATE_BUCKET}-{stack['region']}"]
+        # over CloudFormation's request limit: through S3, as a CLI user must (the account's template bucket)
+        bucket, region = TEMPLATE_BUCKET
+        assert stack["region"] == region, stack
+        command += ["--s3-bucket", bucket]
     if stack["parameters"]:
         command += ["--parameter-overrides", *stack["parameters"]]
     if stack["tags"]:
@@ -346,11 +345,6 @@ def noop_comparison(emulator, aws: str, repeat: int, work: pathlib.Path) -> None
     deploy = site(emulator, "inventories/local")
     stacks = deployed_stacks(emulator)
     env = cli_env(emulator, work)
-    for region in {stack["region"] for stack in stacks}:  # the buckets a CLI user keeps for large templates
-        emulator.client("s3", region).create_bucket(
-            Bucket=f"{CLI_TEMPLATE_BUCKET}-{region}",
-            **({} if region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": region}}),
-        )
     version = subprocess.run(  # noqa: S603 - the AWS CLI
         [aws, "--version"], env=env, capture_output=True, text=True, check=True
     )
