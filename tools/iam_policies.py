@@ -65,6 +65,7 @@ MODULE_PERSONAS = {
     "dr_drill_lock": "operate",
     "dr_drill_canaries": "operate",
     "dr_drill_report": "operate",
+    "dr_drill_temporary_clusters": "operate",
     "postgresql_data_checks": "operate",
     "preflight_check": "deploy",
     "rpo_check": "read-only",

@@ -75,7 +75,21 @@ class Runner:
     def exit(self, msg):
         if self.settle:
             self.result["settled_seconds"] = round(self.settled_seconds, 3)
+        if self.params["describe_writer"]:
+            self.result["writer"] = self.describe_writer(self.result.get("new_writer"))
         self.module.exit_json(msg=msg, **self.result)
+
+    def describe_writer(self, arn):
+        """The writer cluster as DescribeDBClusters has it in snake case (empty: not in this region, not found)."""
+        if not arn or gdb.arn_region(arn) != self.region:
+            return {}
+        try:
+            clusters = self.rds.call("DescribeDBClusters", DBClusterIdentifier=gdb.arn_cluster_id(arn))["DBClusters"]
+        except is_boto3_error_code("DBClusterNotFoundFault"):
+            return {}
+        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
+            self.module.fail_json_aws(e, msg="Could not describe the writer %s" % arn, **self.result)
+        return camel_dict_to_snake_dict(clusters[0]) if clusters else {}
 
     def describe(self):
         try:
@@ -254,6 +268,7 @@ ARGUMENT_SPEC = dict(
     target_db_cluster_identifier={"type": "str", "aliases": ["target_cluster"]},
     target_region={"type": "str"},
     settle={"type": "bool", "default": False},
+    describe_writer={"type": "bool", "default": False},
 )
 
 

@@ -17,12 +17,11 @@ __metaclass__ = type
 import hashlib
 import math
 import random
-import re
 import time
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.ai_model_registry.infra.plugins.module_utils import data_checks
+from ansible_collections.ai_model_registry.infra.plugins.module_utils import data_checks, drill_clusters
 from ansible_collections.ai_model_registry.infra.plugins.module_utils.times import to_epoch
 
 SCHEMA = "ai_model_registry.infra/dr-drill-report/v1"
@@ -374,12 +373,10 @@ def dr_drill_redis_step(measurements, region, target_seconds):
 def dr_drill_leftovers(clusters, tag_key, environment, temporary_prefix):
     """The clusters drills restored (``rds_cluster_info``'s clusters): tagged by a drill of this environment, or
     named ``<temporary_prefix><8 hex>`` (an interrupted drill may not have tagged its cluster yet)."""
-    name = re.compile("^%s[0-9a-f]{8}$" % re.escape(temporary_prefix))
     found = []
     for cluster in clusters or []:
-        tags = cluster.get("tags") or {}
-        tagged = tag_key in tags and tags.get("Environment") == environment
-        if tagged or name.match(cluster["db_cluster_identifier"]):
+        identifier, tags = cluster["db_cluster_identifier"], cluster.get("tags")
+        if drill_clusters.restored_by_a_drill(identifier, tags, tag_key, environment, temporary_prefix):
             found.append(
                 {
                     "cluster": cluster["db_cluster_identifier"],

@@ -117,18 +117,19 @@ def _secret_problem(secrets, secret, key, expected, what):
     return None
 
 
-def failover_verification(switch, writer, redis, secrets, settings):
+def failover_verification(switch, redis, secrets, settings):
     """What is wrong after a switch, one sentence each (empty: the application points at the new writer).
 
-    ``switch``: what rds_global_cluster_failover returned; ``writer``: the new writer cluster as rds_cluster_info
-    describes it; ``redis``: the registered result of elasticache_global_datastore_failover (skipped or failed:
-    Redis is not judged here, the role reports it at its end); ``secrets``: the registered loop of k8s_info over
-    the namespaces (skipped: the Secrets are not judged). ``settings``: ``target_region``, ``writer_endpoint``
-    (``global`` or ``cluster``), ``custom_domain`` (the Secrets then carry its names, which the dns role's records
-    point at the endpoints: the records are checked there), ``postgresql_secret``, ``redis_secret``.
+    ``switch``: what rds_global_cluster_failover returned, with its ``writer`` (describe_writer: the new writer
+    cluster as DescribeDBClusters has it); ``redis``: the registered result of elasticache_global_datastore_failover
+    (skipped or failed: Redis is not judged here, the role reports it at its end); ``secrets``: the registered loop
+    of k8s_info over the namespaces (skipped: the Secrets are not judged). ``settings``: ``target_region``,
+    ``writer_endpoint`` (``global`` or ``cluster``), ``custom_domain`` (the Secrets then carry its names, which the
+    dns role's records point at the endpoints: the records are checked there), ``postgresql_secret``,
+    ``redis_secret``.
     """
     problems = []
-    writer = writer or {}
+    writer = switch.get("writer") or {}
     if writer.get("status") != "available":
         problems.append("the new writer %s is %s, not available" % (switch.get("new_writer"), writer.get("status")))
     if switch.get("new_writer") != writer.get("db_cluster_arn"):
@@ -165,11 +166,12 @@ def failover_report(switch, rpo, writer, declared_at, switched_at, request, redi
     """The figures of a switch (the role's ``failover_report``, which the drills read too).
 
     ``switch``: rds_global_cluster_failover's result; ``rpo``: rpo_check's; ``writer``: the new writer cluster as
-    rds_cluster_info returns it (or empty); ``declared_at``/``switched_at``: when the run started and when the writer
-    moved (epoch s); ``request``: environment, action, to, via, writer_endpoint, rto_target_seconds and
-    rpo_target_seconds; ``redis``: elasticache_global_datastore_failover's result when the Redis Global Datastore
-    moved too. RTO runs to ``now`` (the verification is done); a failover's RPO is the data loss AWS estimated, a
-    switchover's the recovery point measured before it."""
+    rds_cluster_info or rds_global_cluster_failover's describe_writer returns it (or empty);
+    ``declared_at``/``switched_at``: when the run started and when the writer moved (epoch s); ``request``:
+    environment, action, to, via, writer_endpoint, rto_target_seconds and rpo_target_seconds; ``redis``:
+    elasticache_global_datastore_failover's result when the Redis Global Datastore moved too. RTO runs to ``now``
+    (the verification is done); a failover's RPO is the data loss AWS estimated, a switchover's the recovery point
+    measured before it."""
     declared, moved, ended = _seconds(declared_at), _seconds(switched_at), _seconds(now, time.time())
     global_cluster = switch.get("global_cluster") or {}
     if request["writer_endpoint"] == "cluster":

@@ -73,6 +73,14 @@ options:
       - Needs O(wait). Check mode does not wait.
     type: bool
     default: false
+  describe_writer:
+    description:
+      - Also describe the writer cluster the module returns with (C(DescribeDBClusters) in the target's region;
+        in check mode the cluster that would be the writer) as RV(writer), for the endpoints a caller repoints
+        its application to - one call more, instead of a task of its own.
+    type: bool
+    default: false
+    version_added: 1.1.0
 notes:
   - Check mode makes no call that changes anything and, with C(--diff), shows the writer before and after.
   - While waiting the module polls C(DescribeGlobalClusters) with a jittered backoff of at most 5 seconds.
@@ -143,6 +151,18 @@ new_writer:
   description: ARN of the writer when the module returned (in check mode, the writer it would be).
   returned: when the global database was found
   type: str
+writer:
+  description:
+    - The cluster RV(new_writer) names, as C(DescribeDBClusters) returns it in snake case (as
+      amazon.aws.rds_cluster_info's C(clusters) items; e.g. C(endpoint), C(reader_endpoint), C(port), C(status),
+      C(db_cluster_arn)).
+    - Empty when the writer is not in the target's region or not found there.
+  returned: with O(describe_writer), when the module returns without failing
+  type: dict
+  sample: {db_cluster_arn: "arn:aws:rds:us-east-1:123456789012:cluster:ai-model-registry-aurora-cluster-dr",
+           endpoint: ai-model-registry-aurora-cluster-dr.cluster-c1a2b3.us-east-1.rds.amazonaws.com,
+           reader_endpoint: ai-model-registry-aurora-cluster-dr.cluster-ro-c1a2b3.us-east-1.rds.amazonaws.com,
+           port: 5432, status: available}
 members:
   description: Members of the global database when the module returned.
   returned: when the global database was found

@@ -42,7 +42,7 @@ def _writes(gdb) -> list[str]:
 
 
 def test_switchover_and_back_then_an_idempotent_rerun(gdb, client, tmp_path):
-    result = _run(gdb, tmp_path, target_region=DR, max_lag_seconds=5)
+    result = _run(gdb, tmp_path, target_region=DR, max_lag_seconds=5, describe_writer=True)
     assert result["changed"] is True and not result.get("failed")
     assert result["previous_writer"].endswith(PRIMARY_ID) and result["new_writer"].endswith(SECONDARY_ID)
     assert _writer(client) == SECONDARY_ID
@@ -56,7 +56,11 @@ def test_switchover_and_back_then_an_idempotent_rerun(gdb, client, tmp_path):
         "cloudwatch.GetMetricData",
         "rds.SwitchoverGlobalCluster",
     ]
-    assert set(pages[4:]) == {"rds.DescribeGlobalClusters"}
+    assert set(pages[4:-1]) == {"rds.DescribeGlobalClusters"} and pages[-1] == "rds.DescribeDBClusters"
+    # describe_writer: the new writer as DescribeDBClusters has it in its region, its endpoints for the Secrets
+    [described] = client("rds", DR).describe_db_clusters(DBClusterIdentifier=SECONDARY_ID)["DBClusters"]
+    assert result["writer"]["db_cluster_arn"] == result["new_writer"] == described["DBClusterArn"]
+    assert (result["writer"]["endpoint"], result["writer"]["port"]) == (described["Endpoint"], described["Port"])
     # every documented return key is really returned (reason only on failure)
     assert set(documented(MODULE, "RETURN")) - {"reason"} <= set(result)
     member_keys = set(documented(MODULE, "RETURN")["members"]["contains"])

@@ -55,6 +55,8 @@ def plugin():
         del sys.modules[name]
     if AnsibleCollectionConfig.collection_finder is None:
         init_plugin_loader([str(REPO / ".build")])
+    else:  # a second use in this process (xdist's worksteal may split this module): the finder is set aside below
+        AnsibleCollectionConfig.collection_finder._install()
     try:
         yield importlib.import_module("ansible_collections.ai_model_registry.infra.plugins.action.preflight_check")
     finally:

@@ -12,9 +12,10 @@ SWITCH = {
     "global_cluster": {"endpoint": "global.global-abc.global.rds.amazonaws.com"},
     "estimated_data_loss_seconds": None,
     "api_calls": ["rds.SwitchoverGlobalCluster"],
+    "writer": {"endpoint": "secondary.cluster-abc.us-east-1.rds.amazonaws.com"},  # describe_writer
 }
 RPO = {"worst_rpo_seconds": 0.05, "measurements": [{"name": "Aurora lag", "value": 0.05, "status": "ok"}]}
-WRITER = {"endpoint": "secondary.cluster-abc.us-east-1.rds.amazonaws.com"}
+WRITER = SWITCH["writer"]
 REQUEST = {
     "environment": "staging",
     "action": "switchover",
@@ -144,9 +145,8 @@ def _namespace(
 
 def _verify(writer=None, redis=None, secrets=None, **settings):
     secrets = secrets if secrets is not None else _secrets(_namespace(), _namespace())
-    return f.failover_verification(
-        SWITCH, writer or NEW_WRITER, redis or MOVED_REDIS, secrets, {**SETTINGS, **settings}
-    )
+    switch = {**SWITCH, "writer": writer or NEW_WRITER}
+    return f.failover_verification(switch, redis or MOVED_REDIS, secrets, {**SETTINGS, **settings})
 
 
 def test_the_application_points_at_the_new_writer_and_the_new_redis_primary():
@@ -250,8 +250,7 @@ def test_a_rebuild_in_the_dr_region_loses_what_was_written_since_the_copy():
     assert figures["moved"] and figures["lag_seconds"] == 1890 and figures["endpoint"] == "dr.cache"
     assert (
         f.failover_verification(
-            SWITCH,
-            {"status": "available", "db_cluster_arn": SWITCH["new_writer"]},
+            {**SWITCH, "writer": {"status": "available", "db_cluster_arn": SWITCH["new_writer"]}},
             moved,
             {"skipped": True},
             {"target_region": "us-east-1", "writer_endpoint": "global"},

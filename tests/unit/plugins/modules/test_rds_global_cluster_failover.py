@@ -42,7 +42,10 @@ class FakeClient:
         return {"GlobalClusters": [answer]}
 
     def describe_db_clusters(self, aws_retry=False, **params):
-        return {"DBClusters": [{"Status": "available"}]}
+        named = {arn.rsplit(":", 1)[-1]: arn for arn in (WEST, EAST)}[params["DBClusterIdentifier"]]
+        return {
+            "DBClusters": [{"DBClusterArn": named, "Status": "available", "Endpoint": "writer.example", "Port": 5432}]
+        }
 
     def get_metric_data(self, aws_retry=False, **params):
         return {"MetricDataResults": [{"Id": "replication", "Timestamps": ["2026-01-01T00:00:00"], "Values": [50.0]}]}
@@ -64,6 +67,7 @@ DEFAULTS = {
     "wait": True,
     "wait_timeout": 60,
     "settle": False,
+    "describe_writer": False,
 }
 
 
@@ -144,3 +148,28 @@ def test_a_timeout_of_the_switch_reports_the_state_reached():
     done, client = _run([_gc(), running], wait_timeout=5)
     assert done.failed and done.result["reason"] == "timeout" and done.result["changed"] is True
     assert "not finished after 5 s" in done.result["msg"] and done.result["timings"]["completed_at"] is None
+
+
+def test_describe_writer_returns_the_new_writer_after_the_switch():
+    done, client = _run([_gc(), _gc(writer=EAST)], describe_writer=True)
+    assert not done.failed and client.writes == [("switchover", EAST)]
+    assert done.result["writer"] == {
+        "db_cluster_arn": EAST,
+        "status": "available",
+        "endpoint": "writer.example",
+        "port": 5432,
+    }
+    assert done.result["api_calls"][-1] == "rds.DescribeDBClusters"
+
+
+def test_describe_writer_in_check_mode_describes_the_cluster_that_would_be_the_writer():
+    done, client = _run([_gc()], check_mode=True, describe_writer=True)
+    assert client.writes == [] and done.result["new_writer"] == EAST and done.result["writer"]["db_cluster_arn"] == EAST
+
+
+def test_describe_writer_names_no_cluster_of_another_region():
+    # a switch back to the primary region (target us-west-2) described from there finds its own writer only
+    done, client = _run([_gc(writer=WEST)], target_region="us-west-2", describe_writer=True)
+    assert done.result["writer"]["db_cluster_arn"] == WEST
+    runner = failover.Runner(FakeModule(client, {**DEFAULTS, "describe_writer": True}, region="us-west-2"))
+    assert runner.describe_writer(WEST) == {}  # the runner works in us-east-1: no call to another region
