@@ -76,8 +76,6 @@ class Cleaner:
 
     def wait_gone(self, action, key, name_key, names):
         """Until no name of ``names`` is found any more (RDS deletes in the background)."""
-        if not self.params["wait"]:
-            return
 
         def remaining():
             return [n for n in names if self.exists(action, key, **{name_key: n})]
@@ -118,7 +116,6 @@ ARGUMENT_SPEC = {
     "environment": {"type": "str", "required": True},
     "tag_key": {"type": "str", "required": True},
     "name_prefix": {"type": "str", "required": True},
-    "wait": {"type": "bool", "default": True},
     "wait_timeout": {"type": "int", "default": 1800},
 }
 

@@ -41,12 +41,10 @@ options:
         C(ai-model-registry-staging-drill-)); must not be empty.
     type: str
     required: true
-  wait:
-    description: Wait until the instances and the clusters are gone.
-    type: bool
-    default: true
   wait_timeout:
-    description: Seconds to wait, from the start of the module to its end; on timeout it fails naming what is left.
+    description:
+      - Seconds to wait for the instances and then the clusters to be gone (RDS refuses to delete a cluster while it
+        has an instance), from the start of the module to its end; on timeout it fails naming what is left.
     type: int
     default: 1800
 notes:

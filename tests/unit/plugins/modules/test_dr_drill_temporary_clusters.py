@@ -85,7 +85,7 @@ class FakeRds:
 
 
 def _run(rds, check_mode=False, **params):
-    args = {"environment": "staging", "tag_key": TAG, "name_prefix": PREFIX, "wait": True, "wait_timeout": 60}
+    args = {"environment": "staging", "tag_key": TAG, "name_prefix": PREFIX, "wait_timeout": 60}
     module = FakeModule(rds, {**args, **params}, region="us-west-2", check_mode=check_mode)
     clock = Clock(1000.0)
     with pytest.raises(Done) as outcome:
@@ -153,13 +153,6 @@ def test_a_deletion_that_outlasts_the_timeout_names_what_is_left():
     rds = FakeRds(DRILLS[:1], lingers=10_000)
     done = _run(rds, wait_timeout=30)
     assert done.failed and done.result["msg"] == "still being deleted after 30 s: drill-1-instance"
-
-
-def test_without_wait_the_deletions_are_started_only():
-    rds = FakeRds(DRILLS[1:2])
-    done = _run(rds, wait=False)
-    assert not done.failed and rds.writes == [("cluster", PREFIX + "deadbeef")]
-    assert done.result["api_calls"] == ["rds.DescribeDBClusters", "rds.DeleteDBCluster"]
 
 
 def test_an_empty_prefix_is_refused_before_any_call():
