@@ -114,6 +114,11 @@ def model(prefix, environment, artifacts_bucket=None):
         "cadence": {kind: dict(value) for kind, value in DRILL_CADENCE.items()},
     }
     if artifacts_bucket:
-        names["buckets"] = {"artifacts": artifacts_bucket, "artifacts_replica": artifacts_bucket + "-replica"}
+        names["buckets"] = {
+            "artifacts": artifacts_bucket,
+            "artifacts_replica": artifacts_bucket + "-replica",
+            # CloudFormation reads templates over its request limit from here (docs/iam/roles.yaml makes it)
+            "templates": artifacts_bucket + "-templates",
+        }
         names["replication_rules"] = {"artifacts": ARTIFACTS_REPLICATION_RULE}
     return names

@@ -70,9 +70,21 @@ def test_an_empty_prefix_is_the_default_one():
 
 def test_buckets_and_rules_come_with_the_artifacts_bucket():
     model = registry_model("amr", "staging", "amr-artifacts")
-    assert model["buckets"] == {"artifacts": "amr-artifacts", "artifacts_replica": "amr-artifacts-replica"}
+    assert model["buckets"] == {
+        "artifacts": "amr-artifacts",
+        "artifacts_replica": "amr-artifacts-replica",
+        "templates": "amr-artifacts-templates",  # the name docs/iam/roles.yaml gives the template bucket
+    }
     assert model["replication_rules"]["artifacts"] == "artifacts-to-dr-region"
     assert "buckets" not in registry_model("amr", "staging")
+
+
+def test_the_template_bucket_is_the_one_the_bootstrap_stack_makes():
+    """docs/iam/roles.yaml (the team's bootstrap stack, CloudFormation: it cannot ask the model) names it alike."""
+    roles = yaml.safe_load((ROLES.parent / "docs/iam/roles.yaml").read_text())
+    rule = roles["Resources"]["TemplateBucket"]["Properties"]["BucketName"]["Fn::Sub"]
+    model = registry_model("amr", "staging", "amr-artifacts")
+    assert rule.replace("${ArtifactsBucketName}", "amr-artifacts") == model["buckets"]["templates"]
 
 
 def test_targets_and_cadence_are_the_seeds():
