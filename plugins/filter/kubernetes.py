@@ -125,9 +125,27 @@ def k8s_deployments_to_restart(deployments, written):
     return restart
 
 
+def k8s_restart_manifests(deployments, restarted_at):
+    """The patches that restart ``deployments`` (``namespace``, ``name``), as ``kubectl rollout restart`` does it: the
+    pod template's ``kubectl.kubernetes.io/restartedAt`` annotation set to ``restarted_at``. One list, for one
+    kubernetes.core.k8s call (state patched) instead of a call per Deployment."""
+    return [
+        {
+            "apiVersion": "apps/v1",
+            "kind": "Deployment",
+            "metadata": {"name": d["name"], "namespace": d["namespace"]},
+            "spec": {
+                "template": {"metadata": {"annotations": {"kubectl.kubernetes.io/restartedAt": str(restarted_at)}}}
+            },
+        }
+        for d in deployments or []
+    ]
+
+
 class FilterModule(object):
     def filters(self):
         return {
+            "k8s_restart_manifests": k8s_restart_manifests,
             "k8s_secret_manifests": k8s_secret_manifests,
             "k8s_secret_values": k8s_secret_values,
             "k8s_deployments_to_restart": k8s_deployments_to_restart,

@@ -10,6 +10,7 @@ from ansible.errors import AnsibleFilterError
 from ansible_collections.ai_model_registry.infra.plugins.filter.kubernetes import (
     k8s_changed_secrets,
     k8s_deployments_to_restart,
+    k8s_restart_manifests,
     k8s_secret_manifests,
     k8s_secret_values,
     postgresql_secret_endpoints,
@@ -142,3 +143,16 @@ def test_only_deployments_reading_a_changed_secret_are_restarted():
     assert k8s_deployments_to_restart([API, WORKER, ELSEWHERE], redis_only) == [API, WORKER]
     assert k8s_deployments_to_restart([API, WORKER], _written(unchanged=["model-registry/redis-credentials"])) == []
     assert k8s_deployments_to_restart([], redis_only) == []
+
+
+def test_restart_manifests_patch_each_deployments_pod_template_as_kubectl_rollout_restart_does():
+    deployments = [
+        {"namespace": "ml", "name": "registry", "secrets": ["redis-credentials"]},
+        {"namespace": "a", "name": "b"},
+    ]
+    patches = k8s_restart_manifests(deployments, "2026-11-30T12:00:00+00:00")
+    assert [(p["metadata"]["namespace"], p["metadata"]["name"]) for p in patches] == [("ml", "registry"), ("a", "b")]
+    assert all((p["apiVersion"], p["kind"]) == ("apps/v1", "Deployment") for p in patches)
+    annotations = patches[0]["spec"]["template"]["metadata"]["annotations"]
+    assert annotations == {"kubectl.kubernetes.io/restartedAt": "2026-11-30T12:00:00+00:00"}
+    assert k8s_restart_manifests([], "now") == []
