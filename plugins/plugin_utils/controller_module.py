@@ -159,6 +159,13 @@ class ControllerModule(object):
     def warn(self, warning):
         self._warnings.append(warning)
 
+    def deprecate(self, msg, **kwargs):
+        """AnsibleModule's deprecation, reported as a warning."""
+        self.warn("Deprecated: %s" % msg)
+
+    def debug(self, msg):
+        """AnsibleModule logs it to the journal with -vvvv; nothing here."""
+
     def exit_json(self, **result):
         raise ModuleExit(self._formatted(result))
 
@@ -214,6 +221,12 @@ class ControllerModuleAction(ActionBase):
     def main(module):
         raise NotImplementedError
 
+    def module(self, name):
+        """The module object ``main`` is given: a ControllerModule of the task's arguments."""
+        return ControllerModule(
+            name, self._task.args, check_mode=self._task.check_mode, diff=self._task.diff, **self.MODULE
+        )
+
     def task_environment(self):
         """The task's (and its play's and blocks') ``environment:``, templated, later ones winning."""
         variables = {}
@@ -231,9 +244,7 @@ class ControllerModuleAction(ActionBase):
         name = self._task.action.split(".")[-1]
         with environment(self.task_environment()):
             try:
-                module = ControllerModule(
-                    name, self._task.args, check_mode=self._task.check_mode, diff=self._task.diff, **self.MODULE
-                )
+                module = self.module(name)
                 try:
                     self.main(module)
                 except Exception as e:  # pylint: disable=broad-exception-caught
