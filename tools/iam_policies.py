@@ -67,6 +67,7 @@ MODULE_PERSONAS = {
     "dr_drill_report": "operate",
     "dr_drill_temporary_clusters": "operate",
     "kubernetes_objects": "deploy",  # Kubernetes only: no AWS action to grant
+    "kubernetes_objects_info": "read-only",  # Kubernetes only
     "postgresql_data_checks": "operate",
     "preflight_check": "deploy",
     "rpo_check": "read-only",
