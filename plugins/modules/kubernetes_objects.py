@@ -58,34 +58,6 @@ options:
     description: With several definitions, go on after one fails and report its error in its result.
     type: bool
     default: false
-  kubeconfig:
-    description: The kubeconfig file's path, or its content as a dictionary.
-    type: raw
-  context:
-    description: The kubeconfig's context to use.
-    type: str
-  host:
-    description: The Kubernetes API's URL.
-    type: str
-  api_key:
-    description: A bearer token for the API.
-    type: str
-  validate_certs:
-    description: Whether to verify the API's TLS certificate.
-    type: bool
-    aliases: [verify_ssl]
-  ca_cert:
-    description: The CA certificate the API's certificate is verified against.
-    type: path
-    aliases: [ssl_ca_cert]
-  client_cert:
-    description: A client certificate for the API.
-    type: path
-    aliases: [cert_file]
-  client_key:
-    description: The client certificate's key.
-    type: path
-    aliases: [key_file]
 notes:
   - O(kubernetes.core.k8s#module:src) is read on the controller, relative to the working directory (not to a role's
     files).
@@ -94,6 +66,7 @@ extends_documentation_fragment:
   - kubernetes.core.k8s_resource_options
   - kubernetes.core.k8s_wait_options
   - kubernetes.core.k8s_delete_options
+  - ai_model_registry.infra.kubernetes_auth
   - ai_model_registry.infra.controller
 """
 

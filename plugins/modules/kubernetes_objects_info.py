@@ -52,35 +52,8 @@ options:
     type: list
     elements: str
     default: []
-  kubeconfig:
-    description: The kubeconfig file's path, or its content as a dictionary.
-    type: raw
-  context:
-    description: The kubeconfig's context to use.
-    type: str
-  host:
-    description: The Kubernetes API's URL.
-    type: str
-  api_key:
-    description: A bearer token for the API.
-    type: str
-  validate_certs:
-    description: Whether to verify the API's TLS certificate.
-    type: bool
-    aliases: [verify_ssl]
-  ca_cert:
-    description: The CA certificate the API's certificate is verified against.
-    type: path
-    aliases: [ssl_ca_cert]
-  client_cert:
-    description: A client certificate for the API.
-    type: path
-    aliases: [cert_file]
-  client_key:
-    description: The client certificate's key.
-    type: path
-    aliases: [key_file]
 extends_documentation_fragment:
+  - ai_model_registry.infra.kubernetes_auth
   - ai_model_registry.infra.controller
 """
 

@@ -56,18 +56,22 @@ class Clock:
         self.now += seconds
 
 
-def run_read_action(plugin, args, api):
-    """Run an AwsReadAction plugin's task with ``args``, its AWS clients ``api`` (an ApiClients stand-in)."""
-    from ansible_collections.ai_model_registry.infra.plugins.plugin_utils import aws_session
-
-    task = mock.MagicMock(args=args, check_mode=False, diff=False, async_val=0)
-    action = plugin.ActionModule(
-        task=task,
+def action_of(plugin, args, check_mode=False, diff=False, **task):
+    """The action plugin of ``plugin`` for a task with ``args``, its connection, loader and templar stand-ins."""
+    return plugin.ActionModule(
+        task=mock.MagicMock(args=args, check_mode=check_mode, diff=diff, async_val=0, **task),
         connection=mock.MagicMock(),
-        play_context=mock.MagicMock(check_mode=False),
+        play_context=mock.MagicMock(check_mode=check_mode),
         loader=mock.MagicMock(),
         templar=mock.MagicMock(),
         shared_loader_obj=None,
     )
+
+
+def run_read_action(plugin, args, api):
+    """Run an AwsReadAction plugin's task with ``args``, its AWS clients ``api`` (an ApiClients stand-in)."""
+    from ansible_collections.ai_model_registry.infra.plugins.plugin_utils import aws_session
+
+    action = action_of(plugin, args)
     with mock.patch.object(aws_session, "session_clients", return_value=api):
         return action.run(task_vars={})

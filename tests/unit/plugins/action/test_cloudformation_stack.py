@@ -11,6 +11,7 @@ from ansible.errors import AnsibleActionFail
 
 from ansible_collections.ai_model_registry.infra.plugins.action import cloudformation_stack as plugin
 from ansible_collections.ai_model_registry.infra.plugins.action.cloudformation_stack import StackFailed, StackRunner
+from tests.unit.plugins.helpers import action_of
 
 TEMPLATE = "Parameters: {Name: {Type: String}}\nResources: {Topic: {Type: AWS::SNS::Topic}}\n"
 SHORT_TEMPLATE = """
@@ -441,15 +442,7 @@ def test_read_returns_outputs_and_parameters_in_one_call_and_absent_when_missing
 
 
 def _action(args, check_mode=False, diff=False):
-    task = mock.MagicMock(args=args, check_mode=check_mode, diff=diff, async_val=0)
-    return plugin.ActionModule(
-        task=task,
-        connection=mock.MagicMock(),
-        play_context=mock.MagicMock(check_mode=check_mode),
-        loader=mock.MagicMock(),
-        templar=mock.MagicMock(),
-        shared_loader_obj=None,
-    )
+    return action_of(plugin, args, check_mode, diff)
 
 
 def _run(tmp_path, fake, args, **kwargs):

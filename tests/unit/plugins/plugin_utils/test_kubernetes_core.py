@@ -11,18 +11,11 @@ from ansible_collections.ai_model_registry.infra.plugins.action import kubernete
 from ansible_collections.ai_model_registry.infra.plugins.plugin_utils import kubernetes_core
 from ansible_collections.ai_model_registry.infra.plugins.plugin_utils.controller_module import ModuleExit
 from ansible_collections.kubernetes.core.plugins.module_utils.k8s.exceptions import CoreException
+from tests.unit.plugins.helpers import action_of
 
 
 def _action(plugin, args, check_mode=False):
-    task = mock.MagicMock(args=args, check_mode=check_mode, diff=False, environment=None)
-    return plugin.ActionModule(
-        task=task,
-        connection=mock.MagicMock(),
-        play_context=mock.MagicMock(check_mode=check_mode),
-        loader=mock.MagicMock(),
-        templar=mock.MagicMock(),
-        shared_loader_obj=None,
-    )
+    return action_of(plugin, args, check_mode, environment=None)
 
 
 @pytest.mark.parametrize(
