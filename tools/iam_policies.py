@@ -65,6 +65,7 @@ MODULE_PERSONAS = {
     "dr_drill_lock": "operate",
     "dr_drill_canaries": "operate",
     "dr_drill_report": "operate",
+    "dr_drill_restore": "operate",
     "dr_drill_temporary_clusters": "operate",
     "kubernetes_objects": "deploy",  # Kubernetes only: no AWS action to grant
     "kubernetes_objects_info": "read-only",  # Kubernetes only

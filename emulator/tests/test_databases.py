@@ -138,6 +138,29 @@ def test_deleting_the_cluster_stops_its_server(client, gdb):
         psycopg.connect(host="127.0.0.1", port=port, user="registry", password=PASSWORD, connect_timeout=2)
 
 
+def test_a_cluster_with_an_instance_is_refused_deletion_until_the_instance_is_gone(client):
+    # The drills' cleanup deletes the instances first (dr_drill_temporary_clusters): RDS refuses DeleteDBCluster with
+    # InvalidDBClusterStateFault while the cluster has one -
+    # https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DeleteDBCluster.html (Errors) and
+    # https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/USER_DeleteCluster.html ("delete all of the DB
+    # instances in the cluster" before the cluster).
+    rds = client("rds", PRIMARY)
+    rds.create_db_cluster(
+        DBClusterIdentifier="with-instance", Engine="aurora-postgresql", MasterUsername="u", MasterUserPassword=PASSWORD
+    )
+    rds.create_db_instance(
+        DBInstanceIdentifier="with-instance-1",
+        DBClusterIdentifier="with-instance",
+        Engine="aurora-postgresql",
+        DBInstanceClass="db.r6g.large",
+    )
+    with pytest.raises(rds.exceptions.InvalidDBClusterStateFault):
+        rds.delete_db_cluster(DBClusterIdentifier="with-instance", SkipFinalSnapshot=True)
+    rds.delete_db_instance(DBInstanceIdentifier="with-instance-1", SkipFinalSnapshot=True)
+    rds.delete_db_cluster(DBClusterIdentifier="with-instance", SkipFinalSnapshot=True)
+    assert [c["DBClusterIdentifier"] for c in rds.describe_db_clusters()["DBClusters"]] == []
+
+
 def test_a_snapshot_holds_the_data_of_its_time_and_restores_into_a_new_server(aws, client, gdb):
     with _connect(client, PRIMARY, "pg-primary") as conn:
         conn.execute("CREATE TABLE models (id int)")

@@ -14,6 +14,7 @@ from ansible_collections.ai_model_registry.infra.plugins.module_utils import dri
 from ansible_collections.ai_model_registry.infra.plugins.module_utils import global_cluster as gdb
 from ansible_collections.ai_model_registry.infra.plugins.module_utils.aws_client import module_clients
 from ansible_collections.ai_model_registry.infra.plugins.plugin_utils.aws_session import botocore
+from ansible_collections.ai_model_registry.infra.plugins.plugin_utils.backup_restore import ENDED
 from ansible_collections.ai_model_registry.infra.plugins.plugin_utils.controller_module import ControllerModuleAction
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 
@@ -30,6 +31,7 @@ class Cleaner:
         self.deadline = clock() + self.params["wait_timeout"]
         clients = module_clients(module)
         self.rds = clients("rds", None)
+        self.backup = clients("backup", None)
         self.result = {"changed": False, "removed": [], "api_calls": clients.api_calls}
 
     def fail(self, e, msg):
@@ -87,7 +89,25 @@ class Cleaner:
 
         gdb.poll_until(remaining, lambda left: not left, timeout, self.deadline, self.clock, self.sleep)
 
+    def wait_for_restore_job(self, job_id):
+        """Until the restore job ends: the cluster it creates appears only then (as it is, finished or not)."""
+
+        def status():
+            try:
+                return self.backup.call("DescribeRestoreJob", RestoreJobId=job_id)["Status"]
+            except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+                self.fail(e, "Could not describe restore job %s" % job_id)
+
+        def timeout(last):
+            self.module.fail_json(
+                msg="restore job %s is still %s after %s s" % (job_id, last, self.params["wait_timeout"]), **self.result
+            )
+
+        gdb.poll_until(status, lambda s: s in ENDED, timeout, self.deadline, self.clock, self.sleep)
+
     def run(self):
+        if self.params["restore_job_id"]:
+            self.wait_for_restore_job(self.params["restore_job_id"])
         found = self.find()
         protected = [c["cluster"] for c in found if c["deletion_protection"]]
         self.result.update(removed=[{"cluster": c["cluster"], "instances": c["instances"]} for c in found])
@@ -117,6 +137,7 @@ ARGUMENT_SPEC = {
     "tag_key": {"type": "str", "required": True},
     "name_prefix": {"type": "str", "required": True},
     "wait_timeout": {"type": "int", "default": 1800},
+    "restore_job_id": {"type": "str"},
 }
 
 

@@ -41,14 +41,21 @@ options:
         C(ai-model-registry-staging-drill-)); must not be empty.
     type: str
     required: true
+  restore_job_id:
+    description:
+      - An AWS Backup restore job whose end is waited for first (any end, C(COMPLETED), C(FAILED) or C(ABORTED)), as
+        the cluster it restores appears only then. A drill that timed out while its restore job ran passes it here.
+    type: str
   wait_timeout:
     description:
-      - Seconds to wait for the instances and then the clusters to be gone (RDS refuses to delete a cluster while it
-        has an instance), from the start of the module to its end; on timeout it fails naming what is left.
+      - Seconds to wait for the restore job (O(restore_job_id)), then for the instances and then the clusters to be
+        gone (RDS refuses to delete a cluster while it has an instance), from the start of the module to its end; on
+        timeout it fails naming what is left.
     type: int
     default: 1800
 notes:
   - Check mode deletes nothing; it reports what would be deleted.
+  - Polls C(DescribeRestoreJob) with O(restore_job_id).
   - Reads the clusters with C(DescribeDBClusters) (every page, with their tags), deletes with C(DeleteDBInstance) and
     C(DeleteDBCluster) (C(SkipFinalSnapshot)), and polls C(DescribeDBInstances) and C(DescribeDBClusters) with a
     jittered backoff of at most 5 seconds while waiting.

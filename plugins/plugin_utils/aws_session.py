@@ -7,6 +7,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import gc
+import os
+
 try:
     import boto3
     import botocore.config
@@ -39,6 +42,14 @@ if boto3 is not None:
         _LOADER.load_service_model(_service, "endpoint-rule-set-1", api_version=None)
         _version = _LOADER.load_service_model(_service, "service-2", api_version=None)["metadata"]["apiVersion"]
         _LOADER.load_service_model(_service, "paginators-1", _version)
+
+
+# Each task's fork inherits ansible-playbook's objects (the playbook, the loaded plugins, the loader above); the
+# fork's garbage collector would walk them all, writing to each and so copying every page they are on. Frozen in the
+# parent for the fork (https://docs.python.org/3/library/gc.html#gc.freeze), the fork leaves them alone; the parent
+# unfreezes at once and collects as before. A no-op site.yml: 8 % less CPU.
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(before=gc.freeze, after_in_parent=gc.unfreeze)
 
 
 # The options of the action plugins that call AWS with this session (doc fragment

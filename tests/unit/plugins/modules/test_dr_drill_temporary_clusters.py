@@ -33,12 +33,20 @@ class FakeRds:
 
     meta = botocore.session.get_session().create_client("rds", region_name="us-east-1").meta
 
-    def __init__(self, clusters, lingers=2):
+    def __init__(self, clusters, lingers=2, restore_job_polls=0):
         self.clusters = {c["DBClusterIdentifier"]: c for c in clusters}
         self.instances = {
             i["DBInstanceIdentifier"]: c["DBClusterIdentifier"] for c in clusters for i in c["DBClusterMembers"]
         }
         self.going, self.lingers, self.writes = {}, lingers, []
+        self.restore_job_polls = restore_job_polls  # DescribeRestoreJob answers RUNNING this many times
+
+    def describe_restore_job(self, **params):  # AWS Backup's: FakeModule gives this client for every service
+        self.restore_job_polls -= 1
+        return {
+            "RestoreJobId": params["RestoreJobId"],
+            "Status": "RUNNING" if self.restore_job_polls >= 0 else "ABORTED",
+        }
 
     def can_paginate(self, operation_name):
         return operation_name == "describe_db_clusters"
@@ -85,7 +93,7 @@ class FakeRds:
 
 
 def _run(rds, check_mode=False, **params):
-    args = {"environment": "staging", "tag_key": TAG, "name_prefix": PREFIX, "wait_timeout": 60}
+    args = {"environment": "staging", "tag_key": TAG, "name_prefix": PREFIX, "wait_timeout": 60, "restore_job_id": None}
     module = FakeModule(rds, {**args, **params}, region="us-west-2", check_mode=check_mode)
     clock = Clock(1000.0)
     with pytest.raises(Done) as outcome:
@@ -153,6 +161,20 @@ def test_a_deletion_that_outlasts_the_timeout_names_what_is_left():
     rds = FakeRds(DRILLS[:1], lingers=10_000)
     done = _run(rds, wait_timeout=30)
     assert done.failed and done.result["msg"] == "still being deleted after 30 s: drill-1-instance"
+
+
+def test_a_restore_job_still_running_is_waited_for_before_the_clusters_are_read():
+    rds = FakeRds(DRILLS[:1], restore_job_polls=3)
+    done = _run(rds, restore_job_id="job-1")
+    assert not done.failed and done.result["api_calls"][:5] == ["backup.DescribeRestoreJob"] * 4 + [
+        "rds.DescribeDBClusters"
+    ]
+
+
+def test_a_restore_job_that_outlasts_the_timeout_fails_before_any_deletion():
+    rds = FakeRds(DRILLS[:1], restore_job_polls=10_000)
+    done = _run(rds, restore_job_id="job-1", wait_timeout=30)
+    assert done.failed and done.result["msg"] == "restore job job-1 is still RUNNING after 30 s" and rds.writes == []
 
 
 def test_an_empty_prefix_is_refused_before_any_call():
