@@ -44,8 +44,7 @@ RUN_VARIABLES = (
     "dr_drill_confirm",
     "registry_teardown_confirm",
     "registry_environment_host",
-    "registry_role",
-    "registry_entry",
+    "registry_component",
     "registry_deployed",
     "preflight_result",
 )
