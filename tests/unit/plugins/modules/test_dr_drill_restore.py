@@ -22,7 +22,11 @@ ROLE = "arn:aws:iam::123456789012:role/ai-model-registry-staging-backup-role"
 POINT = "arn:aws:backup:us-west-2:123456789012:recovery-point:newest"
 TAGS = {"ai-model-registry:dr-drill": "9a6d1b47", "Environment": "staging"}
 TAG_LIST = [{"Key": "Environment", "Value": "staging"}, {"Key": "ai-model-registry:dr-drill", "Value": "9a6d1b47"}]
-NOW = datetime.datetime.now(datetime.UTC)
+
+
+def _ago(seconds):
+    """A time ``seconds`` before now (the module measures ages from its own start, just after)."""
+    return datetime.datetime.now(datetime.UTC) - datetime.timedelta(seconds=seconds)
 
 
 class Clients(FakeModule):
@@ -79,7 +83,7 @@ def _points(*ages_and_statuses):
         "RecoveryPoints": [
             {
                 "RecoveryPointArn": f"arn:aws:backup:us-west-2:123456789012:recovery-point:{name}",
-                "CreationDate": NOW - datetime.timedelta(seconds=age),
+                "CreationDate": _ago(age),
                 "Status": status,
             }
             for name, age, status in ages_and_statuses
@@ -222,7 +226,7 @@ def test_without_a_recovery_point_the_newest_automated_snapshot_read_from_every_
         return {
             "DBClusterSnapshotIdentifier": name,
             "DBClusterSnapshotArn": "arn:aws:rds:us-west-2:123456789012:cluster-snapshot:" + name,
-            "SnapshotCreateTime": NOW - datetime.timedelta(seconds=age),
+            "SnapshotCreateTime": _ago(age),
             "Status": status,
         }
 
@@ -275,7 +279,7 @@ def test_no_vault_given_restores_the_newest_snapshot_without_asking_aws_backup()
                 {
                     "DBClusterSnapshotIdentifier": "rds:day-2",
                     "DBClusterSnapshotArn": "arn:aws:rds:us-west-2:123456789012:cluster-snapshot:rds:day-2",
-                    "SnapshotCreateTime": NOW,
+                    "SnapshotCreateTime": _ago(0),
                 }
             ]
         },
@@ -330,7 +334,7 @@ def test_an_instance_that_outlasts_the_timeout_fails_naming_it():
         "describe_db_cluster_snapshots",
         {
             "DBClusterSnapshots": [
-                {"DBClusterSnapshotIdentifier": "s", "DBClusterSnapshotArn": "arn:s", "SnapshotCreateTime": NOW}
+                {"DBClusterSnapshotIdentifier": "s", "DBClusterSnapshotArn": "arn:s", "SnapshotCreateTime": _ago(0)}
             ]
         },
     )
