@@ -18,7 +18,7 @@ def run(module):
     clients = aws_client.module_clients(module)
     result = {"changed": False, "created_resource_arn": "", "recovery_point": {}, "duration_seconds": None}
     result["api_calls"] = clients.api_calls
-    restore = BackupRestore(module, clients("backup", module.region), result)
+    restore = BackupRestore(module, clients, result)
     vault = params["backup_vault_name"]
     if params["recovery_point_arn"]:
         point = restore.described_point(vault, params["recovery_point_arn"])

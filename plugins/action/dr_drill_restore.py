@@ -40,7 +40,7 @@ class DrillRestore:
             "duration_seconds": None,
             "api_calls": clients.api_calls,
         }
-        self.backup = BackupRestore(module, clients("backup", module.region), self.result, clock, sleep)
+        self.backup = BackupRestore(module, clients, self.result, clock, sleep)
 
     def call(self, action, **params):
         """One RDS request; a failure fails the module with what was done so far."""

@@ -47,11 +47,20 @@ class BackupRestore:
     """The restore requests of one module. A failed request or job fails the module with ``result``, which the
     module's own result shares: the calls made so far and the job, for a cleanup to wait on."""
 
-    def __init__(self, module, backup, result, clock=time.time, sleep=time.sleep):
-        self.module, self.backup, self.result = module, backup, result
+    def __init__(self, module, clients, result, clock=time.time, sleep=time.sleep):
+        self.module, self.result = module, result
+        self.backup = clients("backup", module.region)
         self.clock, self.sleep = clock, sleep
 
+    def call(self, action, **params):
+        return self._aws(self.backup.call, action, **params)
+
+    def paginate(self, action, **params):
+        """Every item of a list, from every page."""
+        return self._aws(self.backup.paginate, action, **params)
+
     def _aws(self, method, action, **params):
+        """An AWS Backup request; a failure fails the module with ``result``."""
         try:
             return method(action, **params)
         except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
@@ -62,23 +71,20 @@ class BackupRestore:
 
     def described_point(self, vault, arn):
         """The recovery point ``arn`` of ``vault``; fails unless it is COMPLETED."""
-        point = self._aws(self.backup.call, "DescribeRecoveryPoint", BackupVaultName=vault, RecoveryPointArn=arn)
+        point = self.call("DescribeRecoveryPoint", BackupVaultName=vault, RecoveryPointArn=arn)
         if point.get("Status") != "COMPLETED":
             self.fail("no_recovery_point", "recovery point %s is %s" % (point["RecoveryPointArn"], point.get("Status")))
         return point
 
     def newest_point(self, vault, resource_arn):
         """The newest COMPLETED recovery point of ``resource_arn`` in ``vault`` (every page), or None."""
-        points = self._aws(
-            self.backup.paginate, "ListRecoveryPointsByBackupVault", BackupVaultName=vault, ByResourceArn=resource_arn
-        )
+        points = self.paginate("ListRecoveryPointsByBackupVault", BackupVaultName=vault, ByResourceArn=resource_arn)
         return rpo.newest_recovery_point(points)
 
     def start(self, point, iam_role_arn, resource_type, metadata):
         """Start the job; ``result.restore_job`` names it from here on. The time it was requested."""
         requested = self.clock()
-        started = self._aws(
-            self.backup.call,
+        started = self.call(
             "StartRestoreJob",
             RecoveryPointArn=point["RecoveryPointArn"],
             IamRoleArn=iam_role_arn,
@@ -95,7 +101,7 @@ class BackupRestore:
         job_id = self.result["restore_job"]["restore_job_id"]
         delays = gdb.backoff_delays(initial=1.0, maximum=MAX_POLL_DELAY)
         while True:
-            job = self._aws(self.backup.call, "DescribeRestoreJob", RestoreJobId=job_id)
+            job = self.call("DescribeRestoreJob", RestoreJobId=job_id)
             job.pop("ResponseMetadata", None)
             self.result["restore_job"] = camel_dict_to_snake_dict(job)
             if job["Status"] in ENDED:
