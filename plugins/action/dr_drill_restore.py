@@ -28,8 +28,7 @@ class DrillRestore:
     def __init__(self, module, clock=time.time, sleep=time.sleep):
         self.module, self.params = module, module.params
         self.clock, self.sleep = clock, sleep
-        self.started = clock()
-        self.deadline = self.started + self.params["wait_timeout"]
+        self.deadline = clock() + self.params["wait_timeout"]
         clients = module_clients(module)
         self.rds = clients("rds", module.region)
         self.result = {
@@ -43,9 +42,16 @@ class DrillRestore:
         self.backup = BackupRestore(module, clients, self.result, clock, sleep)
 
     def call(self, action, **params):
-        """One RDS request; a failure fails the module with what was done so far."""
+        return self._rds(self.rds.call, action, **params)
+
+    def paginate(self, action, **params):
+        """Every item of a list, from every page."""
+        return self._rds(self.rds.paginate, action, **params)
+
+    def _rds(self, method, action, **params):
+        """An RDS request; a failure fails the module with what was done so far."""
         try:
-            return self.rds.call(action, **params)
+            return method(action, **params)
         except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
             self.module.fail_json_aws(e, msg="RDS %s failed" % action, **self.result)
 
@@ -62,15 +68,12 @@ class DrillRestore:
         point = self.backup.newest_point(vault, source["DBClusterArn"]) if vault else None
         if point:
             return dict(point_summary(point, now), source="AWS Backup"), point
-        try:
-            snapshots = self.rds.paginate(
-                "DescribeDBClusterSnapshots",
-                key="DBClusterSnapshots",
-                DBClusterIdentifier=source["DBClusterIdentifier"],
-                SnapshotType="automated",
-            )
-        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-            self.module.fail_json_aws(e, msg="RDS DescribeDBClusterSnapshots failed", **self.result)
+        snapshots = self.paginate(
+            "DescribeDBClusterSnapshots",
+            key="DBClusterSnapshots",
+            DBClusterIdentifier=source["DBClusterIdentifier"],
+            SnapshotType="automated",
+        )
         snapshot = newest_snapshot(snapshots)
         if snapshot is None:
             in_vault = " in vault %s" % vault if vault else ""
