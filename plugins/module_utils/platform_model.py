@@ -41,6 +41,29 @@ def stack_base(prefix, environment):
     return prefix if environment == "production" else "%s-%s" % (prefix, environment)
 
 
+# The subscription slots of every stack's alarm topic: each template takes its subscribers as two list parameters
+# (AlarmSubscriptionProtocols, AlarmSubscriptionEndpoints, CommaDelimitedList) and declares five subscriptions.
+ALARM_SUBSCRIPTION_SLOTS = 5
+
+
+def alarm_subscription_problems(subscriptions):
+    """What the templates cannot take in a list of alarm subscribers ({protocol, endpoint}), one phrase each."""
+    problems = []
+    if len(subscriptions) > ALARM_SUBSCRIPTION_SLOTS:
+        problems.append(
+            "lists %d subscribers; the alarm topics take at most %d" % (len(subscriptions), ALARM_SUBSCRIPTION_SLOTS)
+        )
+    for subscriber in subscriptions:
+        if not isinstance(subscriber, dict) or not subscriber.get("protocol") or not subscriber.get("endpoint"):
+            problems.append("has %r, which is not a {protocol, endpoint} pair" % (subscriber,))
+        elif "," in str(subscriber["endpoint"]):
+            problems.append(
+                "has the endpoint %r with a comma, which the template's list parameter would split"
+                % subscriber["endpoint"]
+            )
+    return problems
+
+
 # The names AWS limits in length (the templates name them from the model): ElastiCache's replication group IDs
 # (1-40 characters, CreateReplicationGroup) and RDS's cluster identifiers (1-63, CreateDBCluster).
 NAME_LIMITS = (

@@ -291,6 +291,7 @@ def environment_errors(values):
         )
     elif isinstance(prefix, str) and values.get("registry_environment") in platform_model.ENVIRONMENTS:
         errors.extend(platform_model.name_errors(prefix, values["registry_environment"]))
+    errors.extend(alarm_subscription_errors(values))
     role = values.get("registry_cloudformation_role_arn")
     if isinstance(role, str) and role and not ROLE_ARN_PATTERN.match(role):
         errors.append("registry_cloudformation_role_arn %r is not the ARN of an IAM role" % role)
@@ -301,6 +302,21 @@ def environment_errors(values):
             "redis_cluster_mode: disabled, or redis_global_datastore: false"
         )
     return errors
+
+
+def alarm_subscription_errors(values):
+    """The roles' alarm subscribers (``<role>_alarm_subscriptions``, by default the environment's one
+    registry_alarm_subscriptions) that the templates cannot take: one sentence for each problem, naming every role
+    variable that has it."""
+    found = {}
+    for name in sorted(values):
+        if name.endswith("_alarm_subscriptions") and isinstance(values[name], list):
+            for problem in platform_model.alarm_subscription_problems(values[name]):
+                found.setdefault(problem, []).append(name)
+    return [
+        "%s (registry_alarm_subscriptions unless set) %s" % (", ".join(names), problem)
+        for problem, names in found.items()
+    ]
 
 
 def binding_declaration_errors(account_id, kubernetes, context, server):

@@ -100,6 +100,11 @@ SITE = [
     ),
     ("timeout-words", {"registry_stack_timeout_minutes": "thirty"}, ["registry_stack_timeout_minutes"]),
     ("poll-0", {"registry_stack_poll_seconds": 0}, ["registry_stack_poll_seconds must be a number > 0, got 0"]),
+    (
+        "six-alarm-subscribers",  # the templates have five subscription slots
+        {"registry_alarm_subscriptions": [{"protocol": "email", "endpoint": f"p{i}@example.com"} for i in range(6)]},
+        ["aurora_alarm_subscriptions, backup_alarm_subscriptions", "6 subscribers; the alarm topics take at most 5"],
+    ),
     ("drift-sometimes", {"registry_stack_drift": "sometimes"}, ["registry_stack_drift"]),
     (
         "subnets-a-string",

@@ -110,3 +110,42 @@ def test_check_mode_placeholders_of_a_stack_not_created_yet_are_pending():
     assert stack_pending(placeholders) and stack_pending({"A": "x", "B": placeholders["ClusterArn"]})
     assert not stack_pending({"ClusterArn": "arn:aws:rds:us-west-2:123456789012:cluster:c"}) and not stack_pending({})
     assert not stack_pending(None)
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "aurora/files/aurora-cluster.yaml",
+        "redis/files/redis-cluster.yaml",
+        "backup/files/backup-policy.yaml",
+        "dr/files/disaster-recovery.yaml",
+        "dr/files/disaster-recovery-secondary.yaml",
+    ],
+)
+def test_the_alarm_subscription_slots_are_the_templates(template):
+    from ansible_collections.ai_model_registry.infra.plugins.module_utils import platform_model
+    from ansible_collections.ai_model_registry.infra.plugins.plugin_utils import cloudformation as cfn
+
+    resources = cfn.load_template((ROLES / template).read_text())["Resources"].values()
+    slots = [r for r in resources if r["Type"] == "AWS::SNS::Subscription" and "AlarmSubscription" in r["Condition"]]
+    assert len(slots) == platform_model.ALARM_SUBSCRIPTION_SLOTS
+
+
+def test_alarm_subscribers_are_the_template_parameters_and_what_they_cannot_take_fails():
+    from ansible_collections.ai_model_registry.infra.plugins.filter.registry import alarm_subscribers
+
+    given = [{"protocol": "email", "endpoint": "oncall@example.com"}, {"protocol": "https", "endpoint": "https://x/y"}]
+    assert alarm_subscribers(given, "protocol") == ["email", "https"]
+    assert alarm_subscribers(given, "endpoint") == ["oncall@example.com", "https://x/y"]
+    assert alarm_subscribers([], "endpoint") == []
+    six = [{"protocol": "email", "endpoint": f"p{i}@example.com"} for i in range(6)]
+    with pytest.raises(AnsibleFilterError, match="lists 6 subscribers; the alarm topics take at most 5. Nothing was"):
+        alarm_subscribers(six, "protocol")
+    with pytest.raises(AnsibleFilterError, match="'a@x,b@x' with a comma"):
+        alarm_subscribers([{"protocol": "email", "endpoint": "a@x,b@x"}], "endpoint")
+    with pytest.raises(AnsibleFilterError, match="not a {protocol, endpoint} pair"):
+        alarm_subscribers([{"protocol": "email"}], "endpoint")
+    with pytest.raises(AnsibleFilterError, match="protocol or endpoint, not 'Endpoint'"):
+        alarm_subscribers(given, "Endpoint")
+    with pytest.raises(AnsibleFilterError, match="must be a list"):
+        alarm_subscribers("oncall@example.com", "endpoint")

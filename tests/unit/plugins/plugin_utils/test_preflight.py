@@ -384,3 +384,18 @@ ZONE = {"HostedZone": {"Id": "/hostedzone/Z1", "Name": "registry.internal.", "Co
 )
 def test_the_custom_domains_hosted_zone(domain, answer, expected):
     assert preflight.hosted_zone_errors("Z1", domain, answer) == expected
+
+
+def test_alarm_subscribers_the_templates_cannot_take_are_one_sentence_for_every_role_that_has_them():
+    six = [{"protocol": "email", "endpoint": f"p{i}@example.com"} for i in range(6)]
+    comma = [{"protocol": "email", "endpoint": "a@example.com,b@example.com"}]
+    assert preflight.environment_errors({**GOOD, "aurora_alarm_subscriptions": six[:5]}) == []
+    errors = preflight.environment_errors(
+        {**GOOD, "aurora_alarm_subscriptions": six, "redis_alarm_subscriptions": six, "dr_alarm_subscriptions": comma}
+    )
+    assert errors == [
+        "aurora_alarm_subscriptions, redis_alarm_subscriptions (registry_alarm_subscriptions unless set) lists 6 "
+        "subscribers; the alarm topics take at most 5",
+        "dr_alarm_subscriptions (registry_alarm_subscriptions unless set) has the endpoint "
+        "'a@example.com,b@example.com' with a comma, which the template's list parameter would split",
+    ]
