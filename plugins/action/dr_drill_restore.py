@@ -13,9 +13,11 @@ import time
 from ansible_collections.ai_model_registry.infra.plugins.module_utils import global_cluster as gdb
 from ansible_collections.ai_model_registry.infra.plugins.module_utils import rpo
 from ansible_collections.ai_model_registry.infra.plugins.module_utils.aws_client import module_clients
-from ansible_collections.ai_model_registry.infra.plugins.plugin_utils.aws_session import botocore
 from ansible_collections.ai_model_registry.infra.plugins.plugin_utils.backup_restore import BackupRestore, point_summary
-from ansible_collections.ai_model_registry.infra.plugins.plugin_utils.controller_module import ControllerModuleAction
+from ansible_collections.ai_model_registry.infra.plugins.plugin_utils.controller_module import (
+    ControllerModuleAction,
+    ModuleRequests,
+)
 
 
 def newest_snapshot(snapshots):
@@ -30,7 +32,6 @@ class DrillRestore:
         self.clock, self.sleep = clock, sleep
         self.deadline = clock() + self.params["wait_timeout"]
         clients = module_clients(module)
-        self.rds = clients("rds", module.region)
         self.result = {
             "changed": False,
             "cluster": {},
@@ -40,26 +41,14 @@ class DrillRestore:
             "api_calls": clients.api_calls,
         }
         self.backup = BackupRestore(module, clients, self.result, clock, sleep)
-
-    def call(self, action, **params):
-        return self._rds(self.rds.call, action, **params)
-
-    def paginate(self, action, **params):
-        """Every item of a list, from every page."""
-        return self._rds(self.rds.paginate, action, **params)
-
-    def _rds(self, method, action, **params):
-        """An RDS request; a failure fails the module with what was done so far."""
-        try:
-            return method(action, **params)
-        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-            self.module.fail_json_aws(e, msg="RDS %s failed" % action, **self.result)
+        self.rds = ModuleRequests(module, clients("rds", module.region), "RDS", self.result)
 
     def cluster(self, identifier):
-        return self.call("DescribeDBClusters", DBClusterIdentifier=identifier)["DBClusters"][0]
+        return self.rds.call("DescribeDBClusters", DBClusterIdentifier=identifier)["DBClusters"][0]
 
     def instance_status(self, identifier):
-        return self.call("DescribeDBInstances", DBInstanceIdentifier=identifier)["DBInstances"][0]["DBInstanceStatus"]
+        [instance] = self.rds.call("DescribeDBInstances", DBInstanceIdentifier=identifier)["DBInstances"]
+        return instance["DBInstanceStatus"]
 
     def recovery_point(self, source):
         """The newest completed AWS Backup recovery point of ``source``, else its newest automated snapshot."""
@@ -68,7 +57,7 @@ class DrillRestore:
         point = self.backup.newest_point(vault, source["DBClusterArn"]) if vault else None
         if point:
             return dict(point_summary(point, now), source="AWS Backup"), point
-        snapshots = self.paginate(
+        snapshots = self.rds.paginate(
             "DescribeDBClusterSnapshots",
             key="DBClusterSnapshots",
             DBClusterIdentifier=source["DBClusterIdentifier"],
@@ -128,10 +117,10 @@ class DrillRestore:
             job = self.backup.wait(requested, self.deadline, p["wait_timeout"])
             # A restore job's metadata takes no tags: the drill's go on afterwards.
             arn = job.get("CreatedResourceArn") or self.cluster(name)["DBClusterArn"]
-            self.call("AddTagsToResource", ResourceName=arn, Tags=tags)
+            self.rds.call("AddTagsToResource", ResourceName=arn, Tags=tags)
         else:
             requested = self.clock()
-            self.call(
+            self.rds.call(
                 "RestoreDBClusterFromSnapshot",
                 DBClusterIdentifier=name,
                 SnapshotIdentifier=summary["snapshot_identifier"],
@@ -141,7 +130,7 @@ class DrillRestore:
             )
             self.wait_available("cluster %s" % name, lambda: self.cluster(name)["Status"])
             self.result["duration_seconds"] = round(self.clock() - requested, 3)
-        self.call(
+        self.rds.call(
             "CreateDBInstance",
             DBInstanceIdentifier=instance,
             DBClusterIdentifier=name,

@@ -15,7 +15,7 @@ from ansible.module_utils.common.dict_transformations import camel_dict_to_snake
 
 from ansible_collections.ai_model_registry.infra.plugins.module_utils import global_cluster as gdb
 from ansible_collections.ai_model_registry.infra.plugins.module_utils import rpo
-from ansible_collections.ai_model_registry.infra.plugins.plugin_utils.aws_session import botocore
+from ansible_collections.ai_model_registry.infra.plugins.plugin_utils.controller_module import ModuleRequests
 
 MAX_POLL_DELAY = 15.0
 ENDED = ("COMPLETED", "FAILED", "ABORTED")
@@ -49,42 +49,30 @@ class BackupRestore:
 
     def __init__(self, module, clients, result, clock=time.time, sleep=time.sleep):
         self.module, self.result = module, result
-        self.backup = clients("backup", module.region)
+        self.backup = ModuleRequests(module, clients("backup", module.region), "AWS Backup", result)
         self.clock, self.sleep = clock, sleep
-
-    def call(self, action, **params):
-        return self._aws(self.backup.call, action, **params)
-
-    def paginate(self, action, **params):
-        """Every item of a list, from every page."""
-        return self._aws(self.backup.paginate, action, **params)
-
-    def _aws(self, method, action, **params):
-        """An AWS Backup request; a failure fails the module with ``result``."""
-        try:
-            return method(action, **params)
-        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-            self.module.fail_json_aws(e, msg="AWS Backup %s failed" % action, **self.result)
 
     def fail(self, reason, msg):
         self.module.fail_json(msg=msg, reason=reason, **self.result)
 
     def described_point(self, vault, arn):
         """The recovery point ``arn`` of ``vault``; fails unless it is COMPLETED."""
-        point = self.call("DescribeRecoveryPoint", BackupVaultName=vault, RecoveryPointArn=arn)
+        point = self.backup.call("DescribeRecoveryPoint", BackupVaultName=vault, RecoveryPointArn=arn)
         if point.get("Status") != "COMPLETED":
             self.fail("no_recovery_point", "recovery point %s is %s" % (point["RecoveryPointArn"], point.get("Status")))
         return point
 
     def newest_point(self, vault, resource_arn):
         """The newest COMPLETED recovery point of ``resource_arn`` in ``vault`` (every page), or None."""
-        points = self.paginate("ListRecoveryPointsByBackupVault", BackupVaultName=vault, ByResourceArn=resource_arn)
+        points = self.backup.paginate(
+            "ListRecoveryPointsByBackupVault", BackupVaultName=vault, ByResourceArn=resource_arn
+        )
         return rpo.newest_recovery_point(points)
 
     def start(self, point, iam_role_arn, resource_type, metadata):
         """Start the job; ``result.restore_job`` names it from here on. The time it was requested."""
         requested = self.clock()
-        started = self.call(
+        started = self.backup.call(
             "StartRestoreJob",
             RecoveryPointArn=point["RecoveryPointArn"],
             IamRoleArn=iam_role_arn,
@@ -101,7 +89,7 @@ class BackupRestore:
         job_id = self.result["restore_job"]["restore_job_id"]
         delays = gdb.backoff_delays(initial=1.0, maximum=MAX_POLL_DELAY)
         while True:
-            job = self.call("DescribeRestoreJob", RestoreJobId=job_id)
+            job = self.backup.call("DescribeRestoreJob", RestoreJobId=job_id)
             job.pop("ResponseMetadata", None)
             self.result["restore_job"] = camel_dict_to_snake_dict(job)
             if job["Status"] in ENDED:

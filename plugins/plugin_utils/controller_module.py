@@ -194,6 +194,28 @@ class ControllerModule(object):
         return json.loads(json.dumps(remove_values(result, self.no_log_values), cls=AnsibleJSONEncoder))
 
 
+class ModuleRequests(object):
+    """One service's requests for a module (a ``module_clients`` client): one that AWS refuses, or botocore cannot
+    make, fails the module with amazon.aws's message and ``result`` - what the module did so far (its calls, a job
+    a cleanup waits on)."""
+
+    def __init__(self, module, client, service, result):
+        self.module, self.client, self.service, self.result = module, client, service, result
+
+    def call(self, action, **params):
+        return self._request(self.client.call, action, params)
+
+    def paginate(self, action, **params):
+        """Every item of a list, from every page."""
+        return self._request(self.client.paginate, action, params)
+
+    def _request(self, method, action, params):
+        try:
+            return method(action, **params)
+        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+            self.module.fail_json_aws(e, msg="%s %s failed" % (self.service, action), **self.result)
+
+
 @contextmanager
 def environment(variables):
     """The task's ``environment:`` in this worker, as a module process would have had it (options fall back to it,
