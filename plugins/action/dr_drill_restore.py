@@ -98,6 +98,7 @@ class DrillRestore:
         name = p["cluster"]
         source = self.cluster(p["source_cluster"])
         summary, backup_point = self.recovery_point(source)
+        summary["detail"] = "%(source)s %(arn)s of %(creation_date)s (%(age_seconds)s s old)" % summary
         instance = "%s-1" % name
         self.result.update(changed=True, recovery_point=summary, cluster={"identifier": name, "instance": instance})
         if self.module.check_mode:

@@ -131,6 +131,10 @@ recovery_point:
     age_seconds:
       description: Its age when the module found it, what a restore of it loses.
       type: float
+    detail:
+      description: The above in one line, as a drill report's step shows it.
+      type: str
+      sample: AWS Backup arn:aws:backup:us-west-2:1234:recovery-point:1a of 2026-11-30T10:00:00+00:00 (600 s old)
 restore_job:
   description: The AWS Backup restore job as C(DescribeRestoreJob) returns it, keys in snake case; empty when a
     snapshot was restored.

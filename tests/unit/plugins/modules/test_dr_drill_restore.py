@@ -169,6 +169,7 @@ def test_the_newest_completed_backup_point_is_restored_tagged_given_an_instance_
     }
     point = result["recovery_point"]
     assert point["source"] == "AWS Backup" and point["arn"] == POINT and 599 < point["age_seconds"] < 660
+    assert point["detail"] == f"AWS Backup {POINT} of {point['creation_date']} ({point['age_seconds']} s old)"
     assert result["restore_job"]["status"] == "COMPLETED" and result["duration_seconds"] > 0
     assert result["api_calls"] == [
         "rds.DescribeDBClusters",
@@ -264,6 +265,7 @@ def test_without_a_recovery_point_the_newest_automated_snapshot_read_from_every_
     assert not done.failed, done.result
     point = done.result["recovery_point"]
     assert point["source"] == "automated snapshot" and point["snapshot_identifier"] == "rds:day-2"
+    assert point["detail"].startswith("automated snapshot arn:aws:rds:") and point["detail"].endswith(" s old)")
     assert 86399 < point["age_seconds"] < 86500 and done.result["restore_job"] == {}
     assert done.result["duration_seconds"] > 0 and done.result["cluster"]["port"] == 5432
     rds.assert_no_pending_responses()
