@@ -11,6 +11,7 @@ import time
 
 import pytest
 
+from tests.integration.ansible import run_module
 from tests.integration.drills import (
     PRIMARY_ID,
     connect_primary,
@@ -107,3 +108,20 @@ def test_restore_drill_validates_restored_data_and_removes_what_it_restored_what
     with connect_primary(client) as conn:
         assert conn.execute("SELECT count(*) FROM models").fetchone()[0] == 8  # the source is untouched
         conn.execute("DROP TABLE models")
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"cluster": "ai-model-registry-development-aurora-cluster"}, "cluster must not be the source cluster"),
+        ({"wait_timeout": 0}, "wait_timeout must be above 0"),
+        ({"backup_vault_name": "vault"}, "parameters are required together: backup_vault_name, iam_role_arn"),
+    ],
+    ids=["cluster-is-the-source", "timeout-0", "vault-without-role"],
+)
+def test_the_module_refuses_bad_input_before_any_aws_call(aws, tmp_path, changes, message):
+    args = {"region": "us-west-2", "source_cluster": PRIMARY_ID, "cluster": "drill-x", "instance_class": "db.r6g.large"}
+    aws.post("aws", "/_emulator/requests", method="DELETE")
+    result = run_module(aws, tmp_path, "dr_drill_restore", {**args, **changes})[0]
+    assert result["failed"] and message in result["msg"], result
+    assert aws.requests()["total"] == 0
