@@ -129,7 +129,7 @@ class ActionModule(ActionBase):
         result.update(changed=False, checked=checked, api_calls=api_calls)
 
         # 1. Every input, with no call at all.
-        problems, stacks = self.inputs(args, run)
+        problems, stacks = self.inputs(args, run, self._task.check_mode)
         checked.append("inputs")
         if problems:
             return self.refuse(result, problems, "bad_input")
@@ -173,7 +173,7 @@ class ActionModule(ActionBase):
 
     # --- the inputs --------------------------------------------------------------------------------------
 
-    def inputs(self, args, run):
+    def inputs(self, args, run, check_mode=False):
         problems = []
         values = {}
         entries = [tuple((name.split(":", 1) + ["main"])[:2]) for name in args["roles"]]
@@ -207,7 +207,7 @@ class ActionModule(ActionBase):
         if ("failover", "main") in entries:
             problems.extend(preflight.failover_request_errors(values))
         if ("dr_drill", "main") in entries:
-            problems.extend(drill_request_errors(values))
+            problems.extend(drill_request_errors(values, check_mode))
         stacks = []
         inputs_ok = not problems
         for role, entry in entries:
@@ -392,12 +392,15 @@ def _reason(error):
     return ("%s is not set" % text) if text else str(error).splitlines()[0][:300]
 
 
-def drill_request_errors(values):
-    """The drill's own request (its type against the cadence, the restore checks), as the role asks it."""
+def drill_request_errors(values, check_mode=False):
+    """The drill's own request (its type against the cadence, the restore checks, check mode), as the role asks it."""
     from ansible_collections.ai_model_registry.infra.plugins.filter.dr_drill import dr_drill_request_errors
 
     return dr_drill_request_errors(
-        values.get("dr_drill_type"), values.get("dr_drill_cadence"), values.get("dr_drill_restore_checks")
+        values.get("dr_drill_type"),
+        values.get("dr_drill_cadence"),
+        values.get("dr_drill_restore_checks"),
+        check_mode,
     )
 
 

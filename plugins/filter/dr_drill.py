@@ -57,11 +57,20 @@ def _status(ok):
 # --- before the drill --------------------------------------------------------------------------------------
 
 
-def dr_drill_request_errors(drill_type, cadence, restore_checks=None):
-    """Why the drill request cannot run, as sentences (empty when it can): checked before any AWS call."""
+def dr_drill_request_errors(drill_type, cadence, restore_checks=None, check_mode=False):
+    """Why the drill request cannot run, as sentences (empty when it can): checked before any AWS call.
+
+    In check mode a restore drill previews what it would restore (its recovery point, read-only); a switchover
+    drill has no such preview: it would have to switch to measure anything."""
     errors = []
     if drill_type not in (cadence or {}):
         errors.append("dr_drill_type=%s: choose one of %s" % (drill_type, ", ".join(cadence or {})))
+    elif check_mode and drill_type != "restore":
+        errors.append(
+            "dr_drill_type=%s cannot be previewed with --check (the drill measures a real switch): preview the "
+            "switch with playbooks/failover.yml --check, or the restore drill with -e dr_drill_type=restore --check"
+            % drill_type
+        )
     checks = restore_checks or {}
     for problem in data_checks.problems(checks.get("tables"), checks.get("row_counts"), checks.get("queries")):
         errors.append("dr_drill_restore_checks: %s" % problem)

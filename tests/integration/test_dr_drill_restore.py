@@ -7,6 +7,7 @@ fixture deploys for that worker.
 from __future__ import annotations
 
 import json
+import re
 import time
 
 import pytest
@@ -108,6 +109,24 @@ def test_restore_drill_validates_restored_data_and_removes_what_it_restored_what
     with connect_primary(client) as conn:
         assert conn.execute("SELECT count(*) FROM models").fetchone()[0] == 8  # the source is untouched
         conn.execute("DROP TABLE models")
+
+
+@pytest.mark.slow(seconds=15)
+def test_check_mode_previews_the_restore_drill_writes_nothing_and_refuses_to_preview_a_switch(deployed, tmp_path):
+    aws, client = deployed, deployed.client
+    preview = run_drill(aws, tmp_path, "-e", "dr_drill_type=restore", "--check")
+    assert preview.returncode == 0, preview.stdout[-3000:]
+    assert re.search(
+        r"Would restore (AWS Backup|automated snapshot) arn:aws:\S+\s+of \S+ \([0-9.]+ s old\)", preview.stdout
+    )
+    assert aws.requests()["writes"] == 0
+    assert list(tmp_path.iterdir()) == []  # no report
+    assert temporary_clusters(client) == [] and read_lock(client) is None
+
+    refused = run_drill(aws, tmp_path, "-e", "dr_drill_type=switchover", "--check")
+    assert refused.returncode != 0
+    assert "dr_drill_type=switchover cannot be previewed with --check" in " ".join(refused.stdout.split())
+    assert aws.requests()["writes"] == 0
 
 
 @pytest.mark.parametrize(

@@ -20,6 +20,14 @@ def test_a_valid_request_has_no_error():
     checks = {"tables": ["public.models"], "row_counts": [{"table": "models", "written_at": "created_at"}]}
     assert f.dr_drill_request_errors("restore", CADENCE, checks) == []
     assert f.dr_drill_request_errors("switchover", CADENCE, None) == []
+    assert f.dr_drill_request_errors("restore", CADENCE, checks, check_mode=True) == []
+
+
+def test_check_mode_previews_the_restore_drill_only():
+    [error] = f.dr_drill_request_errors("switchover", CADENCE, None, check_mode=True)
+    assert error.startswith("dr_drill_type=switchover cannot be previewed with --check")
+    assert "playbooks/failover.yml --check" in error
+    assert len(f.dr_drill_request_errors("full", CADENCE, None, True)) == 1
 
 
 def test_request_errors_name_the_type_and_the_bad_checks():
