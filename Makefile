@@ -155,8 +155,9 @@ docs-lint: setup
 	  $(DOCS_VENV)/bin/antsibull-docs lint-collection-docs --plugin-docs \
 	  --validate-collection-refs dependent --disallow-unknown-collection-refs $(COLLECTION_LINK)
 
-# Branch coverage of plugins/ in pytest's processes (pytest-cov; paths mapped to plugins/ by pyproject.toml). The
-# collection's modules are action plugins that ansible-playbook runs in its own workers, which are not traced.
+# Branch coverage of plugins/ in pytest's processes (pytest-cov; paths mapped to plugins/ by pyproject.toml), traced
+# in the unit tests only (conftest.py): the end-to-end tests run the plugins in ansible-playbook's workers, which are
+# not traced, and the tracer would double the CPU of their own Python.
 COVERAGE_DIR := $(CURDIR)/.coverage-data
 pytest: setup  ## pytest: emulator, unit and integration tests (PYTEST_WORKERS in parallel), plugins/ coverage
 	rm -rf $(COVERAGE_DIR) && mkdir -p $(COVERAGE_DIR) && rm -f .emulator/actions.json
