@@ -23,7 +23,7 @@ export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: test-aws ee ee-check fidelity docs-lint drill postgresql redis chromium role-docs bench lambda-code help setup emulator emulator-stop demo test lint ruff ansible-lint cfn-lint checkov sanity pytest molecule constraints clean
+.PHONY: test-aws ee ee-check fidelity docs-lint drill postgresql redis chromium shellcheck role-docs bench lambda-code help setup emulator emulator-stop demo test lint ruff ansible-lint cfn-lint checkov sanity pytest molecule constraints clean
 
 help:  ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -84,6 +84,14 @@ chromium:
 	  $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	fi
 
+# Debian's shellcheck: ansible-test sanity's shellcheck test skips the collection's scripts (ee/*.sh) without it.
+shellcheck:
+	@if ! command -v shellcheck >/dev/null; then \
+	  echo "Installing Debian's shellcheck (ansible-test sanity's check of the shell scripts)"; \
+	  SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq shellcheck >/dev/null; \
+	fi
+
 # ansible-test sanity installs its pinned linters into venvs of its own (in ~/.ansible/test/venv, shared by every
 # checkout of this machine): prepared with the rest of the toolchain, so `make test` runs the checks, not pip.
 SANITY_PRIMED := $(HOME)/.ansible/test/venv/.primed-ai_model_registry
@@ -91,7 +99,7 @@ $(SANITY_PRIMED): $(VENV)/.installed $(COLLECTION_LINK)
 	tests/sanity/run.sh --prime-venvs >/dev/null
 	touch $@
 
-setup: $(VENV)/.installed $(CHECKOV_VENV)/.installed $(DOCS_VENV)/.installed $(COLLECTION_LINK) $(SANITY_PRIMED) postgresql redis chromium  ## Install the pinned toolchain
+setup: $(VENV)/.installed $(CHECKOV_VENV)/.installed $(DOCS_VENV)/.installed $(COLLECTION_LINK) $(SANITY_PRIMED) postgresql redis chromium shellcheck  ## Install the pinned toolchain
 
 emulator: setup  ## Start (or reuse) the local AWS and Kubernetes emulators; writes .emulator/env
 	$(BIN)/python -m emulator.launcher start
