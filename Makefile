@@ -164,8 +164,8 @@ docs-lint: setup
 	  --validate-collection-refs dependent --disallow-unknown-collection-refs $(COLLECTION_LINK)
 
 # Branch coverage of plugins/ in pytest's processes (pytest-cov; paths mapped to plugins/ by pyproject.toml), traced
-# in the unit tests only (conftest.py): the end-to-end tests run the plugins in ansible-playbook's workers, which are
-# not traced, and the tracer would double the CPU of their own Python.
+# in the unit tests of plugins/ only (conftest.py): the end-to-end tests run the plugins in ansible-playbook's
+# workers, which are not traced, and the tracer would double the CPU of their own Python.
 COVERAGE_DIR := $(CURDIR)/.coverage-data
 pytest: setup  ## pytest: emulator, unit and integration tests (PYTEST_WORKERS in parallel), plugins/ coverage
 	rm -rf $(COVERAGE_DIR) && mkdir -p $(COVERAGE_DIR) && rm -f .emulator/actions.json
