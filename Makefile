@@ -57,13 +57,16 @@ $(COLLECTION_LINK): $(VENV)/.installed
 	mkdir -p $(dir $@)
 	ln -sfn ../../.. $@
 
+# Installs Debian packages (through sudo when not run as root) in a recipe's shell line; sets SUDO for what follows.
+APT_INSTALL = SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
+  $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq
+
 # Debian's PostgreSQL server binaries: the emulator runs real databases behind Aurora endpoints.
 POSTGRES_BIN := $(firstword $(wildcard /usr/lib/postgresql/*/bin/postgres))
 postgresql:
 	@if [ -z "$(POSTGRES_BIN)" ]; then \
 	  echo "Installing Debian's postgresql (server binaries for the emulator's databases)"; \
-	  SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
+	  $(APT_INSTALL) postgresql >/dev/null; \
 	  $$SUDO service postgresql stop >/dev/null 2>&1 || true; \
 	fi
 
@@ -71,8 +74,7 @@ postgresql:
 redis:
 	@if ! command -v redis-server >/dev/null; then \
 	  echo "Installing Debian's redis-server (the emulator's caches)"; \
-	  SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; \
+	  $(APT_INSTALL) redis-server >/dev/null; \
 	  $$SUDO service redis-server stop >/dev/null 2>&1 || true; \
 	fi
 
@@ -80,16 +82,14 @@ redis:
 chromium:
 	@if ! command -v chromium >/dev/null; then \
 	  echo "Installing Debian's chromium (the drill report's browser test)"; \
-	  SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  $(APT_INSTALL) chromium >/dev/null; \
 	fi
 
 # Debian's shellcheck: ansible-test sanity's shellcheck test skips the collection's scripts (ee/*.sh) without it.
 shellcheck:
 	@if ! command -v shellcheck >/dev/null; then \
 	  echo "Installing Debian's shellcheck (ansible-test sanity's check of the shell scripts)"; \
-	  SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq shellcheck >/dev/null; \
+	  $(APT_INSTALL) shellcheck >/dev/null; \
 	fi
 
 # ansible-test sanity installs its pinned linters into venvs of its own (in ~/.ansible/test/venv, shared by every
@@ -180,8 +180,7 @@ pytest: setup  ## pytest: emulator, unit and integration tests (PYTEST_WORKERS i
 ee: $(VENV)/.installed  ## Build the execution environment image (execution-environment.yml) with podman
 	@if ! command -v podman >/dev/null || ! command -v runc >/dev/null || ! command -v mmdebstrap >/dev/null; then \
 	  echo "Installing Debian's podman, buildah, runc and mmdebstrap (the execution environment's build)"; \
-	  SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq podman buildah runc mmdebstrap >/dev/null; \
+	  $(APT_INSTALL) podman buildah runc mmdebstrap >/dev/null; \
 	fi
 	ee/build.sh
 

@@ -56,16 +56,15 @@ def pytest_collection_modifyitems(config, items):
     on_platform = sorted(
         (item for item in items if "platform" in getattr(item, "fixturenames", ())), key=seconds, reverse=True
     )
-    units = [[item] for item in items if seconds(item) and item not in on_platform]
+    # (weight, tests dealt together)
+    units = [(seconds(item), [item]) for item in items if seconds(item) and item not in on_platform]
     if on_platform:
-        units.append(on_platform)
-    weight = {id(unit): sum(map(seconds, unit)) + (PLATFORM_SECONDS if unit is on_platform else 0) for unit in units}
-    deals = [[] for worker in range(workers)]
-    loads = [0] * workers
-    for unit in sorted(units, key=lambda unit: weight[id(unit)], reverse=True):
+        units.append((sum(map(seconds, on_platform)) + PLATFORM_SECONDS, on_platform))
+    deals, loads = [[] for worker in range(workers)], [0] * workers
+    for weight, unit in sorted(units, key=lambda unit: unit[0], reverse=True):
         least = loads.index(min(loads))
         deals[least] += unit
-        loads[least] += weight[id(unit)]
+        loads[least] += weight
     dealt = {id(item) for deal in deals for item in deal}
     rest = iter([item for item in items if id(item) not in dealt])
     ordered, remaining = [], len(items)
