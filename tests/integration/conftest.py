@@ -52,7 +52,7 @@ def pytest_collection_modifyitems(config, items):
         marker = item.get_closest_marker("slow")
         return marker.kwargs.get("seconds", SLOW_SECONDS) if marker else 0
 
-    # longest first, as the other deals: the restore drill expects a vault without the monthly restore test's point
+    # longest first, as the other deals
     on_platform = sorted(
         (item for item in items if "platform" in getattr(item, "fixturenames", ())), key=seconds, reverse=True
     )
