@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import pathlib
 
 import pytest
@@ -13,9 +14,14 @@ from ansible_collections.ai_model_registry.infra.plugins.filter.registry import 
 ROLES = pathlib.Path(__file__).resolve().parents[4] / "roles"
 
 
+@functools.cache  # read-only; each template serves many cases (libyaml's parser: several times faster)
+def _template(template: str) -> dict:
+    return yaml.load((ROLES / template).read_text(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506
+
+
 def _template_name(template: str, resource: str, prop: str, prefix: str, environment: str) -> str:
     """The name a template gives a resource: its IsProduction branch and its Fn::Sub, evaluated by hand."""
-    body = yaml.safe_load((ROLES / template).read_text())
+    body = _template(template)
     value = body["Resources"][resource]["Properties"][prop]
     if "Fn::If" in value:
         condition, when_true, when_false = value["Fn::If"]
