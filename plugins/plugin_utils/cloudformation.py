@@ -15,6 +15,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import functools
 import hashlib
 import json
 
@@ -101,17 +102,22 @@ def _plain(value):
     return str(value)
 
 
-def load_template(body):
-    """A template body (YAML long or short form, JSON, or a dict as boto3 returns JSON) as a plain dict."""
-    if isinstance(body, dict):
-        return _plain(body)
+@functools.lru_cache(maxsize=32)
+def _parsed(body):
+    """A body's parse, kept: a stack task reads its template and the deployed one (mostly the same text), and a
+    preflight check reads every template of the run. Callers get a copy (``_plain``)."""
     try:
-        parsed = yaml.load(body, Loader=_TemplateLoader)  # noqa: S506 - a SafeLoader subclass
+        return yaml.load(body, Loader=_TemplateLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as e:
         try:
-            parsed = json.loads(body)
+            return json.loads(body)
         except ValueError:
             raise TemplateError("the template is neither YAML nor JSON: %s" % e) from None
+
+
+def load_template(body):
+    """A template body (YAML long or short form, JSON, or a dict as boto3 returns JSON) as a plain dict."""
+    parsed = body if isinstance(body, dict) else _parsed(body)
     if not isinstance(parsed, dict) or not isinstance(parsed.get("Resources"), dict):
         raise TemplateError("the template has no Resources section")
     return _plain(parsed)
