@@ -16,7 +16,10 @@ from ansible.module_utils.common.dict_transformations import camel_dict_to_snake
 from ansible_collections.ai_model_registry.infra.plugins.plugin_utils.aws_session import (
     SESSION_ARGUMENTS,
     AwsReadAction,
+    warm,
 )
+
+warm("rds")
 
 ARGUMENT_SPEC = {
     "region": {"type": "str", "required": True, "aliases": ["aws_region"]},

@@ -9,8 +9,11 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.ai_model_registry.infra.plugins.module_utils import aws_client, rpo
+from ansible_collections.ai_model_registry.infra.plugins.plugin_utils.aws_session import warm
 from ansible_collections.ai_model_registry.infra.plugins.plugin_utils.backup_restore import BackupRestore, point_summary
 from ansible_collections.ai_model_registry.infra.plugins.plugin_utils.controller_module import ControllerModuleAction
+
+warm("backup", "rds")
 
 
 def run(module):

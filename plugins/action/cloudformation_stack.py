@@ -28,7 +28,10 @@ from ansible_collections.ai_model_registry.infra.plugins.plugin_utils.aws_sessio
     boto3,
     botocore,
     session_clients,
+    warm,
 )
+
+warm("cloudformation")
 
 display = Display()
 

@@ -12,9 +12,11 @@ import json
 import time
 
 from ansible_collections.ai_model_registry.infra.plugins.module_utils.aws_client import module_clients
-from ansible_collections.ai_model_registry.infra.plugins.plugin_utils.aws_session import botocore
+from ansible_collections.ai_model_registry.infra.plugins.plugin_utils.aws_session import botocore, warm
 from ansible_collections.ai_model_registry.infra.plugins.plugin_utils.controller_module import ControllerModuleAction
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+
+warm("ssm")
 
 
 def lock_value(drill_id, drill_type, now, ttl_seconds):

@@ -27,7 +27,10 @@ from ansible_collections.ai_model_registry.infra.plugins.plugin_utils.aws_sessio
     boto3,
     botocore,
     session_clients,
+    warm,
 )
+
+warm("s3", "cloudwatch", "sns")
 
 ARGUMENT_SPEC = {
     "report": {"type": "dict", "required": True},

@@ -13,11 +13,14 @@ import time
 from ansible_collections.ai_model_registry.infra.plugins.module_utils import global_cluster as gdb
 from ansible_collections.ai_model_registry.infra.plugins.module_utils import rpo
 from ansible_collections.ai_model_registry.infra.plugins.module_utils.aws_client import module_clients
+from ansible_collections.ai_model_registry.infra.plugins.plugin_utils.aws_session import warm
 from ansible_collections.ai_model_registry.infra.plugins.plugin_utils.backup_restore import BackupRestore, point_summary
 from ansible_collections.ai_model_registry.infra.plugins.plugin_utils.controller_module import (
     ControllerModuleAction,
     ModuleRequests,
 )
+
+warm("rds", "backup")
 
 
 def newest_snapshot(snapshots):

@@ -13,10 +13,12 @@ import time
 from ansible_collections.ai_model_registry.infra.plugins.module_utils import drill_clusters
 from ansible_collections.ai_model_registry.infra.plugins.module_utils import global_cluster as gdb
 from ansible_collections.ai_model_registry.infra.plugins.module_utils.aws_client import module_clients
-from ansible_collections.ai_model_registry.infra.plugins.plugin_utils.aws_session import botocore
+from ansible_collections.ai_model_registry.infra.plugins.plugin_utils.aws_session import botocore, warm
 from ansible_collections.ai_model_registry.infra.plugins.plugin_utils.backup_restore import ENDED
 from ansible_collections.ai_model_registry.infra.plugins.plugin_utils.controller_module import ControllerModuleAction
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+
+warm("rds", "backup")
 
 # What RDS answers for a cluster or instance that is already going: deleting it again is not an error here.
 GONE = ("DBClusterNotFoundFault", "DBInstanceNotFound", "DBInstanceNotFoundFault")

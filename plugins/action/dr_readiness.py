@@ -21,7 +21,10 @@ from ansible_collections.ai_model_registry.infra.plugins.plugin_utils.aws_sessio
     boto3,
     botocore,
     session_clients,
+    warm,
 )
+
+warm("rds", "s3")
 
 ARGUMENT_SPEC = {
     "region": {"type": "str", "required": True},

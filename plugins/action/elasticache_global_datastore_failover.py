@@ -22,9 +22,11 @@ from ansible_collections.ai_model_registry.infra.plugins.module_utils.global_dat
     primary_node,
     role_of,
 )
-from ansible_collections.ai_model_registry.infra.plugins.plugin_utils.aws_session import botocore
+from ansible_collections.ai_model_registry.infra.plugins.plugin_utils.aws_session import botocore, warm
 from ansible_collections.ai_model_registry.infra.plugins.plugin_utils.controller_module import ControllerModuleAction
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+
+warm("elasticache", "cloudwatch")
 
 MAX_POLL_DELAY = 5.0
 

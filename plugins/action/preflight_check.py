@@ -30,7 +30,12 @@ from ansible_collections.ai_model_registry.infra.plugins.plugin_utils.arguments 
     trusted_template,
     validated_arguments,
 )
-from ansible_collections.ai_model_registry.infra.plugins.plugin_utils.aws_session import boto3, boto3_clients, botocore
+from ansible_collections.ai_model_registry.infra.plugins.plugin_utils.aws_session import (
+    boto3,
+    boto3_clients,
+    botocore,
+    warm,
+)
 
 # Imported where ansible-playbook imports the action plugins (its own process), so the fork of each host's check and
 # the later Kubernetes tasks inherit the library instead of importing it again (about 0.5 s of CPU a fork).
@@ -39,6 +44,8 @@ try:
     from kubernetes import config as k8s_config
 except ImportError:  # the Kubernetes check reports it when it runs
     k8s_client = k8s_config = None
+
+warm("sts")
 
 COLLECTION = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 STACK_ACTION = "ai_model_registry.infra.cloudformation_stack"

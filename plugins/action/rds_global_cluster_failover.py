@@ -15,9 +15,11 @@ from ansible.module_utils.common.dict_transformations import camel_dict_to_snake
 
 from ansible_collections.ai_model_registry.infra.plugins.module_utils import global_cluster as gdb
 from ansible_collections.ai_model_registry.infra.plugins.module_utils.aws_client import module_clients
-from ansible_collections.ai_model_registry.infra.plugins.plugin_utils.aws_session import botocore
+from ansible_collections.ai_model_registry.infra.plugins.plugin_utils.aws_session import botocore, warm
 from ansible_collections.ai_model_registry.infra.plugins.plugin_utils.controller_module import ControllerModuleAction
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+
+warm("rds", "cloudwatch")
 
 MAX_POLL_DELAY = 5.0
 

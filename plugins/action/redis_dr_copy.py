@@ -13,8 +13,10 @@ import json
 import time
 
 from ansible_collections.ai_model_registry.infra.plugins.module_utils import aws_client, redis_dr_copies
-from ansible_collections.ai_model_registry.infra.plugins.plugin_utils.aws_session import botocore
+from ansible_collections.ai_model_registry.infra.plugins.plugin_utils.aws_session import botocore, warm
 from ansible_collections.ai_model_registry.infra.plugins.plugin_utils.controller_module import ControllerModuleAction
+
+warm("lambda", "s3")
 
 ARGUMENT_SPEC = {
     "function_name": {"type": "str", "required": True},

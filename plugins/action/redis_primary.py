@@ -16,8 +16,11 @@ from ansible_collections.ai_model_registry.infra.plugins.module_utils.global_dat
 from ansible_collections.ai_model_registry.infra.plugins.plugin_utils.aws_session import (
     SESSION_ARGUMENTS,
     AwsReadAction,
+    warm,
 )
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+
+warm("elasticache")
 
 ARGUMENT_SPEC = {
     "region": {"type": "str", "required": True, "aliases": ["aws_region"]},

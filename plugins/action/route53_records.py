@@ -9,8 +9,10 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.ai_model_registry.infra.plugins.module_utils import aws_client
-from ansible_collections.ai_model_registry.infra.plugins.plugin_utils.aws_session import botocore
+from ansible_collections.ai_model_registry.infra.plugins.plugin_utils.aws_session import botocore, warm
 from ansible_collections.ai_model_registry.infra.plugins.plugin_utils.controller_module import ControllerModuleAction
+
+warm("route53")
 
 ARGUMENT_SPEC = {
     "hosted_zone_id": {"type": "str", "required": True},

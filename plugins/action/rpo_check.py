@@ -11,9 +11,11 @@ __metaclass__ = type
 from ansible_collections.ai_model_registry.infra.plugins.module_utils import aws_client, redis_dr_copies, rpo
 from ansible_collections.ai_model_registry.infra.plugins.module_utils import global_cluster as gdb
 from ansible_collections.ai_model_registry.infra.plugins.module_utils import global_datastore as gds
-from ansible_collections.ai_model_registry.infra.plugins.plugin_utils.aws_session import botocore
+from ansible_collections.ai_model_registry.infra.plugins.plugin_utils.aws_session import botocore, warm
 from ansible_collections.ai_model_registry.infra.plugins.plugin_utils.controller_module import ControllerModuleAction
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+
+warm("rds", "backup", "cloudwatch", "elasticache", "s3")
 
 
 class Checker:

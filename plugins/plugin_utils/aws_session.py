@@ -24,24 +24,27 @@ from ansible.plugins.action import ActionBase
 from ansible_collections.ai_model_registry.infra.plugins.module_utils.aws_client import ApiClients
 from ansible_collections.ai_model_registry.infra.plugins.plugin_utils.arguments import validated_arguments
 
-# One botocore data loader for every session, filled where it is imported: the strategy imports the action plugins
-# in ansible-playbook's own process, and each task runs in a fork of it, which inherits the parsed JSON. Read here:
-# botocore's endpoints, partitions and defaults, and the models of the services the collection's plugins call in most
-# tasks (4 clients of a task: 0.19 s of CPU with a loader of their own, 0.04 s with this one). Services called once
-# a run (ec2 in the preflight) are read where they are used.
-_WARM_SERVICES = ("cloudformation", "s3", "sts", "rds", "elasticache", "cloudwatch")
-
+# One botocore data loader for every session, filled where the action plugins are imported: the strategy imports
+# them in ansible-playbook's own process, and each task runs in a fork of it, which inherits the parsed JSON. Read
+# here: botocore's endpoints, partitions and defaults; each plugin reads the models of the services it calls in most
+# tasks with ``warm`` when it is imported, so a run reads those of the plugins it uses (4 clients of a task: 0.19 s
+# of CPU with a loader of their own, 0.04 s with this one; a run of one small module no longer reads six models it
+# does not call, 0.3 s). Services called once a run (ec2 in the preflight) are read where they are used.
 _LOADER = None
 if boto3 is not None:
     _LOADER = botocore.session.get_session().get_component("data_loader")
     for _data in ("endpoints", "partitions", "sdk-default-configuration", "_retry"):
         _LOADER.load_data(_data)
     _LOADER.list_available_services("service-2")
-    for _service in _WARM_SERVICES:
+
+
+def warm(*services):
+    """Read the botocore models of ``services`` into the shared loader, in the process that imports the caller."""
+    for service in services if _LOADER is not None else ():
         # The loader caches by its arguments as given: called as botocore's ClientCreator and paginators call it.
-        _LOADER.load_service_model(_service, "endpoint-rule-set-1", api_version=None)
-        _version = _LOADER.load_service_model(_service, "service-2", api_version=None)["metadata"]["apiVersion"]
-        _LOADER.load_service_model(_service, "paginators-1", _version)
+        _LOADER.load_service_model(service, "endpoint-rule-set-1", api_version=None)
+        version = _LOADER.load_service_model(service, "service-2", api_version=None)["metadata"]["apiVersion"]
+        _LOADER.load_service_model(service, "paginators-1", version)
 
 
 # Each task's fork inherits ansible-playbook's objects (the playbook, the loaded plugins, the loader above); the
