@@ -4,7 +4,24 @@ fresh dict for each caller, and a KMS key made without its key pair still signs 
 
 from __future__ import annotations
 
+import pathlib
+
+import pytest
+
 from emulator.aws import speedups
+
+TEMPLATES = sorted((pathlib.Path(__file__).resolve().parents[2] / "roles").glob("*/files/*.yaml"))
+
+
+@pytest.mark.parametrize("path", TEMPLATES, ids=[path.name for path in TEMPLATES])
+def test_libyaml_reads_each_template_as_moto_reads_it(path):
+    body = path.read_text()
+    assert speedups.parse_template(body) == speedups._original_parse_template(body)
+
+
+def test_a_json_template_is_read_as_moto_reads_it():
+    body = '{"Resources": {"Topic": {"Type": "AWS::SNS::Topic"}}, "Outputs": {}}'
+    assert speedups.parse_template(body) == speedups._original_parse_template(body)
 
 
 def test_a_parsed_template_is_a_fresh_copy_for_each_caller():
