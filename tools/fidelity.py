@@ -75,7 +75,7 @@ def code_actions() -> dict[str, set[str]]:
 def template_types() -> dict[str, set[str]]:
     """CloudFormation type -> the templates that use it."""
 
-    class Loader(yaml.SafeLoader):
+    class Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml's parser when PyYAML has it
         pass
 
     Loader.add_multi_constructor("!", lambda loader, suffix, node: None)

@@ -151,7 +151,7 @@ DRIFT_READS_NOT_GRANTED = {
 def _template_loader():
     """A YAML loader that reads CloudFormation's short-form tags as plain values (the template uses long forms)."""
 
-    class Loader(yaml.SafeLoader):
+    class Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml's parser when PyYAML has it
         pass
 
     def any_tag(loader, suffix, node):

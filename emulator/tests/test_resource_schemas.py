@@ -43,7 +43,8 @@ def _template_usage() -> tuple[set[str], dict[str, set[str]]]:
     types: set[str] = set()
     getatts: dict[str, set[str]] = collections.defaultdict(set)
     for path in TEMPLATES:
-        template = yaml.safe_load(path.read_text())  # long-form intrinsics only (TOOLCHAIN.md)
+        # long-form intrinsics only (TOOLCHAIN.md); libyaml's parser when PyYAML has it
+        template = yaml.load(path.read_text(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506
         resources = {name: spec["Type"] for name, spec in (template.get("Resources") or {}).items()}
         types.update(resources.values())
         _walk_getatts(template, resources, getatts)
