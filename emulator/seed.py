@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import pathlib
 
-import yaml
-
 from emulator.aws.cfn_engine import TEMPLATE_BODY_LIMIT
 from emulator.aws.s3_bucket import TEMPLATE_BUCKET
 
@@ -27,14 +25,6 @@ def default_network(client, region: str) -> tuple[str, list[str]]:
     vpc = ec2.describe_vpcs(Filters=[{"Name": "isDefault", "Values": ["true"]}])["Vpcs"][0]["VpcId"]
     subnets = ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["Subnets"]
     return vpc, [s["SubnetId"] for s in subnets[:2]]
-
-
-def body(name: str) -> str:
-    return TEMPLATES[name].read_text()
-
-
-def declared_parameters(name: str) -> dict:
-    return yaml.safe_load(body(name))["Parameters"]
 
 
 def template_source(client, path: pathlib.Path, stack: str) -> dict:
