@@ -16,14 +16,13 @@ so older templates are judged by the same alarms and the same delivery.
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 import pathlib
 
 import pytest
-import yaml
 
+from ansible_collections.ai_model_registry.infra.plugins.plugin_utils.cloudformation import load_template
 from emulator.seed import DR, PRIMARY, default_network, template_source
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
@@ -45,9 +44,8 @@ def template_path(name: str) -> pathlib.Path:
     return nested if nested.exists() else TEMPLATE_DIR / name
 
 
-@functools.cache  # read-only, and read by every loop below (libyaml's parser: several times faster)
 def template(name: str) -> dict:
-    return yaml.load(template_path(name).read_text(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506
+    return load_template(template_path(name).read_text())  # the collection's reader: libyaml's parse, kept
 
 
 def alarms_of(name: str) -> dict[str, str | None]:

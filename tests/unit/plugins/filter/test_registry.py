@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import pathlib
 
 import pytest
@@ -10,18 +9,14 @@ import yaml
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.ai_model_registry.infra.plugins.filter.registry import registry_model
+from ansible_collections.ai_model_registry.infra.plugins.plugin_utils import cloudformation as cfn
 
 ROLES = pathlib.Path(__file__).resolve().parents[4] / "roles"
 
 
-@functools.cache  # read-only; each template serves many cases (libyaml's parser: several times faster)
-def _template(template: str) -> dict:
-    return yaml.load((ROLES / template).read_text(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506
-
-
 def _template_name(template: str, resource: str, prop: str, prefix: str, environment: str) -> str:
     """The name a template gives a resource: its IsProduction branch and its Fn::Sub, evaluated by hand."""
-    body = _template(template)
+    body = cfn.load_template((ROLES / template).read_text())  # libyaml's parse, kept for the next case
     value = body["Resources"][resource]["Properties"][prop]
     if "Fn::If" in value:
         condition, when_true, when_false = value["Fn::If"]
@@ -107,7 +102,6 @@ def test_an_unknown_environment_is_refused():
 
 def test_check_mode_placeholders_of_a_stack_not_created_yet_are_pending():
     from ansible_collections.ai_model_registry.infra.plugins.filter.registry import stack_pending
-    from ansible_collections.ai_model_registry.infra.plugins.plugin_utils import cloudformation as cfn
 
     template = cfn.load_template((ROLES / "aurora/files/aurora-cluster.yaml").read_text())
     placeholders = cfn.pending_outputs(template, "ai-model-registry-staging-aurora")
@@ -130,7 +124,6 @@ def test_check_mode_placeholders_of_a_stack_not_created_yet_are_pending():
 )
 def test_the_alarm_subscription_slots_are_the_templates(template):
     from ansible_collections.ai_model_registry.infra.plugins.module_utils import platform_model
-    from ansible_collections.ai_model_registry.infra.plugins.plugin_utils import cloudformation as cfn
 
     resources = cfn.load_template((ROLES / template).read_text())["Resources"].values()
     slots = [r for r in resources if r["Type"] == "AWS::SNS::Subscription" and "AlarmSubscription" in r["Condition"]]
