@@ -27,7 +27,8 @@ Follows the AWS Backup API reference:
   ``DeleteRecoveryPoint``. A vault that holds recovery points cannot be deleted
   (InvalidRequestException), as on AWS.
 
-States advance lazily, on the next request that reads them.
+States advance lazily, on the next request that reads them. A job's ``*_job_seconds`` setting is read then
+too, so a test can hold a job running (a large value) and release it (0) without racing a clock.
 """
 
 from __future__ import annotations
@@ -90,6 +91,11 @@ def _parse_arn(arn: str) -> tuple[str, str, str]:
 _ADVANCING = threading.RLock()
 
 
+def done_at(job: dict[str, Any]) -> float:
+    """When the job completes: its setting is read now, so a test holds a job running and then releases it."""
+    return job["CreationDate"] + float(STATE.settings.get(job["_runs_for"], 0))
+
+
 def _advance(backend: BackupBackend) -> None:
     with _ADVANCING:
         _advance_jobs(backend)
@@ -99,17 +105,17 @@ def _advance_jobs(backend: BackupBackend) -> None:
     now = time.time()
     store = _store(backend)
     for job in store["backup"].values():
-        if job["State"] in ("CREATED", "RUNNING") and now >= job["_done_at"]:
+        if job["State"] in ("CREATED", "RUNNING") and now >= done_at(job):
             _finish_backup(backend, job)
         elif job["State"] == "CREATED":
             job["State"] = "RUNNING"
     for job in store["copy"].values():
-        if job["State"] in ("CREATED", "RUNNING") and now >= job["_done_at"]:
+        if job["State"] in ("CREATED", "RUNNING") and now >= done_at(job):
             _finish_copy(backend, job)
         elif job["State"] == "CREATED":
             job["State"] = "RUNNING"
     for job in store["restore"].values():
-        if job["Status"] in ("PENDING", "RUNNING") and now >= job["_done_at"]:
+        if job["Status"] in ("PENDING", "RUNNING") and now >= done_at(job):
             _finish_restore(job)
         elif job["Status"] == "PENDING":
             job["Status"] = "RUNNING"
@@ -277,7 +283,7 @@ def start_backup_job(self: BackupResponse) -> str:
         "CreationDate": now,
         "State": "CREATED",
         "PercentDone": "0.0",
-        "_done_at": now + float(STATE.settings.get("backup_job_seconds", 0)),
+        "_runs_for": "backup_job_seconds",
         "_fault": _fault("backup", resource_arn),
         "_snapshot_id": snapshot_id,
         "_on_demand": True,
@@ -331,7 +337,7 @@ def start_copy_job(self: BackupResponse) -> str:
         "IamRoleArn": params["IamRoleArn"],
         "CreationDate": now,
         "State": "CREATED",
-        "_done_at": now + float(STATE.settings.get("copy_job_seconds", 0)),
+        "_runs_for": "copy_job_seconds",
         "_fault": _fault("copy", point["ResourceArn"]),
         "_copy_snapshot_id": copy_snapshot,
     }
@@ -378,7 +384,7 @@ def start_restore(
         "BackupSizeInBytes": point.get("BackupSizeInBytes", 0),
         "IamRoleArn": iam_role_arn,
         "ResourceType": point["ResourceType"],
-        "_done_at": now + float(STATE.settings.get("restore_job_seconds", 0)),
+        "_runs_for": "restore_job_seconds",
         "_fault": _fault("restore", point["ResourceArn"]),
         "_metadata": dict(metadata),
     }

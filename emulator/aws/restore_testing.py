@@ -259,7 +259,7 @@ def run_plan(account: str, region: str, name: str) -> list[str]:
             job["_validation_window_hours"] = selection["ValidationWindowHours"]
             started.append(job["RestoreJobId"])
             # AWS runs the job to its end whether anyone looks or not: complete it when it is due.
-            delay = max(0.0, job["_done_at"] - time.time())
+            delay = max(0.0, backup_jobs.done_at(job) - time.time())
             threading.Timer(delay, backup_jobs._advance, args=(backend,)).start()
     plan["LastExecutionTime"] = time.time()
     return started

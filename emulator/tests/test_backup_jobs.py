@@ -27,13 +27,13 @@ def _start(client, resource_arn: str) -> dict:
 
 
 def test_a_backup_job_runs_then_leaves_a_recovery_point_that_is_a_cluster_snapshot(aws, client, cluster):
-    aws.post("aws", "/_emulator/config", {"backup_job_seconds": 0.5})
+    aws.post("aws", "/_emulator/config", {"backup_job_seconds": 600})  # held running, then released: no race
     job = _start(client, cluster)
     assert job["RecoveryPointArn"].startswith("arn:aws:rds:us-west-2:123456789012:cluster-snapshot:awsbackup:job-")
     backup = client("backup")
-    assert backup.describe_backup_job(BackupJobId=job["BackupJobId"])["State"] in ("CREATED", "RUNNING")
+    assert backup.describe_backup_job(BackupJobId=job["BackupJobId"])["State"] == "RUNNING"
     assert backup.list_recovery_points_by_resource(ResourceArn=cluster)["RecoveryPoints"] == []
-    time.sleep(0.6)
+    aws.post("aws", "/_emulator/config", {"backup_job_seconds": 0})
     described = backup.describe_backup_job(BackupJobId=job["BackupJobId"])
     assert described["State"] == "COMPLETED" and described["ResourceType"] == "Aurora"
     points = backup.list_recovery_points_by_resource(ResourceArn=cluster)["RecoveryPoints"]
@@ -119,12 +119,12 @@ def _restore(client, point: str, cluster_id: str = "c1-restored", **metadata: st
 
 def test_a_restore_job_restores_the_recovery_point_into_a_new_stand_alone_cluster(aws, client, cluster):
     point = _start(client, cluster)["RecoveryPointArn"]
-    aws.post("aws", "/_emulator/config", {"restore_job_seconds": 0.5})
+    aws.post("aws", "/_emulator/config", {"restore_job_seconds": 600})  # held running, then released: no race
     job_id = _restore(client, point, DBSubnetGroupName="", DeletionProtection="false")
     backup = client("backup")
     running = backup.describe_restore_job(RestoreJobId=job_id)
-    assert running["Status"] in ("PENDING", "RUNNING") and "CreatedResourceArn" not in running
-    time.sleep(0.6)
+    assert running["Status"] == "RUNNING" and "CreatedResourceArn" not in running
+    aws.post("aws", "/_emulator/config", {"restore_job_seconds": 0})
     done = backup.describe_restore_job(RestoreJobId=job_id)
     assert done["Status"] == "COMPLETED" and done["RecoveryPointArn"] == point
     assert done["CreatedResourceArn"].endswith(":cluster:c1-restored") and done["ResourceType"] == "Aurora"
