@@ -110,12 +110,14 @@ def advance(account: str) -> None:
     now = time.time()
     for global_id, found in _groups(account).items():
         failover = found.get("_failover")
-        if failover and now >= failover["done_at"]:
+        # the setting is read now, so a test holds a failover modifying and then releases it
+        done_at = failover and failover["started_at"] + float(STATE.settings.get(SETTING, 1))
+        if failover and now >= done_at:
             old = next(m for m in found["Members"] if m["Role"] == "PRIMARY")
             new = next(m for m in found["Members"] if m["ReplicationGroupId"] == failover["group_id"])
             old["Role"], new["Role"] = "SECONDARY", "PRIMARY"
             # its first lag datapoint comes later (service_metrics.py)
-            found.setdefault("_secondary_since", {})[old["ReplicationGroupId"]] = failover["done_at"]
+            found.setdefault("_secondary_since", {})[old["ReplicationGroupId"]] = done_at
             for member in (old, new):
                 replication_group = _replication_group(
                     account, member["ReplicationGroupRegion"], member["ReplicationGroupId"]
@@ -225,7 +227,7 @@ def failover(account: str, global_id: str, region: str, group_id: str) -> dict[s
             f"Replication group {group_id} in {region} is not a secondary member of {global_id}."
         )
     found["Status"] = "modifying"
-    found["_failover"] = {"group_id": group_id, "done_at": time.time() + float(STATE.settings.get(SETTING, 1))}
+    found["_failover"] = {"group_id": group_id, "started_at": time.time()}
     return found
 
 

@@ -11,7 +11,6 @@
 from __future__ import annotations
 
 import datetime
-import time
 
 import pytest
 import yaml
@@ -124,7 +123,7 @@ def test_what_a_global_datastore_refuses(client):
 
 
 def test_failover_promotes_the_secondary_after_a_modifying_phase(aws, client):
-    aws.post("aws", "/_emulator/config", {"redis_global_failover_seconds": 0.5})
+    aws.post("aws", "/_emulator/config", {"redis_global_failover_seconds": 600})  # held modifying, then released
     _primary(client)
     client("elasticache").create_global_replication_group(
         GlobalReplicationGroupIdSuffix="registry", PrimaryReplicationGroupId="cache"
@@ -145,7 +144,7 @@ def test_failover_promotes_the_secondary_after_a_modifying_phase(aws, client):
             GlobalReplicationGroupId="sgaui-registry", PrimaryRegion="us-east-1", PrimaryReplicationGroupId="cache-dr"
         )
     assert busy.value.response["Error"]["Code"] == "InvalidGlobalReplicationGroupState"
-    time.sleep(0.6)
+    aws.post("aws", "/_emulator/config", {"redis_global_failover_seconds": 0})
     assert _global(client)["Status"] == "available"
     assert _roles(client) == {"cache": "SECONDARY", "cache-dr": "PRIMARY"}
     promoted = dr.describe_replication_groups(ReplicationGroupId="cache-dr")["ReplicationGroups"][0]
@@ -172,7 +171,7 @@ def test_the_secondarys_primary_node_publishes_its_replication_lag_in_seconds(aw
         {
             "replication_lag_ms": {"cache-dr": 2500},
             "redis_global_failover_seconds": 0,
-            "first_lag_datapoint_seconds": 1,
+            "first_lag_datapoint_seconds": 600,  # held back, then released: no race
         },
     )
     _primary(client)
@@ -187,7 +186,7 @@ def test_the_secondarys_primary_node_publishes_its_replication_lag_in_seconds(aw
     )
     assert _roles(client) == {"cache": "SECONDARY", "cache-dr": "PRIMARY"}
     assert _lag(client, "us-west-2", "cache-001") == []  # a new secondary's first datapoint comes with the next minute
-    time.sleep(1)
+    aws.post("aws", "/_emulator/config", {"first_lag_datapoint_seconds": 0})
     assert len(_lag(client, "us-west-2", "cache-001")) == 1
 
 

@@ -119,18 +119,27 @@ def test_artifacts_bucket_replicates_to_the_dr_region(client, seed):
     assert all(block.values())
 
 
+def _replica(s3_dr, key: str) -> bytes | None:
+    try:
+        return s3_dr.get_object(Bucket="ai-model-registry-artifacts-replica", Key=key)["Body"].read()
+    except s3_dr.exceptions.NoSuchKey:
+        return None
+
+
 def test_an_object_arrives_in_the_replica_after_the_replication_latency_unless_replication_fails(aws, client, seed):
-    aws.post("aws", "/_emulator/config", {"s3_replication_latency_seconds": 1})
+    aws.post("aws", "/_emulator/config", {"s3_replication_latency_seconds": 2})
     s3, s3_dr = client("s3"), client("s3", "us-east-1")
+    written = time.time()
     s3.put_object(Bucket="ai-model-registry-artifacts", Key="models/a.bin", Body=b"weights")
     with pytest.raises(s3_dr.exceptions.ClientError):  # not there yet: replication is asynchronous
         s3_dr.head_object(Bucket="ai-model-registry-artifacts-replica", Key="models/a.bin")
-    time.sleep(1.5)
-    replica = s3_dr.get_object(Bucket="ai-model-registry-artifacts-replica", Key="models/a.bin")
-    assert replica["Body"].read() == b"weights"
-    aws.post("aws", "/_emulator/config", {"s3_replication_failed_operations": 1})
+    deadline = time.time() + 30  # polled: the replicating timer runs late on a loaded machine
+    while (replica := _replica(s3_dr, "models/a.bin")) is None and time.time() < deadline:
+        time.sleep(0.1)
+    assert replica == b"weights" and time.time() - written >= 2
+    aws.post("aws", "/_emulator/config", {"s3_replication_failed_operations": 1, "s3_replication_latency_seconds": 0})
     s3.put_object(Bucket="ai-model-registry-artifacts", Key="models/b.bin", Body=b"lost")
-    time.sleep(1.5)
+    time.sleep(0.5)  # a replica made with no latency would be there by now
     keys = s3_dr.list_objects_v2(Bucket="ai-model-registry-artifacts-replica")["Contents"]
     assert [k["Key"] for k in keys] == ["models/a.bin"]
 
