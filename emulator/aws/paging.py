@@ -39,8 +39,9 @@ The token names are those of botocore's paginator models (``paginators-1.json``:
 Setting ``page_size`` (POST ``/_emulator/config``) shrinks the pages for tests, so that a test needs a
 few items, not 51, to make a second page: a number for every list above, or
 ``{"<service>.<Action>": n}`` for some of them. ``collection_page_size`` does the same for the collection's
-calls only (control.COLLECTION_CALLERS); the pytest plugin sets it to 1 for every test (``EMULATOR_PAGE_SIZE``),
-so every list the collection reads anywhere in the suite comes one item a page. A page then holds at most that
+calls only (control.COLLECTION_CALLERS), with ``"*"`` for the lists a dict does not name; the pytest plugin sets it
+to 1 for every test (``EMULATOR_PAGE_SIZE``), so every list the collection reads anywhere in the suite comes one
+item a page - but a stack's events, 5 a page (control.DEFAULT_SETTINGS). A page then holds at most that
 many items (data points for GetMetricData), whatever the request asks for; the request's own limit is still
 checked against AWS's bounds.
 
@@ -149,6 +150,8 @@ def setting_for(operation: str) -> int | None:
         setting = setting.get(operation)
     if setting is None and getattr(REQUEST, "caller", None) in COLLECTION_CALLERS:
         setting = STATE.settings.get("collection_page_size")
+        if isinstance(setting, dict):
+            setting = setting.get(operation, setting.get("*"))
     return None if setting is None else int(setting)
 
 

@@ -78,6 +78,20 @@ def test_the_page_size_setting_shrinks_pages_for_tests_and_the_paginator_reads_t
         client("backup").list_recovery_points_by_backup_vault(BackupVaultName="any", NextToken=pages[0]["Marker"])
 
 
+def test_the_collection_page_size_shrinks_only_the_collections_pages_by_list(aws, client, snapshots):
+    names = snapshots(5)
+    aws.post("aws", "/_emulator/config", {"collection_page_size": {"elasticache.DescribeSnapshots": 2, "*": 1}})
+    ansible = aws.client("elasticache", user_agent_appid="ansible")  # a playbook run's calls
+
+    def pages(elasticache) -> list[list[str]]:
+        return [_names(p) for p in elasticache.get_paginator("describe_snapshots").paginate(ReplicationGroupId="rg1")]
+
+    assert pages(ansible) == [names[:2], names[2:4], names[4:]]
+    assert pages(client("elasticache")) == [names]  # a test's own reads: AWS's page size
+    aws.post("aws", "/_emulator/config", {"collection_page_size": {"*": 1}})  # a list the dict does not name
+    assert pages(ansible) == [[name] for name in names]
+
+
 def test_recovery_points_page_with_next_token(aws, client):
     rds, backup = client("rds"), client("backup")
     arn = rds.create_db_cluster(
