@@ -59,6 +59,10 @@ def _iam_refusals(emulator, before, path, args, module: str) -> list[str]:
     return iam_policies.check_run(iam_policies.persona_for(path, args, module or None), label, actions)
 
 
+# The fact the test callback writes (callback_plugins/registered_result.py).
+FACT = "registered_result_json"
+
+
 def _registered_result(path: pathlib.Path) -> dict:
     """The test callback that writes the registered result to ``path`` (callback_plugins/registered_result.py)."""
     return {
@@ -81,32 +85,31 @@ def run_module(emulator, tmp_path: pathlib.Path, module: str, args: dict, *extra
     The task's registered result is written to a file (its to_json, by a test callback), so a test reads exactly
     what a playbook would see, failure or not.
     """
+    (result,), process = run_modules(emulator, tmp_path, module, [args], *extra, env=env)
+    return result, process
+
+
+def run_modules(emulator, tmp_path: pathlib.Path, module: str, calls: list, *extra: str, env: dict | None = None):
+    """``run_module`` for calls that follow each other with nothing between them: one task each, in one
+    ansible-playbook run (its start is most of a small module's CPU); returns (results in order, process).
+
+    A call is the module's arguments, or (arguments, task keywords), e.g. ``{"check_mode": True}``.
+    """
     import yaml
 
     result_file = tmp_path / f"result-{len(list(tmp_path.glob('result-*.json')))}.json"
     book = tmp_path / "module.yml"
+    tasks = []
+    for index, call in enumerate(calls):
+        args, keywords = call if isinstance(call, tuple) else (call, {})
+        name = f"Run the module ({index + 1} of {len(calls)})" if len(calls) > 1 else "Run the module"
+        task = {"name": name, f"ai_model_registry.infra.{module}": args, "register": f"outcome_{index}"}
+        tasks.append({**task, "ignore_errors": True, **keywords})
+    outcomes = "[" + ", ".join(f"outcome_{index}" for index in range(len(calls))) + "]"
+    tasks.append({"name": "Keep the results", "ansible.builtin.set_fact": {FACT: "{{ " + outcomes + " | to_json }}"}})
     book.write_text(
         yaml.safe_dump(
-            [
-                {
-                    "name": f"Run {module}",
-                    "hosts": "localhost",
-                    "gather_facts": False,
-                    "tasks": [
-                        {
-                            "name": "Run the module",
-                            f"ai_model_registry.infra.{module}": args,
-                            "register": "outcome",
-                            "ignore_errors": True,
-                        },
-                        {
-                            "name": "Keep the result",
-                            "ansible.builtin.set_fact": {"registered_result_json": "{{ outcome | to_json }}"},
-                        },
-                    ],
-                }
-            ],
-            sort_keys=False,
+            [{"name": f"Run {module}", "hosts": "localhost", "gather_facts": False, "tasks": tasks}], sort_keys=False
         )
     )
     process = local_playbook(

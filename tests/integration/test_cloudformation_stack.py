@@ -7,7 +7,7 @@ import re
 import yaml
 
 from ansible_collections.ai_model_registry.infra.plugins.modules import cloudformation_stack as docs
-from tests.integration.ansible import run_module
+from tests.integration.ansible import run_module, run_modules
 
 SHORT_FORM = """\
 AWSTemplateFormatVersion: "2010-09-09"
@@ -67,17 +67,15 @@ def test_a_short_form_template_deploys_and_a_rerun_changes_nothing_in_two_reads(
 
 def test_every_documented_return_key_is_returned(aws, tmp_path):
     documented = yaml.safe_load(docs.RETURN)
-    created = run_module(aws, tmp_path, "cloudformation_stack", _stack(tmp_path))[0]
-    preview = run_module(
-        aws, tmp_path, "cloudformation_stack", _stack(tmp_path, parameters={"Name": "amr", "Retention": 120}), "--check"
-    )[0]
-    drifted = run_module(aws, tmp_path, "cloudformation_stack", _stack(tmp_path))[0]
-    refused = run_module(
-        aws, tmp_path, "cloudformation_stack", _stack(tmp_path, parameters={"Name": "amr", "Retention": 1})
-    )[0]
-    read = run_module(
-        aws, tmp_path, "cloudformation_stack", {"name": "amr-short", "region": "us-west-2", "state": "read"}
-    )[0]
+    calls = [
+        _stack(tmp_path),
+        (_stack(tmp_path, parameters={"Name": "amr", "Retention": 120}), {"check_mode": True}),
+        _stack(tmp_path),
+        _stack(tmp_path, parameters={"Name": "amr", "Retention": 1}),
+        {"name": "amr-short", "region": "us-west-2", "state": "read"},
+    ]
+    created, preview, drifted, refused, read = run_modules(aws, tmp_path, "cloudformation_stack", calls)[0]
+    assert preview["action"] == "preview" and refused["failed"], (preview, refused)
     assert (read["status"], read["parameters"]["Name"], read["changed"]) == ("CREATE_COMPLETE", "amr", False)
     seen = set(created) | set(preview) | set(drifted) | set(refused) | set(read)
     assert set(documented) - {"failures"} <= seen, set(documented) - seen

@@ -8,7 +8,7 @@ import pytest
 from kubernetes import client, config
 from kubernetes.client.exceptions import ApiException
 
-from tests.integration.ansible import run_module
+from tests.integration.ansible import run_module, run_modules
 
 NAMESPACE = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "registry"}}
 
@@ -32,15 +32,16 @@ def _stored_host(api) -> str:
 
 def test_creates_leaves_alone_previews_updates_and_deletes_as_kubernetes_core_k8s_does(aws, tmp_path):
     api = client.CoreV1Api(config.new_client_from_config(config_file=str(aws.kubeconfig)))
-    created = _run(aws, tmp_path, "kubernetes_objects", {"definition": [NAMESPACE, _secret("a.example")]})
+    # created, left alone, then previewed (one playbook run: the last two write nothing)
+    calls = [
+        {"definition": [NAMESPACE, _secret("a.example")]},
+        {"definition": [NAMESPACE, _secret("a.example")]},
+        ({"definition": _secret("b.example")}, {"check_mode": True}),
+    ]
+    created, again, preview = run_modules(aws, tmp_path, "kubernetes_objects", calls)[0]
     assert created["changed"] is True and not created.get("failed"), created
     assert [r["method"] for r in created["result"]["results"]] == ["create", "create"]
-    assert _stored_host(api) == "a.example"
-
-    again = _run(aws, tmp_path, "kubernetes_objects", {"definition": [NAMESPACE, _secret("a.example")]})
     assert again["changed"] is False
-
-    preview = _run(aws, tmp_path, "kubernetes_objects", {"definition": _secret("b.example")}, "--check")
     assert preview["changed"] is True and _stored_host(api) == "a.example"  # check mode wrote nothing
 
     updated = _run(aws, tmp_path, "kubernetes_objects", {"definition": _secret("b.example")})
@@ -57,13 +58,12 @@ def test_creates_leaves_alone_previews_updates_and_deletes_as_kubernetes_core_k8
 def test_info_reads_what_kubernetes_core_k8s_info_reads(aws, tmp_path):
     _run(aws, tmp_path, "kubernetes_objects", {"definition": [NAMESPACE, _secret("a.example")]})
     selected = {"kind": "Secret", "namespace": "registry", "label_selectors": ["app=registry"]}
-    found = _run(aws, tmp_path, "kubernetes_objects_info", selected)
+    calls = [selected, {**selected, "label_selectors": ["app=other"]}, {**selected, "wait": True}]
+    found, other, refused = run_modules(aws, tmp_path, "kubernetes_objects_info", calls)[0]
     assert found["changed"] is False and found["api_found"] is True
     [secret] = found["resources"]
     assert base64.b64decode(secret["data"]["host"]).decode() == "a.example"
-    other = _run(aws, tmp_path, "kubernetes_objects_info", {**selected, "label_selectors": ["app=other"]})
     assert other["resources"] == []
-    refused = _run(aws, tmp_path, "kubernetes_objects_info", {**selected, "wait": True})
     assert refused["msg"] == "kubernetes_objects_info does not take wait: use kubernetes.core.k8s_info for them"
 
 
