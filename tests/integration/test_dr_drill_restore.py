@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from tests.integration.ansible import run_module
+from tests.integration.ansible import run_modules
 from tests.integration.drills import (
     PRIMARY_ID,
     connect_primary,
@@ -134,18 +134,18 @@ def test_check_mode_previews_the_restore_drill_writes_nothing_and_refuses_to_pre
     assert aws.requests()["writes"] == 0
 
 
-@pytest.mark.parametrize(
-    ("changes", "message"),
-    [
-        ({"cluster": "ai-model-registry-development-aurora-cluster"}, "cluster must not be the source cluster"),
-        ({"wait_timeout": 0}, "wait_timeout must be above 0"),
-        ({"backup_vault_name": "vault"}, "parameters are required together: backup_vault_name, iam_role_arn"),
-    ],
-    ids=["cluster-is-the-source", "timeout-0", "vault-without-role"],
-)
-def test_the_module_refuses_bad_input_before_any_aws_call(aws, tmp_path, changes, message):
+BAD_INPUTS = [
+    ({"cluster": "ai-model-registry-development-aurora-cluster"}, "cluster must not be the source cluster"),
+    ({"wait_timeout": 0}, "wait_timeout must be above 0"),
+    ({"backup_vault_name": "vault"}, "parameters are required together: backup_vault_name, iam_role_arn"),
+]
+
+
+def test_the_module_refuses_bad_input_before_any_aws_call(aws, tmp_path):
     args = {"region": "us-west-2", "source_cluster": PRIMARY_ID, "cluster": "drill-x", "instance_class": "db.r6g.large"}
     aws.post("aws", "/_emulator/requests", method="DELETE")
-    result = run_module(aws, tmp_path, "dr_drill_restore", {**args, **changes})[0]
-    assert result["failed"] and message in result["msg"], result
+    calls = [{**args, **changes} for changes, _message in BAD_INPUTS]  # one task each, in one playbook run
+    results = run_modules(aws, tmp_path, "dr_drill_restore", calls)[0]
+    for (changes, message), result in zip(BAD_INPUTS, results, strict=True):
+        assert result["failed"] and message in result["msg"], (changes, result)
     assert aws.requests()["total"] == 0

@@ -8,7 +8,7 @@ import time
 import pytest
 
 from emulator.seed import DR, PRIMARY, deploy_seed_order
-from tests.integration.ansible import run_module
+from tests.integration.ansible import run_module, run_modules
 from tests.integration.test_rds_global_cluster_failover import documented
 
 MODULE = "rpo_check"
@@ -196,16 +196,16 @@ def test_metric_data_pages_keep_each_figures_newest_datapoint(aws, client, tmp_p
     assert (latency["value"], latency["status"]) == (7.0, "ok")  # the newest; 9000 s came last, on page 3
 
 
-@pytest.mark.parametrize(
-    ("args", "message"),
-    [
-        ({"region": PRIMARY}, "one of the following is required"),
-        ({"region": PRIMARY, "redis": {}}, "missing required arguments: replication_group_id"),
-        ({"region": PRIMARY, "target_seconds": 0, "redis": {"replication_group_id": "x"}}, "target_seconds must be"),
-    ],
-)
-def test_bad_input_fails_before_any_aws_call(aws, tmp_path, args, message):
+BAD_INPUTS = [
+    ({"region": PRIMARY}, "one of the following is required"),
+    ({"region": PRIMARY, "redis": {}}, "missing required arguments: replication_group_id"),
+    ({"region": PRIMARY, "target_seconds": 0, "redis": {"replication_group_id": "x"}}, "target_seconds must be"),
+]
+
+
+def test_bad_input_fails_before_any_aws_call(aws, tmp_path):
     aws.post("aws", "/_emulator/requests", method="DELETE")
-    result = run_module(aws, tmp_path, MODULE, args)[0]
-    assert result["failed"] and message in result["msg"]
+    results = run_modules(aws, tmp_path, MODULE, [args for args, _message in BAD_INPUTS])[0]  # one task each
+    for (args, message), result in zip(BAD_INPUTS, results, strict=True):
+        assert result["failed"] and message in result["msg"], (args, result)
     assert aws.requests()["total"] == 0
