@@ -263,6 +263,15 @@ TEARDOWN = [
 
 PREFLIGHT_TASK = "TASK [ai_model_registry.infra.preflight : "
 
+# Inputs wrong on their own: the preflight refuses them before any AWS call at all, so a run of only these makes none.
+INPUTS_ALONE = [
+    ("vpc-missing", {"registry_vpc_id": None}, ["registry_vpc_id"]),
+    ("one-subnet", {"registry_private_subnet_ids": ["subnet-0a000000000000001"]}, ["at least two subnets"]),
+    ("environment-qa", {"registry_environment": "qa"}, ["registry_environment"]),
+    ("dr-region-is-primary", {"registry_dr_region": "us-west-2"}, ["must differ from registry_primary_region"]),
+    ("bucket-name", {"registry_artifacts_bucket": "Bad_Bucket"}, ["not a usable bucket name"]),
+]
+
 
 def _inventory(tmp_path: pathlib.Path, cases, substitutions=None) -> pathlib.Path:
     """One inventory host per case: the local inventory's settings with the case's changes, as host vars."""
@@ -346,6 +355,10 @@ def test_site_refuses_every_bad_input_before_the_first_write(aws, client, tmp_pa
     requests = _refused(aws, tmp_path, "playbooks/site.yml", SITE, substitutions)
     assert not [name for name in requests["by_action"] if name.startswith("cloudformation.")]  # no stack touched
     assert {"sts.GetCallerIdentity", "ec2.DescribeRegions", "ec2.DescribeSubnets"} <= set(requests["by_action"])
+
+
+def test_inputs_wrong_on_their_own_are_refused_before_any_aws_call(aws, tmp_path):
+    assert _refused(aws, tmp_path, "playbooks/site.yml", INPUTS_ALONE)["total"] == 0
 
 
 def test_failover_refuses_every_bad_input_before_the_writer_moves(aws, tmp_path):

@@ -166,23 +166,6 @@ def test_site_deploys_everything_no_secret_shows_a_rerun_changes_nothing_and_a_r
     assert apps.read_namespaced_deployment("model-registry-api", "default").metadata.generation == before + 1
 
 
-BAD_INPUTS = [
-    ({"registry_vpc_id": None}, "registry_vpc_id"),
-    ({"registry_private_subnet_ids": ["subnet-0a000000000000001"]}, "at least two subnets"),
-    ({"registry_environment": "qa"}, "registry_environment"),
-    ({"registry_dr_region": "us-west-2"}, "must differ from registry_primary_region"),
-    ({"registry_artifacts_bucket": "Bad_Bucket"}, "not a usable bucket name"),
-]
-
-
-@pytest.mark.parametrize(("changes", "message"), BAD_INPUTS, ids=[case[1] for case in BAD_INPUTS])
-def test_bad_input_fails_before_any_aws_call(aws, inventory, changes, message):
-    result = playbook(aws, "playbooks/site.yml", "-i", str(inventory(**changes)), check=False)
-    assert result.returncode != 0
-    assert message in result.stdout + result.stderr
-    assert aws.requests()["total"] == 0
-
-
 def test_an_unreachable_kubernetes_api_fails_before_any_aws_call(aws, tmp_path):
     kubeconfig = tmp_path / "kubeconfig"
     kubeconfig.write_text(aws.kubeconfig.read_text().replace(aws.k8s_url, "http://127.0.0.1:9"))
