@@ -53,7 +53,8 @@ SETTINGS = {
     "global_switchover_seconds": "duration of SwitchoverGlobalCluster (default 1)",
     "global_failover_seconds": "duration of FailoverGlobalCluster with AllowDataLoss (default 1)",
     "global_resync_seconds": "after a failover, until the old primary is a connected secondary (default 1)",
-    "backup_job_seconds": "AWS Backup jobs run this long before COMPLETED, read when a job is read (default 0)",
+    # the three job durations are read when a job is read: a test holds a job running, then releases it
+    "backup_job_seconds": "AWS Backup jobs run this long before COMPLETED (default 0)",
     "copy_job_seconds": "AWS Backup copy jobs run this long (default 0)",
     "restore_job_seconds": "AWS Backup restore jobs run this long (default 0)",
     "backup_faults": '{"backup|copy|restore:<fnmatch of resource ARN>": "StatusMessage"}: such jobs end FAILED',

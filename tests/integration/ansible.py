@@ -8,6 +8,7 @@ import pathlib
 import subprocess
 import sys
 
+from tests.integration.callback_plugins.registered_result import FACT
 from tools import iam_policies
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
@@ -57,10 +58,6 @@ def _iam_refusals(emulator, before, path, args, module: str) -> list[str]:
     label = " ".join([f"module {module}" if module else pathlib.Path(path).name, *args])
     actions = iam_policies.called_since(emulator, before)
     return iam_policies.check_run(iam_policies.persona_for(path, args, module or None), label, actions)
-
-
-# The fact the test callback writes (callback_plugins/registered_result.py).
-FACT = "registered_result_json"
 
 
 def _registered_result(path: pathlib.Path) -> dict:

@@ -9,6 +9,7 @@ import pytest
 from dateutil import rrule
 
 from ansible_collections.ai_model_registry.infra.plugins.filter import awx as f
+from ansible_collections.ai_model_registry.infra.plugins.module_utils import platform_model
 
 MONTHLY = {"every": "month", "rrule": "FREQ=MONTHLY;INTERVAL=1;BYDAY=TU;BYMONTHDAY=1,2,3,4,5,6,7;BYHOUR=10"}
 JULY = {"name": "July freeze", "rrule": "FREQ=DAILY;INTERVAL=1;BYMONTH=7;BYMONTHDAY=1,2,3,4,5,6,7"}
@@ -17,6 +18,8 @@ ENVIRONMENTS = [{"name": "staging"}, {"name": "production"}]
 
 def test_a_cadence_awx_takes_has_no_problem():
     assert f.awx_schedule_problems({"restore": MONTHLY}, [JULY], "20270105T100000", ENVIRONMENTS) == []
+    # the platform's own drill cadence, the awx role's default
+    assert f.awx_schedule_problems(platform_model.DRILL_CADENCE, [], "20270105T100000", ENVIRONMENTS) == []
 
 
 @pytest.mark.parametrize(
