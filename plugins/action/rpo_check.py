@@ -298,8 +298,7 @@ class Checker:
         }
         result.update(rpo.verdict(self.measurements))
         if self.params["enforce"] and result["verdict"] == "fail":
-            names = ", ".join("%s (%s)" % (b["name"], b["status"]) for b in result["breaches"]) or "nothing measured"
-            self.module.fail_json(msg="RPO check failed: %s" % names, **result)
+            self.module.fail_json(msg="RPO check failed: %s" % "; ".join(result["findings"]), **result)
         self.module.exit_json(**result)
 
 

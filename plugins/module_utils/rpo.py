@@ -125,12 +125,49 @@ def newest_snapshot_time(snapshots):
     return max(times) if times else None
 
 
+def quantity(value, unit):
+    """A figure as a person reads it: ``5 s``, ``3`` (a count), ``none`` when it could not be measured."""
+    if value is None:
+        return "none"
+    return {"seconds": "%g s", "count": "%g"}.get(unit, "%g " + unit) % value
+
+
+def finding(m):
+    """Why a breach or missing measurement fails the verdict, in one line: the store, the figure against its
+    target, and the measurement's detail (which vault, which secondary)."""
+    target = quantity(m["target"], m["unit"])
+    if m["value"] is None:
+        figure = "missing (target %s)" % target
+    else:
+        figure = "%s, over the target of %s" % (quantity(m["value"], m["unit"]), target)
+    return "%s: %s %s%s" % (m["store"], m["metric"], figure, ": " + m["detail"] if m["detail"] else "")
+
+
 def verdict(measurements):
-    """Breaches (a target missed, or a figure missing) and the overall verdict."""
-    findings = [m for m in measurements if m["status"] in ("breach", "missing")]
-    seconds = [m["value"] for m in measurements if m["unit"] == "seconds" and m["value"] is not None and m["target"]]
+    """Breaches (a target missed, or a figure missing), the overall verdict and the worst figure in seconds, with
+    a one-line ``summary`` and a line per finding for a person (a fail says why, not only the worst figure)."""
+    breaches = [m for m in measurements if m["status"] in ("breach", "missing")]
+    timed = [m for m in measurements if m["unit"] == "seconds" and m["value"] is not None and m["target"]]
+    worst = max(timed, key=lambda m: m["value"]) if timed else None
+    failed = bool(breaches or not measurements)
+    judged = [m for m in measurements if m["status"] != "info"]
+    figures = "%d figure%s" % (len(judged), "" if len(judged) == 1 else "s")
+    if not measurements:
+        summary = "fail: nothing was measured"
+    elif failed:
+        summary = "fail: %d of %s missing or over the target" % (len(breaches), figures)
+    else:
+        summary = "pass: %s within the target" % figures
+    if worst:
+        summary += " (the worst measured %s, %s %s)" % (
+            quantity(worst["value"], "seconds"),
+            worst["store"],
+            worst["metric"],
+        )
     return {
-        "breaches": findings,
-        "verdict": "fail" if findings or not measurements else "pass",
-        "worst_rpo_seconds": max(seconds) if seconds else None,
+        "breaches": breaches,
+        "verdict": "fail" if failed else "pass",
+        "worst_rpo_seconds": worst["value"] if worst else None,
+        "summary": summary,
+        "findings": [finding(m) for m in breaches] or (["nothing was measured"] if failed else []),
     }

@@ -253,6 +253,21 @@ worst_rpo_seconds:
   description: The largest figure in seconds that has a target (the recovery point the environment would have).
   returned: always
   type: float
+summary:
+  description:
+    - 'The verdict for a person, with how many figures failed it and the worst figure measured, for example
+      C(fail: 3 of 9 figures missing or over the target (the worst measured 5 s, s3_replication ReplicationLatency)).'
+  returned: always
+  type: str
+  version_added: 1.1.0
+findings:
+  description:
+    - One line per measurement in RV(breaches) - its store, the figure against its target, and its detail (which
+      vault, which secondary) - or C(nothing was measured). Empty on a pass. The O(enforce) failure lists them.
+  returned: always
+  type: list
+  elements: str
+  version_added: 1.1.0
 api_calls:
   description: The AWS API actions made, in order (C(service.Action)); a list read over several pages has one a page.
   returned: always

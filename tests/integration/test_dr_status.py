@@ -12,8 +12,9 @@ from tests.integration.ansible import playbook
 DR_CLUSTER = "ai-model-registry-development-aurora-cluster-dr"
 
 
-def _status(aws, *extra: str) -> tuple[int, dict, dict]:
-    """dr_status.yml's exit code and what its two checks returned (the JSON callback's results)."""
+def _status(aws, *extra: str) -> tuple[int, dict, dict, list[str]]:
+    """dr_status.yml's exit code, what its two checks returned (the JSON callback's results) and the lines it
+    shows."""
     ran = playbook(
         aws,
         "playbooks/dr_status.yml",
@@ -25,18 +26,30 @@ def _status(aws, *extra: str) -> tuple[int, dict, dict]:
     )
     tasks = {t["task"]["name"]: t["hosts"]["registry-local"] for t in json.loads(ran.stdout)["plays"][0]["tasks"]}
     readiness = tasks["Check the DR region's parity with the writer and the drills against their cadence"]
-    return ran.returncode, readiness, tasks["Measure each store's recovery point now"]
+    return (
+        ran.returncode,
+        readiness,
+        tasks["Measure each store's recovery point now"],
+        tasks["Show the readiness"]["msg"],
+    )
 
 
 @pytest.mark.slow(seconds=25)
 def test_dr_status_reads_only_and_finds_parameters_that_differ(deployed):
     aws, client = deployed, deployed.client
-    code, readiness, rpo = _status(aws)
+    code, readiness, rpo, shown = _status(aws)
     assert (
         code == 0
         and rpo["verdict"] in ("pass", "fail")
         and set(readiness["drills"]) == {"restore", "switchover", "full"}
     )
+    # a person reads the verdict with why it fails - each missing or late figure, with its store and detail - then
+    # each drill and the parity, once each
+    assert shown[0] == f"RPO now: {rpo['summary']}" and shown[0].startswith(f"RPO now: {rpo['verdict']}: ")
+    assert shown[1 : 1 + len(rpo["breaches"])] == rpo["findings"] and len(shown) == len(set(shown))
+    for breach, line in zip(rpo["breaches"], rpo["findings"], strict=True):
+        assert line.startswith(f"{breach['store']}: {breach['metric']} ") and line.endswith(breach["detail"])
+    assert shown[1 + len(rpo["breaches"]) :] == readiness["summary"]
     writer, secondary = readiness["clusters"]
     assert (writer["writer"], secondary["cluster"], secondary["region"]) == (True, DR_CLUSTER, "us-east-1")
     assert secondary["parameters"] == writer["parameters"] and secondary["parameters"]["log_connections"] == "1"
@@ -64,7 +77,7 @@ def test_dr_status_reads_only_and_finds_parameters_that_differ(deployed):
     )
     rds.modify_db_cluster(DBClusterIdentifier=DR_CLUSTER, DBClusterParameterGroupName="changed-by-hand")
     try:
-        code, readiness, rpo = _status(aws, "-e", "dr_status_enforce=true")
+        code, readiness, rpo, _shown = _status(aws, "-e", "dr_status_enforce=true")
     finally:
         rds.modify_db_cluster(DBClusterIdentifier=DR_CLUSTER, DBClusterParameterGroupName=original)
         rds.delete_db_cluster_parameter_group(DBClusterParameterGroupName="changed-by-hand")

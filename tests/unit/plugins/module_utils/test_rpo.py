@@ -95,6 +95,45 @@ def test_verdict():
     ok = rpo.measurement("a", "s", "m", 5.0, "seconds", "src", 60.0)
     info = rpo.measurement("b", "s", "m", 900.0, "count", "src", None, informational=True)
     late = rpo.measurement("c", "s", "m", 7200.0, "seconds", "src", 3600.0)
-    assert rpo.verdict([ok, info]) == {"breaches": [], "verdict": "pass", "worst_rpo_seconds": 5.0}
+    assert rpo.verdict([ok, info]) == {
+        "breaches": [],
+        "verdict": "pass",
+        "worst_rpo_seconds": 5.0,
+        "summary": "pass: 1 figure within the target (the worst measured 5 s, s m)",
+        "findings": [],
+    }
     assert rpo.verdict([ok, late])["verdict"] == "fail" and rpo.verdict([ok, late])["worst_rpo_seconds"] == 7200.0
-    assert rpo.verdict([])["verdict"] == "fail"  # nothing measured proves nothing
+    nothing = rpo.verdict([])  # nothing measured proves nothing
+    assert (nothing["verdict"], nothing["summary"], nothing["findings"]) == (
+        "fail",
+        "fail: nothing was measured",
+        ["nothing was measured"],
+    )
+
+
+def test_a_fail_says_why_not_only_the_worst_figure():
+    """A missing recovery point fails the verdict though every measured figure is small: the summary counts the
+    findings, and each names its store, its figure against the target and its detail."""
+    lag = rpo.measurement("lag", "aurora_global", "AuroraGlobalDBRPOLag", 0.05, "seconds", "src", 3600.0)
+    vault = rpo.measurement(
+        "v",
+        "backup",
+        "age of the newest completed recovery point",
+        None,
+        "seconds",
+        "src",
+        3600.0,
+        detail="vault v1, no completed recovery point",
+    )
+    late = rpo.measurement("c", "redis", "age of the newest snapshot", 90000.0, "seconds", "src", 86400.0)
+    failed = rpo.measurement("f", "s3_replication", "OperationsFailedReplication", 3.0, "count", "src", 0)
+    result = rpo.verdict([lag, vault, late, failed])
+    assert result["summary"] == (
+        "fail: 3 of 4 figures missing or over the target (the worst measured 90000 s, redis age of the newest snapshot)"
+    )
+    assert result["findings"] == [
+        "backup: age of the newest completed recovery point missing (target 3600 s): vault v1, no completed "
+        "recovery point",
+        "redis: age of the newest snapshot 90000 s, over the target of 86400 s",
+        "s3_replication: OperationsFailedReplication 3, over the target of 0",
+    ]
