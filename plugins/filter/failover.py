@@ -200,6 +200,41 @@ def failover_report(switch, rpo, writer, declared_at, switched_at, request, redi
     }
 
 
+def failover_lines(report, preview=False, redis_plan=None):
+    """What a person reads at the end of a failover run (``report``: ``failover_report``'s). A preview (check mode)
+    moved nothing and measured no RTO: it says which cluster would become the writer, the recovery point now, and
+    whether Redis would follow (``redis_plan``: the registered check-mode run of the Redis move)."""
+    where = "%s of %s to the %s region" % (report["action"], report["environment"], report["to"])
+    rpo = "%s s (target %g s)" % (report["rpo_seconds"], report["rpo_target_seconds"])
+    redis = report.get("redis")
+    if not preview:
+        return [
+            "%s: writer %s" % (where, report["new_writer"]),
+            "RTO %s s (target %g s), writer moved after %s s"
+            % (report["rto_seconds"], report["rto_target_seconds"], report["switch_seconds"]),
+            "RPO " + rpo,
+            "Redis primary in %s, lag %s s" % ((redis.get("primary") or {}).get("region"), redis.get("lag_seconds"))
+            if redis
+            else "Redis: not moved (no Global Datastore)",
+        ]
+    if report["new_writer"] and report["new_writer"] == report["previous_writer"]:
+        writer = "Preview, nothing switched: %s - %s is the writer already" % (where, report["new_writer"])
+    else:
+        writer = "Preview, nothing switched: %s would make %s the writer (now %s)" % (
+            where,
+            report["new_writer"],
+            report["previous_writer"],
+        )
+    plan = redis_plan or {}
+    if plan.get("failed"):
+        follows = "Redis: its Global Datastore could not follow - %s" % plan.get("msg", "refused")
+    elif plan.get("endpoint"):
+        follows = "Redis: would follow by %s, its primary then %s" % (report["action"], plan["endpoint"].get("address"))
+    else:
+        follows = "Redis: no Global Datastore to move"
+    return [writer, "RPO now " + rpo, follows]
+
+
 def failover_history_report(report, rpo_verdict=None, now=None):
     """A real failover as the drills' report (type ``failover``): its figures against the targets, its steps (the
     recovery point measured, the writer moved, the application's path verified), no cleanup (the new layout stays).
@@ -253,6 +288,7 @@ class FilterModule(object):
         return {
             "failover_verification": failover_verification,
             "failover_report": failover_report,
+            "failover_lines": failover_lines,
             "failover_history_report": failover_history_report,
             "failover_repointed": failover_repointed,
             "redis_rebuild_result": redis_rebuild_result,

@@ -134,6 +134,14 @@ def test_orchestrator_switch_site_after_failover_fail_back_and_unplanned_failove
     assert "+    writer: arn:aws:rds:us-east-1:" in preview.stdout
     assert "+    redis_primary: ai-model-registry-development-redis-dr (us-east-1)" in preview.stdout
     assert aws.requests()["writes"] == 0 and _writer(client) == "us-west-2"
+    # and says so: what would move, the recovery point now, no RTO (nothing was switched, nothing measured)
+    shown = " ".join(preview.stdout.split())
+    assert (
+        "Preview, nothing switched: switchover of development to the dr region would make arn:aws:rds:us-east-1:"
+        in shown
+    )
+    assert "RPO now " in shown and "Redis: would follow by switchover" in shown
+    assert re.search(r"RTO [\d.]+ s", shown) is None
 
     # the seed's manual path: the orchestrator Lambda switches over, the playbook waits, verifies through the Secret
     # (the module's own planned switchover and fail-back run in the switchover drill, test_dr_drill.py)

@@ -96,6 +96,36 @@ def test_the_redis_global_datastore_that_moved_too_is_in_the_figures_and_the_rec
     assert len(f.failover_history_report(unmoved, now=T0 + 2)["steps"]) == 3
 
 
+def test_the_lines_of_a_switch_give_its_rto_rpo_and_where_redis_is():
+    report = f.failover_report(SWITCH, RPO, WRITER, T0, T0 + 42.5, REQUEST, REDIS, now=T0 + 60.25)
+    assert f.failover_lines(report) == [
+        f"switchover of staging to the dr region: writer {SWITCH['new_writer']}",
+        "RTO 60.25 s (target 14400 s), writer moved after 42.5 s",
+        "RPO 0.05 s (target 3600 s)",
+        "Redis primary in us-east-1, lag 0.4 s",
+    ]
+    assert f.failover_lines(_report())[-1] == "Redis: not moved (no Global Datastore)"
+
+
+def test_a_preview_says_what_would_move_and_measures_no_rto():
+    """Check mode moved nothing: no RTO (a check-mode run's seconds are not a switch's), the writer it would make,
+    the recovery point now, and whether Redis would follow - refused or not."""
+    plan = {"changed": True, "endpoint": {"address": "registry-redis-dr.use1.cache.amazonaws.com", "port": 6379}}
+    lines = f.failover_lines(_report(), True, plan)
+    assert lines == [
+        f"Preview, nothing switched: switchover of staging to the dr region would make {SWITCH['new_writer']} the "
+        f"writer (now {SWITCH['previous_writer']})",
+        "RPO now 0.05 s (target 3600 s)",
+        "Redis: would follow by switchover, its primary then registry-redis-dr.use1.cache.amazonaws.com",
+    ]
+    assert not any("RTO" in line for line in lines)
+    refused = f.failover_lines(_report(), True, {"failed": True, "msg": "lag 12 s above the bound 5 s"})
+    assert refused[-1] == "Redis: its Global Datastore could not follow - lag 12 s above the bound 5 s"
+    assert f.failover_lines(_report(), True)[-1] == "Redis: no Global Datastore to move"
+    there = f.failover_lines(_report(dict(SWITCH, previous_writer=SWITCH["new_writer"])), True)
+    assert there[0].endswith(f"{SWITCH['new_writer']} is the writer already")
+
+
 # --- failover_verification: what the role read back after the switch ---
 
 NEW_WRITER = {
