@@ -206,16 +206,23 @@ def failover_lines(report, preview=False, redis_plan=None):
     whether Redis would follow (``redis_plan``: the registered check-mode run of the Redis move)."""
     where = "%s of %s to the %s region" % (report["action"], report["environment"], report["to"])
     rpo = "%s s (target %g s)" % (report["rpo_seconds"], report["rpo_target_seconds"])
-    redis = report.get("redis")
+    redis, plan = report.get("redis"), redis_plan or {}
     if not preview:
+        if redis:
+            moved = "Redis primary in %s, lag %s s" % (
+                (redis.get("primary") or {}).get("region"),
+                redis.get("lag_seconds"),
+            )
+        elif plan.get("failed"):  # an unplanned failover went on without the cache: the run fails at its end
+            moved = "Redis: did not follow - %s" % plan.get("msg", "refused")
+        else:
+            moved = "Redis: not moved (no Global Datastore)"
         return [
             "%s: writer %s" % (where, report["new_writer"]),
             "RTO %s s (target %g s), writer moved after %s s"
             % (report["rto_seconds"], report["rto_target_seconds"], report["switch_seconds"]),
             "RPO " + rpo,
-            "Redis primary in %s, lag %s s" % ((redis.get("primary") or {}).get("region"), redis.get("lag_seconds"))
-            if redis
-            else "Redis: not moved (no Global Datastore)",
+            moved,
         ]
     if report["new_writer"] and report["new_writer"] == report["previous_writer"]:
         writer = "Preview, nothing switched: %s - %s is the writer already" % (where, report["new_writer"])
@@ -225,7 +232,6 @@ def failover_lines(report, preview=False, redis_plan=None):
             report["new_writer"],
             report["previous_writer"],
         )
-    plan = redis_plan or {}
     if plan.get("failed"):
         follows = "Redis: its Global Datastore could not follow - %s" % plan.get("msg", "refused")
     elif plan.get("endpoint"):

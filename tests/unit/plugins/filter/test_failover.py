@@ -105,6 +105,9 @@ def test_the_lines_of_a_switch_give_its_rto_rpo_and_where_redis_is():
         "Redis primary in us-east-1, lag 0.4 s",
     ]
     assert f.failover_lines(_report())[-1] == "Redis: not moved (no Global Datastore)"
+    # an unplanned failover whose cache could not follow went on without it: the line says why
+    refused = {"failed": True, "msg": "no lag datapoint"}
+    assert f.failover_lines(_report(), False, refused)[-1] == "Redis: did not follow - no lag datapoint"
 
 
 def test_a_preview_says_what_would_move_and_measures_no_rto():
