@@ -218,6 +218,8 @@ def test_orchestrator_switch_site_after_failover_fail_back_and_unplanned_failove
         check=False,
     )
     assert lost.returncode != 0 and f"Redis did not follow: Global Datastore {global_redis} is modifying" in lost.stdout
+    # the run's last lines say so too, not "not moved" as if there were no Global Datastore
+    assert f"Redis: did not follow - Global Datastore {global_redis} is modifying" in " ".join(lost.stdout.split())
     assert _writer(client) == "us-east-1" and _report(lost.stdout)["rpo"] == 2.5
     assert _secret(aws) == secret and _deployment_generation(aws) == generation + 2  # Redis moved: over and back
     assert _write_through_the_secret(aws, client) == "us-east-1"
