@@ -136,8 +136,8 @@ def finding(m):
     """Why a breach or missing measurement fails the verdict, in one line: the store, the figure against its
     target, and the measurement's detail (which vault, which secondary)."""
     target = quantity(m["target"], m["unit"])
-    if m["value"] is None:
-        figure = "missing (target %s)" % target
+    if m["value"] is None:  # an informational figure has no target
+        figure = "missing" + (" (target %s)" % target if m["target"] is not None else "")
     else:
         figure = "%s, over the target of %s" % (quantity(m["value"], m["unit"]), target)
     return "%s: %s %s%s" % (m["store"], m["metric"], figure, ": " + m["detail"] if m["detail"] else "")

@@ -128,6 +128,10 @@ def test_a_fail_says_why_not_only_the_worst_figure():
     late = rpo.measurement("c", "redis", "age of the newest snapshot", 90000.0, "seconds", "src", 86400.0)
     failed = rpo.measurement("f", "s3_replication", "OperationsFailedReplication", 3.0, "count", "src", 0)
     result = rpo.verdict([lag, vault, late, failed])
+    pending = rpo.measurement(
+        "p", "s3_replication", "OperationsPendingReplication", None, "count", "src", None, informational=True
+    )
+    assert rpo.finding(pending) == "s3_replication: OperationsPendingReplication missing"
     assert result["summary"] == (
         "fail: 3 of 4 figures missing or over the target (the worst measured 90000 s, redis age of the newest snapshot)"
     )
